@@ -1,0 +1,181 @@
+"""Settings: every threshold and window is data, with a name, unit, default and source.
+
+Defaults live in :data:`SETTINGS`. A TOML file overrides them::
+
+    [settings]
+    session_spike_small = 1.15
+
+    [athletes.ana]
+    timezone = "Europe/Oslo"
+    cadence_hint_spm = 160
+
+Top-level ``[settings]`` applies to everyone; ``[athletes.NAME]`` only to that athlete
+and only for settings marked ``per_athlete``. Unknown keys and bad values raise
+:class:`~strideload.errors.ConfigError` naming the key.
+
+The file is ``--config PATH``, else ``$STRIDELOAD_CONFIG``, else ``config.toml`` in the
+user's config directory (platformdirs) when it exists.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import platformdirs
+
+from .errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised only on Python 3.10
+    import tomli as tomllib
+
+APP_NAME = "strideload"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configurable value. ``kind`` is the Python type values must have."""
+
+    name: str
+    default: Any
+    unit: str
+    source: str
+    description: str
+    kind: type = float
+    per_athlete: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] | None = None
+
+
+def _settings(*items: Setting) -> dict[str, Setting]:
+    return {s.name: s for s in items}
+
+
+#: Every setting strideload knows, in one place. Code reads them only through :class:`Config`.
+SETTINGS: dict[str, Setting] = _settings(
+    Setting("timezone", "", "IANA zone", "science.md#local-dates",
+            "Athlete's time zone for GPX/TCX local dates; empty = this machine's zone.",
+            kind=str, per_athlete=True),
+    Setting("default_athlete", "me", "name", "-",
+            "Athlete name used when --athlete is not given.", kind=str),
+    Setting("duplicate_start_window_s", 60.0, "s", "-",
+            "Two files of one run: starts at most this far apart ...", minimum=0),
+    Setting("duplicate_distance_tolerance", 0.03, "fraction", "-",
+            "... and distances within this fraction of each other.", minimum=0, maximum=1),
+    Setting("max_archive_bytes", 4 * 1024**3, "bytes", "-",
+            "Largest total decompressed size of one zip/gzip archive (zip-bomb guard).",
+            kind=int, minimum=1),
+    Setting("max_archive_depth", 3, "levels", "-",
+            "Deepest nesting of zips inside zips.", kind=int, minimum=1, maximum=10),
+)
+
+
+def _check(setting: Setting, value: Any, where: str) -> Any:
+    if setting.kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, setting.kind) or isinstance(value, bool) != (setting.kind is bool):
+        raise ConfigError(f"{where}: expected {setting.kind.__name__}, got {value!r}", key=setting.name)
+    if setting.minimum is not None and value < setting.minimum:
+        raise ConfigError(f"{where}: {value!r} is below the minimum {setting.minimum}", key=setting.name)
+    if setting.maximum is not None and value > setting.maximum:
+        raise ConfigError(f"{where}: {value!r} is above the maximum {setting.maximum}", key=setting.name)
+    if setting.choices is not None and value not in setting.choices:
+        raise ConfigError(f"{where}: {value!r} is not one of {', '.join(setting.choices)}", key=setting.name)
+    if setting.name == "timezone" and value:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigError(f"{where}: unknown time zone {value!r}", key=setting.name) from exc
+    return value
+
+
+@dataclass
+class Config:
+    """Effective settings: defaults, overridden by a file, per athlete where allowed."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    athletes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    path: Path | None = None
+
+    def get(self, name: str, athlete: str | None = None) -> Any:
+        """The effective value of setting ``name`` (for ``athlete`` where per-athlete)."""
+        if name not in SETTINGS:
+            raise ConfigError(f"unknown setting {name!r}", key=name)
+        if athlete is not None and name in self.athletes.get(athlete, {}):
+            return self.athletes[athlete][name]
+        return self.values.get(name, SETTINGS[name].default)
+
+    def origin(self, name: str, athlete: str | None = None) -> str:
+        """Where the effective value came from: ``default`` or the file (and section)."""
+        if athlete is not None and name in self.athletes.get(athlete, {}):
+            return f"{self.path} [athletes.{athlete}]"
+        if name in self.values:
+            return f"{self.path} [settings]"
+        return "default"
+
+    def timezone(self, athlete: str) -> tzinfo | None:
+        """The athlete's zone, or ``None`` for this machine's local zone."""
+        name = self.get("timezone", athlete)
+        return ZoneInfo(name) if name else None
+
+    def rows(self, athlete: str | None = None) -> list[dict[str, Any]]:
+        """Every setting with its effective value, unit, source key and origin."""
+        return [
+            {"name": s.name, "value": self.get(s.name, athlete), "unit": s.unit,
+             "source": s.source, "origin": self.origin(s.name, athlete), "description": s.description}
+            for s in SETTINGS.values()
+        ]
+
+
+def default_config_path() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+def load_config(path: Path | str | None = None) -> Config:
+    """Read the effective configuration (see module doc for the lookup order)."""
+    explicit = path is not None or bool(os.environ.get("STRIDELOAD_CONFIG"))
+    path = Path(path or os.environ.get("STRIDELOAD_CONFIG") or default_config_path())
+    if not path.exists():
+        if explicit:
+            raise ConfigError("config file not found", path=path)
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"not valid TOML: {exc}", path=path) from exc
+    return parse_config(data, path)
+
+
+def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
+    """Validate a parsed TOML document into a :class:`Config`."""
+    unknown_sections = set(data) - {"settings", "athletes"}
+    if unknown_sections:
+        name = sorted(unknown_sections)[0]
+        raise ConfigError(f"unknown section [{name}] (expected [settings] or [athletes.NAME])",
+                          key=name, path=path)
+    config = Config(path=path)
+    for name, value in data.get("settings", {}).items():
+        if name not in SETTINGS:
+            raise ConfigError(f"unknown setting {name!r} in [settings]", key=name, path=path)
+        config.values[name] = _check(SETTINGS[name], value, f"[settings] {name}")
+    for athlete, table in data.get("athletes", {}).items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"[athletes.{athlete}] must be a table", key=athlete, path=path)
+        overrides = config.athletes.setdefault(athlete, {})
+        for name, value in table.items():
+            setting = SETTINGS.get(name)
+            if setting is None:
+                raise ConfigError(f"unknown setting {name!r} in [athletes.{athlete}]", key=name, path=path)
+            if not setting.per_athlete:
+                raise ConfigError(f"{name!r} cannot be set per athlete; put it in [settings]",
+                                  key=name, path=path)
+            overrides[name] = _check(setting, value, f"[athletes.{athlete}] {name}")
+    return config

@@ -1,0 +1,63 @@
+"""The one error root of strideload.
+
+Every error the library raises on purpose is a :class:`StrideloadError`. The CLI
+catches that root once and turns it into a single line and a non-zero exit; any
+other exception is a bug and keeps its traceback. Third-party errors are kept as
+``__cause__`` (``raise ... from exc``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class StrideloadError(Exception):
+    """Root of every error strideload raises deliberately."""
+
+
+class UsageError(StrideloadError):
+    """The caller asked for something that cannot be done (bad option, unknown athlete)."""
+
+
+class ConfigError(StrideloadError):
+    """A configuration file or value is invalid. ``key`` names the offending setting."""
+
+    def __init__(self, message: str, *, key: str | None = None, path: Path | None = None):
+        self.key = key
+        self.path = path
+        where = f"{path}: " if path else ""
+        super().__init__(f"{where}{message}")
+
+
+class StoreError(StrideloadError):
+    """The local store cannot be opened, migrated or written."""
+
+
+class FileImportError(StrideloadError):
+    """One input file could not be imported.
+
+    ``path`` is what the user sees (for a zip member: ``archive.zip!member.fit``);
+    ``offset`` is a byte offset or line number where the reader knows it.
+    """
+
+    def __init__(self, message: str, *, path: str | Path | None = None, offset: int | None = None):
+        self.path = str(path) if path is not None else None
+        self.offset = offset
+        self.reason = message
+        super().__init__(f"{self.path}: {message}" if self.path else message)
+
+
+class UnknownFormatError(FileImportError):
+    """The bytes are not any format strideload reads (the message names what was tried)."""
+
+
+class CorruptFileError(FileImportError):
+    """The format was recognised but the content is broken (truncated, bad XML, bad CRC)."""
+
+
+class NoActivityError(FileImportError):
+    """The file is valid but holds no dated activity (settings file, planned route, no timestamps)."""
+
+
+class ArchiveError(FileImportError):
+    """A zip or gzip archive is unsafe (path escape, bomb) or unreadable."""

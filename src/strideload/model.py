@@ -1,0 +1,154 @@
+"""The data contract: what a reader produces, and what an imported activity holds.
+
+All values are SI. Units are converted only for display.
+
+Two stages:
+
+* :class:`RawActivity` is what a format reader (``ingest.fit``, ``ingest.gpx``,
+  ``ingest.tcx``) returns: the file's own facts plus a per-sample frame with the
+  :data:`RAW_COLUMNS`. Readers already convert cadence to **steps/min**.
+* :class:`Activity` is what ``ingest.stream.normalise`` makes of it: the summary
+  (:data:`SUMMARY_FIELDS`, the exact JSON names) and the per-second stream with the
+  :data:`STREAM_COLUMNS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+
+#: Columns of a reader's sample frame: name -> (unit, description). Missing channels are NaN.
+RAW_COLUMNS: dict[str, tuple[str, str]] = {
+    "time": ("UTC", "sample timestamp, tz-aware UTC (datetime64[ns, UTC])"),
+    "distance_m": ("m", "cumulative distance as recorded by the device; NaN when absent"),
+    "speed_mps": ("m/s", "instantaneous speed as recorded; NaN when absent"),
+    "elevation_m": ("m", "altitude as recorded (barometric or GPS); NaN when absent"),
+    "cadence_spm": ("steps/min", "cadence in steps per minute (both feet); NaN when absent"),
+    "heart_rate_bpm": ("1/min", "heart rate; NaN when absent"),
+    "latitude_deg": ("deg", "WGS84 latitude; NaN when absent"),
+    "longitude_deg": ("deg", "WGS84 longitude; NaN when absent"),
+}
+
+#: Columns of a stored per-second stream: name -> (unit, description).
+STREAM_COLUMNS: dict[str, tuple[str, str]] = {
+    "time": ("UTC", "timestamp, tz-aware UTC, strictly increasing, 1 s grid"),
+    "elapsed_s": ("s", "seconds since the first sample"),
+    "moving": ("bool", "true while the runner is moving (not paused or standing)"),
+    "distance_m": ("m", "cumulative distance, non-decreasing"),
+    "speed_mps": ("m/s", "speed (device speed, else derived from distance)"),
+    "elevation_m": ("m", "elevation as recorded (raw, interpolated onto the grid)"),
+    "elevation_smooth_m": ("m", "elevation smoothed over distance (see ingest.terrain)"),
+    "grade_pct": ("%", "grade of the smoothed profile, positive uphill"),
+    "cadence_spm": ("steps/min", "cadence, steps per minute (both feet)"),
+    "heart_rate_bpm": ("1/min", "heart rate"),
+    "latitude_deg": ("deg", "WGS84 latitude"),
+    "longitude_deg": ("deg", "WGS84 longitude"),
+}
+
+#: Summary fields of an activity, in JSON order, with units.
+SUMMARY_FIELDS: dict[str, str] = {
+    "id": "stable id: sha256 prefix of the file, plus '.N' for session N > 0 of a multi-session file",
+    "athlete": "athlete name",
+    "sport": "sport as the file states it, lower case (running, cycling, ...)",
+    "sub_sport": "sub-sport as the file states it, lower case (trail, treadmill, ...)",
+    "running": "bool: counts as running load",
+    "surface": "road | trail | track | treadmill | indoor | unknown",
+    "surface_source": "which rule decided the surface",
+    "start_time": "ISO 8601 with UTC offset, in the athlete's local time",
+    "local_date": "the athlete's local calendar day (YYYY-MM-DD)",
+    "distance_m": "m",
+    "timer_s": "s: time with the clock running (pauses removed)",
+    "elapsed_s": "s: first to last sample",
+    "ascent_m": "m, from the smoothed profile",
+    "descent_m": "m, from the smoothed profile",
+    "downhill_5pct_m": "m run on smoothed grade <= -5 %",
+    "downhill_10pct_m": "m run on smoothed grade <= -10 %",
+    "cadence_spm": "median steps/min over the running part",
+    "avg_speed_mps": "m/s: distance / timer time",
+    "device": "recording device or app",
+    "format": "fit | gpx | tcx",
+    "source_path": "where it was imported from (zip members as archive.zip!member)",
+    "sha256": "sha256 of the file's bytes (after gzip decompression)",
+}
+
+SURFACES = ("road", "trail", "track", "treadmill", "indoor", "unknown")
+
+#: Sports that count as running load (lower case, as readers normalise them).
+RUNNING_SPORTS = frozenset({"running", "run", "trail_running", "treadmill_running", "track_running",
+                            "virtual_run", "virtualrun", "trailrun", "trail run"})
+
+
+@dataclass
+class DeviceTotals:
+    """The device's own session totals, when the file carries them (FIT session, TCX laps)."""
+
+    distance_m: float | None = None
+    timer_s: float | None = None
+    elapsed_s: float | None = None
+    ascent_m: float | None = None
+    descent_m: float | None = None
+
+
+@dataclass
+class RawActivity:
+    """One session as a reader found it in a file.
+
+    ``samples`` has the :data:`RAW_COLUMNS` (all of them; NaN where absent), sorted by
+    time. ``utc_offset_s`` is set only where the file states the local offset (FIT
+    ``activity.local_timestamp``). ``session_index`` numbers sessions of a multi-session
+    file from 0.
+    """
+
+    format: str
+    samples: pd.DataFrame
+    sport: str | None = None
+    sub_sport: str | None = None
+    start_time: datetime | None = None
+    utc_offset_s: int | None = None
+    device: str | None = None
+    name: str | None = None
+    totals: DeviceTotals = field(default_factory=DeviceTotals)
+    session_index: int = 0
+
+
+@dataclass
+class Activity:
+    """An imported activity: summary (keys of :data:`SUMMARY_FIELDS`) and per-second stream."""
+
+    summary: dict[str, Any]
+    stream: pd.DataFrame
+
+    @property
+    def id(self) -> str:
+        return self.summary["id"]
+
+    @property
+    def running(self) -> bool:
+        return bool(self.summary["running"])
+
+
+def empty_samples() -> pd.DataFrame:
+    """A sample frame with every raw column and no rows."""
+    frame = pd.DataFrame({name: pd.Series(dtype="float64") for name in RAW_COLUMNS})
+    frame["time"] = pd.Series(dtype="datetime64[ns, UTC]")
+    return frame[list(RAW_COLUMNS)]
+
+
+def samples_frame(columns: dict[str, Any]) -> pd.DataFrame:
+    """Build a sample frame from whatever columns a reader has; the rest become NaN.
+
+    ``columns["time"]`` must be tz-aware or naive-UTC datetimes. Rows are sorted by time,
+    rows without time dropped, and duplicate timestamps keep their first sample.
+    """
+    n = len(columns.get("time", []))
+    frame = pd.DataFrame({name: columns.get(name, [float("nan")] * n) for name in RAW_COLUMNS})
+    frame["time"] = pd.to_datetime(frame["time"], utc=True, errors="coerce")
+    for name in RAW_COLUMNS:
+        if name != "time":
+            frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
+    frame = frame.dropna(subset=["time"]).sort_values("time", kind="stable")
+    frame = frame.drop_duplicates(subset="time", keep="first").reset_index(drop=True)
+    return frame
