@@ -1,0 +1,3 @@
+from strideload.cli.main import main
+
+main()

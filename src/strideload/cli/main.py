@@ -1,0 +1,104 @@
+"""Entry point: the command group, options shared by every command, one error handler.
+
+Each command lives in its own module and is one library call plus rendering.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .. import __version__
+from ..config import Config, load_config
+from ..errors import StrideloadError
+from ..store import Store, default_db_path
+
+
+class Context:
+    """What every command needs: the effective config and (opened lazily) the store."""
+
+    def __init__(self, db: Path | None, config_path: Path | None):
+        self.db_path = db or default_db_path()
+        self.config_path = config_path
+        self._store: Store | None = None
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store.open(self.db_path)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``--db`` and ``--config`` to a command and pass a :class:`Context` as ``ctx``."""
+
+    @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), envvar="STRIDELOAD_DB",
+                  help="SQLite store to use [env: STRIDELOAD_DB; default: your user data folder].")
+    @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+                  envvar="STRIDELOAD_CONFIG",
+                  help="TOML settings file [env: STRIDELOAD_CONFIG; default: your user config folder].")
+    @functools.wraps(command)
+    def wrapper(db: Path | None, config_path: Path | None, **kwargs: Any) -> Any:
+        ctx = Context(db, config_path)
+        try:
+            return command(ctx=ctx, **kwargs)
+        finally:
+            ctx.close()
+
+    return wrapper
+
+
+class StrideloadGroup(click.Group):
+    """Turns every :class:`StrideloadError` into one line on stderr and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except StrideloadError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=StrideloadGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="strideload")
+def cli() -> None:
+    """strideload: running-watch exports in, knee-load warnings out.
+
+    \b
+    Typical use:
+      strideload import ~/Downloads/watch-exports      # FIT, GPX, TCX, .gz, Strava/Garmin zips
+      strideload status                                # is this week a spike?
+      strideload report                                # HTML reports in ./reports
+
+    strideload shows observations about training load next to your own knee-pain log.
+    It does not diagnose anything.
+    """
+
+
+def _register() -> None:
+    from . import importing, listing
+
+    for module in (importing, listing):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register()
+
+
+def main() -> None:
+    cli(prog_name="strideload")

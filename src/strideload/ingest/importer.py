@@ -1,0 +1,226 @@
+"""Import files into a store: read, normalise, de-duplicate, write — one file at a time.
+
+Batch work never dies on one bad item: every file ends as added, duplicate,
+non-running, skipped (valid but holds no activity) or failed, with its path and reason,
+in an :class:`ImportResult`. The store is passed in (``ingest`` does not open it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import Config
+from ..errors import FileImportError, NoActivityError, UsageError
+from ..model import Activity, RawActivity
+from ..store import Store
+from . import detect
+from .scan import Source, decompress_if_gzip, path_sources
+from .stream import Hints, normalise
+
+#: Richer formats win when the same run arrives twice: FIT > TCX > GPX.
+FORMAT_RANK = {"fit": 3, "tcx": 2, "gpx": 1}
+STATUSES = ("added", "non-running", "duplicate", "skipped", "failed")
+
+
+def read_raw(data: bytes, path: str) -> list[RawActivity]:
+    """Every session in ``data`` (FIT, GPX or TCX, detected from the bytes)."""
+    fmt = detect.sniff(data, path)
+    if fmt == "fit":
+        from .fit import read_fit
+
+        return read_fit(data, path)
+    if fmt == "gpx":
+        from .gpx import read_gpx
+
+        return read_gpx(data, path)
+    if fmt == "tcx":
+        from .tcx import read_tcx
+
+        return read_tcx(data, path)
+    raise detect.UnknownFormatError(f"a {fmt} archive inside an archive member is not read; unpack it",
+                                    path=path)
+
+
+def read_activities(path: str | Path, *, athlete: str = "me", config: Config | None = None,
+                    hints: Hints = Hints()) -> list[Activity]:
+    """Read one FIT/GPX/TCX file (optionally gzipped) into activities, without a store."""
+    config = config or Config()
+    path = Path(path).expanduser()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FileImportError(f"cannot read: {exc.strerror or exc}", path=path) from exc
+    data = decompress_if_gzip(data, str(path), config.get("max_archive_bytes"))
+    sha = hashlib.sha256(data).hexdigest()
+    zone = config.timezone(athlete)
+    return [normalise(raw, athlete=athlete, sha256=sha, source_path=str(path), zone=zone, hints=hints)
+            for raw in read_raw(data, str(path))]
+
+
+def read_activity(path: str | Path, **kwargs: object) -> Activity:
+    """The first activity of one file: ``.summary`` (dict) and ``.stream`` (DataFrame)."""
+    return read_activities(path, **kwargs)[0]  # type: ignore[arg-type]
+
+
+@dataclass
+class Outcome:
+    """What happened to one file (or, for added/non-running, to one activity of it)."""
+
+    path: str
+    athlete: str
+    status: str
+    reason: str | None = None
+    activity_id: str | None = None
+    distance_m: float | None = None
+    local_date: str | None = None
+
+
+@dataclass
+class ImportResult:
+    """The result of an import: every outcome, grouped by status."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def of(self, status: str) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == status]
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return self.of("failed")
+
+    def counts(self) -> dict[str, int]:
+        return {status: len(self.of(status)) for status in STATUSES}
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A progress report: ``done`` of ``total`` bytes handled, currently at ``path``."""
+
+    path: str
+    done: int
+    total: int
+
+
+def plan(paths: Iterable[Path], *, athlete: str | None, team: bool, config: Config) -> list[tuple[Path, str]]:
+    """(path, athlete) pairs to scan. With ``team``, each subfolder of a path is an athlete."""
+    pairs: list[tuple[Path, str]] = []
+    for path in paths:
+        path = Path(path).expanduser()
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or folder")
+        if team:
+            if not path.is_dir():
+                raise UsageError(f"{path}: --team needs a folder with one sub-folder per athlete")
+            folders = sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
+            if not folders:
+                raise UsageError(f"{path}: no athlete sub-folders found for --team")
+            pairs.extend((folder, folder.name) for folder in folders)
+        else:
+            pairs.append((path, athlete or config.get("default_athlete")))
+    return pairs
+
+
+def _size(path: Path) -> int:
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size
+
+
+def import_paths(store: Store, paths: Iterable[str | Path], *, athlete: str | None = None,
+                 team: bool = False, config: Config | None = None,
+                 on_progress: Callable[[Progress], None] | None = None) -> ImportResult:
+    """Import files, folders (recursively) and zips into ``store``; see :class:`ImportResult`."""
+    config = config or Config()
+    pairs = plan([Path(p) for p in paths], athlete=athlete, team=team, config=config)
+    total = sum(_size(path) for path, _ in pairs)
+    result, done = ImportResult(), 0
+    for path, name in pairs:
+        for source in _sources(path, name, config):
+            result.outcomes.extend(import_source(store, source, config))
+            done += source.size
+            if on_progress:
+                on_progress(Progress(source.display_path, min(done, total), total))
+    if on_progress:
+        on_progress(Progress("", total, total))
+    return result
+
+
+def _sources(path: Path, athlete: str, config: Config) -> Iterator[Source]:
+    yield from path_sources(path, athlete, config.get("max_archive_bytes"), config.get("max_archive_depth"))
+
+
+def import_source(store: Store, source: Source, config: Config) -> list[Outcome]:
+    """Import one source file; never raises for bad input (it becomes a failed outcome)."""
+    sha: str | None = None
+    try:
+        data = decompress_if_gzip(source.read(), source.display_path, config.get("max_archive_bytes"))
+        sha = hashlib.sha256(data).hexdigest()
+        known = store.known_file(sha)
+        if known is not None:
+            where = "" if known.source_path == source.display_path else f" from {known.source_path}"
+            return [Outcome(source.display_path, source.athlete, "duplicate", f"already imported{where}")]
+        zone = config.timezone(source.athlete)
+        activities = [normalise(raw, athlete=source.athlete, sha256=sha, source_path=source.display_path,
+                                zone=zone, hints=source.hints)
+                      for raw in read_raw(data, source.display_path)]
+    except NoActivityError as exc:
+        if sha is not None:
+            store.record_file(sha256=sha, athlete=source.athlete, source_path=source.display_path,
+                              outcome="no-activity", detail=exc.reason)
+        return [Outcome(source.display_path, source.athlete, "skipped", exc.reason)]
+    except FileImportError as exc:
+        store.record_failure(source.display_path, source.athlete, sha, exc.reason)
+        return [Outcome(source.display_path, source.athlete, "failed", exc.reason)]
+    except OSError as exc:
+        reason = f"cannot read: {exc.strerror or exc}"
+        store.record_failure(source.display_path, source.athlete, sha, reason)
+        return [Outcome(source.display_path, source.athlete, "failed", reason)]
+    return _store_activities(store, source, sha, activities, config)
+
+
+def _store_activities(store: Store, source: Source, sha: str, activities: list[Activity],
+                      config: Config) -> list[Outcome]:
+    """Write the file's activities, resolving same-run duplicates in favour of richer formats."""
+    add: list[Activity] = []
+    remove: list[str] = []
+    outcomes: list[Outcome] = []
+    for activity in activities:
+        twin = _same_run(store, activity, config)
+        if twin is None:
+            add.append(activity)
+            status = "added" if activity.running else "non-running"
+            outcomes.append(Outcome(source.display_path, source.athlete, status, None, activity.id,
+                                    activity.summary["distance_m"], activity.summary["local_date"]))
+            continue
+        if FORMAT_RANK.get(activity.summary["format"], 0) > FORMAT_RANK.get(twin["format"], 0):
+            add.append(activity)
+            remove.append(twin["id"])
+            reason = (f"same run as {twin['source_path']} ({twin['format'].upper()}); "
+                      f"kept this richer {activity.summary['format'].upper()} file")
+        else:
+            reason = (f"same run as {twin['source_path']} ({twin['format'].upper()}), "
+                      f"which is kept")
+        outcomes.append(Outcome(source.display_path, source.athlete, "duplicate", reason, activity.id,
+                                activity.summary["distance_m"], activity.summary["local_date"]))
+    outcome = "added" if add else "duplicate"
+    store.record_file(sha256=sha, athlete=source.athlete, source_path=source.display_path, outcome=outcome,
+                      detail="; ".join(o.reason for o in outcomes if o.reason) or None,
+                      add=add, remove=remove)
+    return outcomes
+
+
+def _same_run(store: Store, activity: Activity, config: Config) -> dict | None:
+    """A stored activity of the same athlete that is this run in another file, if any."""
+    summary = activity.summary
+    window = config.get("duplicate_start_window_s")
+    tolerance = config.get("duplicate_distance_tolerance")
+    for other in store.overlapping(summary["athlete"], summary["start_time"], window):
+        if other["sha256"] == summary["sha256"]:
+            continue
+        a, b = summary["distance_m"] or 0.0, other["distance_m"] or 0.0
+        if max(a, b) == 0 or abs(a - b) <= tolerance * max(a, b):
+            return other
+    return None

@@ -1,0 +1,99 @@
+"""Elevation profile: smooth by distance, then ascent, descent and downhill distance.
+
+Raw elevation is noisy (GPS worst, barometric ±0.3 m and 0.2 m quantisation), so nothing
+is computed from raw sample differences (science.md, "Elevation"):
+
+1. resample elevation against distance every :data:`STEP_M` metres;
+2. smooth with a centred moving average over :data:`SMOOTH_M` metres;
+3. ascent and descent count only climbs that exceed a hysteresis of :data:`HYSTERESIS_M`;
+4. grade is the slope of the smoothed profile over :data:`GRADE_BASE_M` metres, and
+   ``downhill_5pct_m`` / ``downhill_10pct_m`` sum the distance run at grade ≤ −5 % / −10 %.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+STEP_M = 10.0
+SMOOTH_M = 100.0
+GRADE_BASE_M = 50.0
+HYSTERESIS_M = 3.0
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A smoothed elevation profile on a regular distance grid (metres, percent)."""
+
+    distance_m: np.ndarray
+    elevation_m: np.ndarray
+    grade_pct: np.ndarray
+    ascent_m: float
+    descent_m: float
+    downhill_5pct_m: float
+    downhill_10pct_m: float
+
+
+def _moving_average(values: np.ndarray, width: int) -> np.ndarray:
+    """Centred moving average with shrinking windows at the ends (no edge dip)."""
+    if width <= 1 or len(values) < 3:
+        return values.copy()
+    half = width // 2
+    padded = np.concatenate(([0.0], np.cumsum(values)))
+    idx = np.arange(len(values))
+    lo = np.clip(idx - half, 0, len(values))
+    hi = np.clip(idx + half + 1, 0, len(values))
+    return (padded[hi] - padded[lo]) / (hi - lo)
+
+
+def hysteresis_climb(elevation: np.ndarray, threshold: float = HYSTERESIS_M) -> tuple[float, float]:
+    """Total ascent and descent (m), counting a change only once it exceeds ``threshold``."""
+    if len(elevation) < 2:
+        return 0.0, 0.0
+    ascent = descent = 0.0
+    anchor = elevation[0]
+    for value in elevation[1:]:
+        change = value - anchor
+        if change >= threshold:
+            ascent += change
+            anchor = value
+        elif change <= -threshold:
+            descent -= change
+            anchor = value
+    return ascent, descent
+
+
+def profile(distance_m: np.ndarray, elevation_m: np.ndarray) -> Profile | None:
+    """Smoothed profile from cumulative distance and elevation samples, or ``None``.
+
+    Samples with NaN in either array are ignored; ``None`` when fewer than two usable
+    samples span at least one :data:`STEP_M`.
+    """
+    ok = ~(np.isnan(distance_m) | np.isnan(elevation_m))
+    dist, elev = distance_m[ok], elevation_m[ok]
+    if len(dist) < 2:
+        return None
+    dist = np.maximum.accumulate(dist)
+    keep = np.concatenate(([True], np.diff(dist) > 0))  # one elevation per distance (moving samples)
+    dist, elev = dist[keep], elev[keep]
+    if len(dist) < 2 or dist[-1] - dist[0] < STEP_M:
+        return None
+    grid = np.arange(dist[0], dist[-1] + STEP_M / 2, STEP_M)
+    smooth = _moving_average(np.interp(grid, dist, elev), int(round(SMOOTH_M / STEP_M)) | 1)
+    base = max(1, int(round(GRADE_BASE_M / STEP_M / 2)))
+    ahead = np.concatenate((smooth[base:], np.repeat(smooth[-1], base)))
+    behind = np.concatenate((np.repeat(smooth[0], base), smooth[:-base]))
+    span = np.concatenate((grid[base:], np.repeat(grid[-1], base))) - \
+        np.concatenate((np.repeat(grid[0], base), grid[:-base]))
+    grade = np.divide(100.0 * (ahead - behind), span, out=np.zeros_like(smooth), where=span > 0)
+    ascent, descent = hysteresis_climb(smooth)
+    return Profile(
+        distance_m=grid,
+        elevation_m=smooth,
+        grade_pct=grade,
+        ascent_m=ascent,
+        descent_m=descent,
+        downhill_5pct_m=float(np.sum(grade[:-1] <= -5.0) * STEP_M),
+        downhill_10pct_m=float(np.sum(grade[:-1] <= -10.0) * STEP_M),
+    )

@@ -1,0 +1,232 @@
+"""The local store: one SQLite file in WAL mode, the only code that speaks SQL.
+
+Activities (summary columns of :data:`strideload.model.SUMMARY_FIELDS`) and their
+per-second streams (Parquet bytes in the same database, so one transaction covers
+both) live here, with a record of every file handled. Writing one file's result is
+a single transaction: a crash or ``kill -9`` leaves either all of it or none of it,
+and re-running the import finishes the job.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import platformdirs
+
+from ..errors import StoreError
+from ..model import SUMMARY_FIELDS, Activity
+from .migrations import MIGRATIONS
+
+#: Columns stored beside the summary fields.
+EXTRA_COLUMNS = ("name",)
+ACTIVITY_COLUMNS = (*SUMMARY_FIELDS, *EXTRA_COLUMNS)
+BUSY_TIMEOUT_S = 60.0
+
+
+def default_db_path() -> Path:
+    """``$STRIDELOAD_DB`` if set, else ``strideload.db`` in the user's data directory."""
+    env = os.environ.get("STRIDELOAD_DB")
+    if env:
+        return Path(env)
+    return Path(platformdirs.user_data_dir("strideload")) / "strideload.db"
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _utc_key(start_time: str | None) -> str | None:
+    """ISO start time with any offset -> sortable UTC text key."""
+    if not start_time:
+        return None
+    return pd.Timestamp(start_time).tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements (comments dropped, no ';' inside literals)."""
+    lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
+    return [part.strip() for part in "\n".join(lines).split(";") if part.strip()]
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """What the store remembers of a file's bytes."""
+
+    sha256: str
+    athlete: str
+    source_path: str
+    outcome: str
+    detail: str | None
+
+
+class Store:
+    """A strideload database. Open with :meth:`Store.open`; close when done."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path):
+        self._db = connection
+        self.path = path
+
+    # -- lifecycle -------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: Path | str) -> Store:
+        """Open (creating and migrating as needed) the store at ``path``."""
+        path = Path(path).expanduser()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                 check_same_thread=False)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            store = cls(db, path)
+            store._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"cannot create the store at {path}: {exc.strerror or exc}") from exc
+        return store
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write: ``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        self._db.execute("CREATE TABLE IF NOT EXISTS migrations "
+                         "(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, applied_at TEXT NOT NULL)")
+        done = {row["name"] for row in self._db.execute("SELECT name FROM migrations")}
+        for number, (name, sql) in enumerate(MIGRATIONS, start=1):
+            if name in done:
+                continue
+            with self.transaction() as db:
+                # Re-check inside the write lock: another process may have migrated meanwhile.
+                if db.execute("SELECT 1 FROM migrations WHERE name = ?", (name,)).fetchone():
+                    continue
+                for statement in _statements(sql):
+                    db.execute(statement)
+                db.execute("INSERT INTO migrations (id, name, applied_at) VALUES (?, ?, ?)",
+                           (number, name, _now()))
+
+    def applied_migrations(self) -> list[str]:
+        return [row["name"] for row in self._db.execute("SELECT name FROM migrations ORDER BY id")]
+
+    # -- files -----------------------------------------------------------------------
+    def known_file(self, sha256: str) -> StoredFile | None:
+        row = self._db.execute("SELECT sha256, athlete, source_path, outcome, detail FROM files "
+                               "WHERE sha256 = ?", (sha256,)).fetchone()
+        return StoredFile(**dict(row)) if row else None
+
+    def failure(self, source_path: str) -> dict[str, Any] | None:
+        row = self._db.execute("SELECT * FROM failures WHERE source_path = ?", (source_path,)).fetchone()
+        return dict(row) if row else None
+
+    def record_failure(self, source_path: str, athlete: str, sha256: str | None, reason: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO failures (source_path, athlete, sha256, reason, failed_at) "
+                       "VALUES (?, ?, ?, ?, ?)", (source_path, athlete, sha256, reason, _now()))
+
+    def record_file(self, *, sha256: str, athlete: str, source_path: str, outcome: str,
+                    detail: str | None = None, add: Iterable[Activity] = (),
+                    remove: Iterable[str] = ()) -> None:
+        """Write one file's whole result atomically: its activities, the ones it replaces,
+        and the record that its bytes were handled."""
+        with self.transaction() as db:
+            for activity_id in remove:
+                db.execute("DELETE FROM activities WHERE id = ?", (activity_id,))
+            for activity in add:
+                self._insert(db, activity)
+            db.execute("INSERT OR REPLACE INTO files (sha256, athlete, source_path, outcome, detail, "
+                       "imported_at) VALUES (?, ?, ?, ?, ?, ?)",
+                       (sha256, athlete, source_path, outcome, detail, _now()))
+            db.execute("DELETE FROM failures WHERE source_path = ?", (source_path,))
+
+    # -- activities ------------------------------------------------------------------
+    def insert_activity(self, activity: Activity) -> None:
+        """Insert one activity with its stream, atomically (replacing one with the same id)."""
+        with self.transaction() as db:
+            self._insert(db, activity)
+
+    def _insert(self, db: sqlite3.Connection, activity: Activity) -> None:
+        row = {name: activity.summary.get(name) for name in ACTIVITY_COLUMNS}
+        row["running"] = int(bool(row["running"]))
+        row["start_utc"] = _utc_key(row["start_time"])
+        row["imported_at"] = _now()
+        names = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        db.execute(f"INSERT OR REPLACE INTO activities ({names}) VALUES ({marks})", tuple(row.values()))
+        buffer = io.BytesIO()
+        activity.stream.to_parquet(buffer, index=False, compression="zstd")
+        db.execute("INSERT OR REPLACE INTO streams (activity_id, parquet) VALUES (?, ?)",
+                   (activity.id, buffer.getvalue()))
+
+    def overlapping(self, athlete: str, start_time: str, window_s: float) -> list[dict[str, Any]]:
+        """Activities of ``athlete`` that started within ``window_s`` seconds of ``start_time``."""
+        start = pd.Timestamp(start_time).tz_convert("UTC")
+        low = (start - pd.Timedelta(seconds=window_s)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        high = (start + pd.Timedelta(seconds=window_s)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        rows = self._db.execute("SELECT * FROM activities WHERE athlete = ? AND start_utc BETWEEN ? AND ?",
+                                (athlete, low, high))
+        return [dict(row) for row in rows]
+
+    def activities_frame(self, athlete: str | None = None) -> pd.DataFrame:
+        """All activities (optionally of one athlete) as a DataFrame, oldest first."""
+        columns = ", ".join(ACTIVITY_COLUMNS)
+        sql = f"SELECT {columns} FROM activities"
+        params: tuple[Any, ...] = ()
+        if athlete is not None:
+            sql += " WHERE athlete = ?"
+            params = (athlete,)
+        frame = pd.read_sql_query(sql + " ORDER BY athlete, start_utc, id", self._db, params=params)
+        frame["running"] = frame["running"].astype(bool)
+        return frame
+
+    def stream(self, activity_id: str) -> pd.DataFrame:
+        """The per-second stream of one activity (columns of ``model.STREAM_COLUMNS``)."""
+        row = self._db.execute("SELECT parquet FROM streams WHERE activity_id = ?", (activity_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no activity with id {activity_id!r}")
+        return pd.read_parquet(io.BytesIO(row["parquet"]))
+
+    def athlete_names(self) -> list[str]:
+        rows = self._db.execute("SELECT DISTINCT athlete FROM activities ORDER BY athlete")
+        return [row["athlete"] for row in rows]
+
+    def athletes(self) -> list[dict[str, Any]]:
+        """One row per athlete: activity counts, running distance and date range."""
+        rows = self._db.execute("""
+            SELECT athlete, COUNT(*) AS activities, SUM(running) AS runs,
+                   ROUND(SUM(CASE WHEN running THEN distance_m ELSE 0 END) / 1000.0, 1) AS running_km,
+                   MIN(local_date) AS first_date, MAX(local_date) AS last_date
+            FROM activities GROUP BY athlete ORDER BY athlete""")
+        return [dict(row) for row in rows]
+
+    def failures(self, athlete: str | None = None) -> list[dict[str, Any]]:
+        sql, params = "SELECT source_path, athlete, reason, failed_at FROM failures", ()
+        if athlete is not None:
+            sql, params = sql + " WHERE athlete = ?", (athlete,)
+        return [dict(row) for row in self._db.execute(sql + " ORDER BY source_path", params)]
