@@ -1,0 +1,31 @@
+"""Shared fixtures. Every test gets its own store and config: none touches the user's real data."""
+
+from __future__ import annotations
+
+import pytest
+
+from strideload.config import Config, parse_config
+from strideload.store import Store
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(tmp_path_factory, monkeypatch):
+    """Point the default store and config at throwaway paths, whatever the test does."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("STRIDELOAD_DB", str(home / "default.db"))
+    monkeypatch.setenv("STRIDELOAD_CONFIG", str(home / "absent-config.toml"))
+    monkeypatch.delenv("STRIDELOAD_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store.open(tmp_path / "test.db") as opened:
+        yield opened
+
+
+@pytest.fixture
+def oslo_config() -> Config:
+    """Every athlete in Europe/Oslo, so local dates do not depend on the test machine's zone."""
+    return parse_config({"settings": {"timezone": "Europe/Oslo"}})

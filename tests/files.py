@@ -1,0 +1,167 @@
+"""Factories that build small watch files in code (GPX, TCX, FIT), so tests check in no inputs.
+
+A run is a list of :class:`Point` made by :func:`run_points`; the same points can be
+written in every format, which is how cross-format duplicates are built.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+FIT_EPOCH_S = 631065600  # 1989-12-31T00:00:00Z in Unix seconds
+M_PER_DEG = 111_195.0
+
+
+@dataclass
+class Point:
+    time: datetime
+    lat: float
+    lon: float
+    ele: float
+    dist: float
+    speed: float
+    cadence_spm: float
+    hr: float
+
+
+def run_points(start: datetime, *, km: float = 5.0, speed_mps: float = 3.0, cadence_spm: float = 170.0,
+               interval_s: int = 1, elevation=lambda d: 100.0, lat0: float = 59.91, lon0: float = 10.75) -> list[Point]:
+    """A straight run north: ``km`` at ``speed_mps``, one point every ``interval_s`` seconds.
+
+    ``elevation`` maps distance (m) to elevation (m).
+    """
+    points, t, dist = [], 0, 0.0
+    total = km * 1000
+    while dist <= total:
+        points.append(Point(start + timedelta(seconds=t), lat0 + dist / M_PER_DEG, lon0, elevation(dist), dist,
+                            speed_mps, cadence_spm, 140 + 10 * math.sin(t / 300)))
+        t += interval_s
+        dist += speed_mps * interval_s
+    return points
+
+
+def _iso(t: datetime) -> str:
+    return t.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def gpx_bytes(points: list[Point], *, sport: str | None = "running", name: str = "Morning Run",
+              cadence_per_foot: bool = True, with_time: bool = True) -> bytes:
+    """A Strava-style GPX track with gpxtpx hr/cad extensions."""
+    rows = []
+    for p in points:
+        cad = p.cadence_spm / 2 if cadence_per_foot else p.cadence_spm
+        time = f"<time>{_iso(p.time)}</time>" if with_time else ""
+        rows.append(f'<trkpt lat="{p.lat:.7f}" lon="{p.lon:.7f}"><ele>{p.ele:.1f}</ele>{time}<extensions>'
+                    f"<gpxtpx:TrackPointExtension><gpxtpx:hr>{p.hr:.0f}</gpxtpx:hr>"
+                    f"<gpxtpx:cad>{cad:.0f}</gpxtpx:cad></gpxtpx:TrackPointExtension></extensions></trkpt>")
+    kind = f"<type>{sport}</type>" if sport else ""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<gpx creator="StravaGPX" version="1.1" xmlns="http://www.topografix.com/GPX/1/1" '
+        'xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1">'
+        f"<trk><name>{name}</name>{kind}<trkseg>{''.join(rows)}</trkseg></trk></gpx>"
+    ).encode()
+
+
+def tcx_bytes(points: list[Point], *, sport: str = "Running") -> bytes:
+    """A Garmin TCX v2 activity, one lap, RunCadence per foot."""
+    rows = "".join(
+        f"<Trackpoint><Time>{_iso(p.time)}</Time><Position><LatitudeDegrees>{p.lat:.7f}</LatitudeDegrees>"
+        f"<LongitudeDegrees>{p.lon:.7f}</LongitudeDegrees></Position><AltitudeMeters>{p.ele:.1f}</AltitudeMeters>"
+        f"<DistanceMeters>{p.dist:.1f}</DistanceMeters><HeartRateBpm><Value>{p.hr:.0f}</Value></HeartRateBpm>"
+        f"<Extensions><ns3:TPX><ns3:Speed>{p.speed:.2f}</ns3:Speed><ns3:RunCadence>{p.cadence_spm / 2:.0f}"
+        f"</ns3:RunCadence></ns3:TPX></Extensions></Trackpoint>"
+        for p in points)
+    total_s = (points[-1].time - points[0].time).total_seconds()
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<TrainingCenterDatabase '
+        'xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2" '
+        'xmlns:ns3="http://www.garmin.com/xmlschemas/ActivityExtension/v2">'
+        f'<Activities><Activity Sport="{sport}"><Id>{_iso(points[0].time)}</Id>'
+        f'<Lap StartTime="{_iso(points[0].time)}"><TotalTimeSeconds>{total_s:.1f}</TotalTimeSeconds>'
+        f"<DistanceMeters>{points[-1].dist:.1f}</DistanceMeters><Track>{rows}</Track></Lap>"
+        "<Creator><Name>Forerunner 245</Name></Creator></Activity></Activities></TrainingCenterDatabase>"
+    ).encode()
+
+
+def fit_bytes(points: list[Point], *, sport: str = "RUNNING", sub_sport: str = "GENERIC",
+              utc_offset_s: int | None = 7200, gps: bool = True) -> bytes:
+    """A FIT activity file written with fit-tool: cadence per foot with fractional part."""
+    from fit_tool.fit_file_builder import FitFileBuilder
+    from fit_tool.profile.messages.activity_message import ActivityMessage
+    from fit_tool.profile.messages.event_message import EventMessage
+    from fit_tool.profile.messages.file_id_message import FileIdMessage
+    from fit_tool.profile.messages.lap_message import LapMessage
+    from fit_tool.profile.messages.record_message import RecordMessage
+    from fit_tool.profile.messages.session_message import SessionMessage
+    from fit_tool.profile.profile_type import Event, EventType, FileType, Manufacturer, Sport, SubSport
+
+    def ms(t: datetime) -> int:
+        return round(t.timestamp() * 1000)
+
+    start, end = points[0].time, points[-1].time
+    builder = FitFileBuilder(auto_define=True, min_string_size=50)
+    file_id = FileIdMessage()
+    file_id.type = FileType.ACTIVITY
+    file_id.manufacturer = Manufacturer.GARMIN.value
+    file_id.product = 2700
+    file_id.time_created = ms(start)
+    file_id.serial_number = 0x1234
+    builder.add(file_id)
+    event = EventMessage()
+    event.event, event.event_type, event.timestamp = Event.TIMER, EventType.START, ms(start)
+    builder.add(event)
+    records = []
+    for p in points:
+        record = RecordMessage()
+        record.timestamp = ms(p.time)
+        if gps:
+            record.position_lat, record.position_long = p.lat, p.lon
+        record.distance = p.dist
+        record.enhanced_speed = p.speed
+        record.enhanced_altitude = p.ele
+        per_foot = p.cadence_spm / 2
+        record.cadence = int(per_foot)
+        record.fractional_cadence = per_foot - int(per_foot)
+        record.heart_rate = int(p.hr)
+        records.append(record)
+    builder.add_all(records)
+    event = EventMessage()
+    event.event, event.event_type, event.timestamp = Event.TIMER, EventType.STOP_ALL, ms(end)
+    builder.add(event)
+    elapsed = (end - start).total_seconds()
+    for cls in (LapMessage, SessionMessage):
+        summary = cls()
+        summary.timestamp = ms(end)
+        summary.start_time = ms(start)
+        summary.total_elapsed_time = elapsed
+        summary.total_timer_time = elapsed
+        summary.total_distance = points[-1].dist
+        summary.sport = Sport[sport]
+        summary.sub_sport = SubSport[sub_sport]
+        builder.add(summary)
+    activity = ActivityMessage()
+    activity.timestamp = ms(end)
+    activity.total_timer_time = elapsed
+    activity.num_sessions = 1
+    if utc_offset_s is not None:
+        activity.local_timestamp = round(end.timestamp()) - FIT_EPOCH_S + utc_offset_s
+    builder.add(activity)
+    return builder.build().to_bytes()
+
+
+def zip_bytes(members: dict[str, bytes]) -> bytes:
+    """A zip archive holding ``members`` (name -> bytes)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=timezone.utc)
