@@ -1,0 +1,108 @@
+"""Elevation smoothing, downhill distance, and the per-second stream's invariants."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from files import gpx_bytes, run_points, utc
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from strideload.ingest import terrain
+from strideload.ingest.gpx import read_gpx
+from strideload.ingest.stream import build_stream, normalise, running_mask
+from strideload.model import STREAM_COLUMNS, samples_frame
+
+
+def _profile(elevation, km=5.0, step=3.0):
+    distance = np.arange(0, km * 1000, step)
+    return terrain.profile(distance, elevation(distance))
+
+
+def test_barometric_noise_on_a_flat_run_is_not_downhill():
+    rng = np.random.default_rng(7)
+    # 0.3 m noise plus the 0.2 m quantisation of FIT altitude
+    prof = _profile(lambda d: np.round((50 + rng.normal(0, 0.3, len(d))) / 0.2) * 0.2)
+    assert prof.downhill_5pct_m == 0
+    assert prof.descent_m < 3 and prof.ascent_m < 3
+
+
+def test_gps_noise_of_two_metres_on_a_flat_run_is_not_downhill():
+    rng = np.random.default_rng(3)
+    prof = _profile(lambda d: 50 + rng.normal(0, 2.0, len(d)), step=5.0)
+    assert prof.downhill_5pct_m < 100
+
+
+def test_a_steady_eight_percent_descent_is_counted_as_downhill():
+    # 2 km flat, 2 km at -8 %, 1 km flat: 160 m of descent
+    def elevation(d):
+        return np.where(d < 2000, 300, np.where(d < 4000, 300 - 0.08 * (d - 2000), 140))
+
+    prof = _profile(elevation)
+    assert prof.descent_m == pytest.approx(160, abs=8)
+    assert prof.ascent_m < 3
+    assert prof.downhill_5pct_m == pytest.approx(2000, rel=0.08)
+    assert prof.downhill_10pct_m == 0
+
+
+def test_a_steep_twelve_percent_descent_counts_at_both_thresholds():
+    prof = _profile(lambda d: np.where(d < 1000, 200, np.maximum(200 - 0.12 * (d - 1000), 80)))
+    assert prof.downhill_10pct_m == pytest.approx(1000, rel=0.12)
+    assert prof.downhill_5pct_m >= prof.downhill_10pct_m
+
+
+def test_hysteresis_ignores_wiggles_smaller_than_the_threshold():
+    assert terrain.hysteresis_climb(np.array([0, 2, 0, 2, 0, 2.0]), 3.0) == (0.0, 0.0)
+    assert terrain.hysteresis_climb(np.array([0, 5, 0, 5.0]), 3.0) == (10.0, 5.0)
+
+
+def test_no_elevation_means_no_profile():
+    assert terrain.profile(np.arange(0, 1000.0, 10), np.full(100, np.nan)) is None
+
+
+def _samples(seconds, dist=None):
+    start = pd.Timestamp("2026-05-04T06:00:00Z")
+    seconds = np.asarray(seconds, dtype=float)
+    return samples_frame({
+        "time": start + pd.to_timedelta(seconds, unit="s"),
+        "distance_m": dist if dist is not None else seconds * 3.0,
+        "cadence_spm": np.full(len(seconds), 170.0),
+    })
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(min_value=0.2, max_value=200.0), min_size=2, max_size=80))
+def test_the_stream_time_is_strictly_increasing_and_distance_never_falls(gaps):
+    stream = build_stream(_samples(np.cumsum([0.0, *gaps])))
+    assert stream["time"].is_monotonic_increasing and stream["time"].is_unique
+    assert (np.diff(stream["distance_m"]) >= 0).all()
+    assert list(stream.columns) == list(STREAM_COLUMNS)
+
+
+def test_a_long_pause_is_a_gap_not_interpolated_running():
+    seconds = np.concatenate([np.arange(0, 600, 2), np.arange(1800, 2400, 2)])
+    dist = np.concatenate([np.arange(0, 600, 2) * 3.0, 1800 + np.arange(0, 600, 2) * 3.0])
+    stream = build_stream(_samples(seconds, dist))
+    assert len(stream) < 1300  # the 20-minute pause is not filled with 1 s rows
+    assert stream["moving"].sum() == pytest.approx(1200, abs=5)
+
+
+def test_walking_seconds_are_not_part_of_the_running_cadence(oslo_config):
+    walk = run_points(utc(2026, 5, 4, 6), km=0.4, speed_mps=1.4, cadence_spm=116)
+    jog = run_points(walk[-1].time, km=3, speed_mps=3.0, cadence_spm=168, lat0=walk[-1].lat)
+    raws = read_gpx(gpx_bytes(walk + jog[1:]), "walk-run.gpx")
+    activity = normalise(raws[0], athlete="ana", sha256="0" * 64, source_path="walk-run.gpx",
+                         zone=oslo_config.timezone("ana"))
+    assert activity.summary["cadence_spm"] == pytest.approx(168, abs=1)
+    mask = running_mask(activity.stream)
+    assert 0.7 < mask.mean() < 0.9
+
+
+def test_local_date_follows_the_athletes_zone_not_utc(oslo_config):
+    # 23:30 UTC on 4 May is 01:30 on 5 May in Oslo
+    raws = read_gpx(gpx_bytes(run_points(utc(2026, 5, 4, 23, 30), km=3)), "late.gpx")
+    activity = normalise(raws[0], athlete="ana", sha256="0" * 64, source_path="late.gpx",
+                         zone=oslo_config.timezone("ana"))
+    assert activity.summary["local_date"] == "2026-05-05"
+    assert activity.summary["start_time"].endswith("+02:00")
