@@ -76,6 +76,7 @@ class Outcome:
     activity_id: str | None = None
     distance_m: float | None = None
     local_date: str | None = None
+    records: int = 0
 
 
 @dataclass
@@ -163,9 +164,9 @@ def import_source(store: Store, source: Source, config: Config) -> list[Outcome]
             where = "" if known.source_path == source.display_path else f" from {known.source_path}"
             return [Outcome(source.display_path, source.athlete, "duplicate", f"already imported{where}")]
         zone = config.timezone(source.athlete)
+        raws = read_raw(data, source.display_path)
         activities = [normalise(raw, athlete=source.athlete, sha256=sha, source_path=source.display_path,
-                                zone=zone, hints=source.hints)
-                      for raw in read_raw(data, source.display_path)]
+                                zone=zone, hints=source.hints) for raw in raws]
     except NoActivityError as exc:
         if sha is not None:
             store.record_file(sha256=sha, athlete=source.athlete, source_path=source.display_path,
@@ -178,7 +179,9 @@ def import_source(store: Store, source: Source, config: Config) -> list[Outcome]
         reason = f"cannot read: {exc.strerror or exc}"
         store.record_failure(source.display_path, source.athlete, sha, reason)
         return [Outcome(source.display_path, source.athlete, "failed", reason)]
-    return _store_activities(store, source, sha, activities, config)
+    outcomes = _store_activities(store, source, sha, activities, config)
+    outcomes[0].records = sum(len(raw.samples) for raw in raws)
+    return outcomes
 
 
 def _store_activities(store: Store, source: Source, sha: str, activities: list[Activity],
