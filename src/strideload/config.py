@@ -75,6 +75,91 @@ SETTINGS: dict[str, Setting] = _settings(
             kind=int, minimum=1),
     Setting("max_archive_depth", 3, "levels", "-",
             "Deepest nesting of zips inside zips.", kind=int, minimum=1, maximum=10),
+    # --- analysis: load -------------------------------------------------------------------
+    Setting("load_metric", "distance", "-", "williams2017",
+            "Daily load for the ratios and monotony: running distance (km) or duration (min).",
+            kind=str, choices=("distance", "duration")),
+    Setting("acwr_acute_days", 7, "days", "williams2017",
+            "Acute window of the ratios; also N of the acute EWMA (λ = 2/(N+1)).",
+            kind=int, minimum=1, maximum=60),
+    Setting("acwr_chronic_days", 28, "days", "williams2017",
+            "Chronic window of the ratios; also N of the chronic EWMA (λ = 2/(N+1)).",
+            kind=int, minimum=2, maximum=365),
+    Setting("acwr_min_history_days", 28, "days", "windt2019",
+            "Ratios are hidden on this many first days of an athlete's series.",
+            kind=int, minimum=0, maximum=365),
+    Setting("acwr_sweet_low", 0.8, "ratio", "gabbett2016",
+            "Lower edge of the 'sweet spot' band of the ratios.", minimum=0),
+    Setting("acwr_sweet_high", 1.3, "ratio", "gabbett2016",
+            "Upper edge of the 'sweet spot' band of the ratios.", minimum=0),
+    Setting("acwr_high", 1.5, "ratio", "gabbett2016",
+            "acwr_high caution when the EWMA ratio reaches this (contested in runners).", minimum=0),
+    # --- analysis: per-run spikes ---------------------------------------------------------
+    Setting("session_spike_window_days", 30, "days", "frandsen2025",
+            "A run is compared with the longest run started in this many days before it.",
+            kind=int, minimum=1, maximum=365),
+    Setting("session_spike_small", 1.10, "ratio", "frandsen2025",
+            "Small session spike (caution) above this ratio to the previous longest run.", minimum=1),
+    Setting("session_spike_moderate", 1.30, "ratio", "frandsen2025",
+            "Moderate session spike (alert) above this ratio.", minimum=1),
+    Setting("session_spike_large", 2.00, "ratio", "frandsen2025",
+            "Large session spike (alert) above this ratio.", minimum=1),
+    Setting("downhill_spike_window_days", 30, "days", "gottschall2005",
+            "A run's downhill is compared with the most of one run in this many days before it.",
+            kind=int, minimum=1, maximum=365),
+    Setting("downhill_spike_ratio", 1.3, "ratio", "gottschall2005",
+            "downhill_spike when a run's distance at grade <= -5 % exceeds this times that most.",
+            minimum=1),
+    Setting("downhill_spike_min_km", 1.0, "km", "gottschall2005",
+            "... and is at least this long.", minimum=0),
+    # --- analysis: week over week ---------------------------------------------------------
+    Setting("weekly_increase_days", 7, "days", "nielsen2014",
+            "Length of the two windows compared by weekly_increase.", kind=int, minimum=1, maximum=60),
+    Setting("weekly_increase_pct", 30.0, "%", "nielsen2014",
+            "weekly_increase when the last window exceeds the previous one by more than this.",
+            minimum=0),
+    Setting("weekly_increase_min_km", 10.0, "km", "nielsen2014",
+            "... and the previous window had at least this much running.", minimum=0),
+    Setting("monotony_days", 7, "days", "foster1998",
+            "Days of daily load (zeros included) behind monotony and strain.",
+            kind=int, minimum=2, maximum=60),
+    Setting("monotony_high", 2.0, "mean/sd", "foster1998",
+            "monotony_high (info) when monotony exceeds this.", minimum=0),
+    # --- analysis: cadence ----------------------------------------------------------------
+    Setting("cadence_fit_days", 60, "days", "heiderscheit2011",
+            "Cadence-vs-speed line fitted on the runs of this many days before each run; "
+            "also the window of the median speed that defines easy pace.",
+            kind=int, minimum=1, maximum=730),
+    Setting("cadence_fit_min_runs", 5, "runs", "heiderscheit2011",
+            "Fewest runs (with cadence and speed) the line needs.", kind=int, minimum=2),
+    Setting("low_cadence_drop_pct", 5.0, "%", "heiderscheit2011",
+            "low_cadence when a run's cadence is at least this far below the line's prediction.",
+            minimum=0, maximum=100),
+    Setting("cadence_hint_spm", 166.0, "steps/min", "heiderscheit2011",
+            "cadence_hint for easy runs (at or below the athlete's median speed) below this.",
+            per_athlete=True, minimum=0, maximum=300),
+    Setting("cadence_hint_repeat_days", 28, "days", "heiderscheit2011",
+            "At most one cadence_hint per athlete in this many days.", kind=int, minimum=1),
+    # --- analysis: surface ----------------------------------------------------------------
+    Setting("surface_recent_days", 7, "days", "malisoux2015",
+            "Recent window of surface_change.", kind=int, minimum=1, maximum=60),
+    Setting("surface_previous_days", 28, "days", "malisoux2015",
+            "Window before the recent one that surface_change compares with.",
+            kind=int, minimum=1, maximum=365),
+    Setting("surface_previous_max_pct", 10.0, "%", "malisoux2015",
+            "surface_change for a surface with less than this share of the previous window ...",
+            minimum=0, maximum=100),
+    Setting("surface_recent_min_pct", 30.0, "%", "malisoux2015",
+            "... and more than this share of the recent window.", minimum=0, maximum=100),
+)
+
+#: Pairs of settings that must stay in order (first <= second; "<" where strict).
+ORDERED: tuple[tuple[str, str, bool], ...] = (
+    ("acwr_acute_days", "acwr_chronic_days", True),
+    ("acwr_sweet_low", "acwr_sweet_high", False),
+    ("acwr_sweet_high", "acwr_high", False),
+    ("session_spike_small", "session_spike_moderate", False),
+    ("session_spike_moderate", "session_spike_large", False),
 )
 
 
@@ -178,4 +263,10 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
                 raise ConfigError(f"{name!r} cannot be set per athlete; put it in [settings]",
                                   key=name, path=path)
             overrides[name] = _check(setting, value, f"[athletes.{athlete}] {name}")
+    for low, high, strict in ORDERED:
+        a, b = config.get(low), config.get(high)
+        if a > b or (strict and a == b):
+            key = high if high in config.values else low
+            relation = "below" if strict else "at most"
+            raise ConfigError(f"[settings] {low} ({a}) must be {relation} {high} ({b})", key=key, path=path)
     return config
