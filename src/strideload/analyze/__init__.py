@@ -1,0 +1,88 @@
+"""What matters for a knee, from activity summaries: daily load, ratios, spikes and flags.
+
+Library calls for notebooks and the CLI alike. Each takes a DataFrame with the
+:data:`~strideload.model.SUMMARY_FIELDS` columns (one row per activity, any number of
+athletes; ``Store.activities_frame()`` gives one) and a :class:`~strideload.config.Config`
+(defaults when omitted), and returns a DataFrame::
+
+    from strideload.analyze import daily_load, flags, status
+    days = daily_load(summaries)                 # one row per athlete and local day
+    found = flags(summaries, since="2025-01-01")  # one row per flag
+    today = status(summaries, as_of="2025-03-10") # one row per athlete
+
+``analyze()`` returns the :class:`Analysis` behind them (runs with their per-run ratios,
+the daily series, the flags) to compute once and read many times. The signals, their
+formulas, thresholds and sources are those of ``science.md``; each module documents its
+own. This package reads DataFrames only: it imports nothing from ingest, store, report or
+the CLI.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from ..config import Config
+from .analysis import SIGNALS, Analysis
+from .flags import FLAG_COLUMNS, KINDS, SEVERITIES, SOURCES, Flag, Kind, Source
+from .runs import EPOCH, date_to_day
+from .status import STATUS_COLUMNS, as_of_days, status_frame
+
+#: Columns of :func:`daily_load`, in order (the issue's list first, then the extras).
+LOAD_COLUMNS = [
+    "athlete", "date", "distance_km", "duration_min", "downhill_km", "descent_m",
+    "acute_7d_km", "chronic_28d_km", "acwr_coupled", "acwr_uncoupled", "acwr_ewma",
+    "downhill_7d_km", "downhill_28d_km", "downhill_acwr",
+]
+DAILY_COLUMNS = LOAD_COLUMNS + ["runs", "previous_7d_km", "weekly_increase_pct", "monotony", "strain"]
+
+__all__ = [
+    "DAILY_COLUMNS", "FLAG_COLUMNS", "KINDS", "LOAD_COLUMNS", "SEVERITIES", "SIGNALS", "SOURCES",
+    "STATUS_COLUMNS", "Analysis", "Flag", "Kind", "Source", "analyze", "daily_load", "flags", "status",
+]
+
+
+def analyze(summaries: pd.DataFrame, config: Config | None = None, until: Any = None) -> Analysis:
+    """The full :class:`Analysis` of ``summaries``; ``until`` (a date) ends every series there."""
+    return Analysis(summaries, config or Config(), None if until is None else date_to_day(until))
+
+
+def daily_load(summaries: pd.DataFrame, config: Config | None = None, until: Any = None) -> pd.DataFrame:
+    """The continuous daily series (:data:`DAILY_COLUMNS`) of every athlete.
+
+    Distances in km, duration in min, descent in m; ``acute_7d_km`` and ``chronic_28d_km``
+    are the totals of the 7 and 28 days ending on the date (of ``acwr_acute_days`` and
+    ``acwr_chronic_days``), ratios are NaN where hidden. ``until`` extends (or ends) every
+    series at that date.
+    """
+    return analyze(summaries, config, until).daily[DAILY_COLUMNS]
+
+
+def flags(summaries: pd.DataFrame, config: Config | None = None, *, since: Any = None,
+          until: Any = None, kinds: list[str] | None = None) -> pd.DataFrame:
+    """Every flag (:data:`FLAG_COLUMNS`), optionally of ``kinds`` and dated ``since``..``until``."""
+    found = analyze(summaries, config).flags
+    days = (found["date"].to_numpy().astype("datetime64[D]") - EPOCH).astype("int64")
+    keep = pd.Series(True, index=found.index)
+    if since is not None:
+        keep &= days >= date_to_day(since)
+    if until is not None:
+        keep &= days <= date_to_day(until)
+    if kinds:
+        keep &= found["kind"].isin(kinds)
+    return found[keep.to_numpy()].reset_index(drop=True)
+
+
+def status(summaries: pd.DataFrame, config: Config | None = None, as_of: Any = None) -> pd.DataFrame:
+    """One row per athlete (:data:`STATUS_COLUMNS`) on ``as_of``, most concerning first.
+
+    ``as_of`` defaults to each athlete's local today (their ``timezone`` setting). Runs
+    after it are ignored.
+    """
+    config = config or Config()
+    athletes = sorted(pd.Series(summaries["athlete"], dtype="string").dropna().unique().tolist()) \
+        if "athlete" in summaries else []
+    days = as_of_days(athletes, config, as_of)
+    analysis = Analysis(summaries, config, until=max(days.values()) if days else None)
+    return status_frame(analysis, days)

@@ -1,0 +1,85 @@
+"""One analysis of a set of activity summaries: runs, daily series and every signal's flags.
+
+:class:`Analysis` prepares the inputs once; the daily columns and run columns are computed
+on construction (all vectorised), the flags on first use. :data:`SIGNALS` is the list of
+signal functions the flags come from; add a function to it to add a kind of flag.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from ..config import Config
+from . import acwr, cadence, monotony, spikes, surface, weekly
+from .daily import base_series, day_grid
+from .flags import Signal, collect
+from .runs import RunWindows, prepare_runs
+
+#: Every signal, in the order its flags are computed. Each takes an :class:`Analysis`
+#: and returns rows with the flag columns (see :mod:`strideload.analyze.flags`).
+SIGNALS: list[Signal] = [
+    spikes.session_spikes,
+    acwr.acwr_high,
+    weekly.weekly_increase,
+    spikes.downhill_spikes,
+    cadence.low_cadence,
+    cadence.cadence_hint,
+    surface.surface_change,
+    monotony.monotony_high,
+]
+
+
+class Analysis:
+    """Everything strideload derives from ``summaries`` with ``config``, computed on first use.
+
+    ``until`` (days since the epoch) ends every athlete's series on that day: later runs
+    are ignored and rest days are added up to it.
+
+    Attributes: ``runs`` (one row per running session, see
+    :func:`~strideload.analyze.runs.prepare_runs`, with the spike and cadence columns),
+    ``grid`` (where each athlete's days sit), ``run_rows`` (each run's row in ``daily``),
+    ``daily`` (the daily series with every windowed column) and ``flags``.
+    """
+
+    def __init__(self, summaries: pd.DataFrame, config: Config, until: int | None = None,
+                 signals: list[Signal] | None = None):
+        self.config = config
+        self.signals = SIGNALS if signals is None else signals
+        self.sessions = prepare_runs(summaries, until)
+        self.grid = day_grid(self.sessions, until)
+        self.run_rows = self.grid.rows(self.sessions["code"].to_numpy(), self.sessions["day"].to_numpy())
+
+    @property
+    def athletes(self) -> list[str]:
+        return self.grid.athletes
+
+    @cached_property
+    def daily(self) -> pd.DataFrame:
+        """The daily series: totals, window sums, ratios, weekly increase, monotony."""
+        daily = base_series(self.sessions, self.grid, self.run_rows)
+        return pd.concat([daily, acwr.load_columns(daily, self.grid, self.config),
+                          weekly.weekly_columns(daily, self.grid, self.config),
+                          monotony.monotony_columns(daily, self.grid, self.config)], axis=1)
+
+    @cached_property
+    def runs(self) -> pd.DataFrame:
+        """The running sessions with their spike ratios and cadence predictions."""
+        windows = RunWindows(self.sessions)
+        return pd.concat([self.sessions, spikes.spike_columns(self.sessions, windows, self.config),
+                          cadence.cadence_columns(self.sessions, windows, self.config)], axis=1)
+
+    @cached_property
+    def flags(self) -> pd.DataFrame:
+        """Every flag of every signal, by athlete, date and severity."""
+        return collect(self, self.signals)
+
+    def runs_between(self, athlete_code: int, first_day: int, last_day: int) -> pd.DataFrame:
+        """The athlete's runs on local days ``first_day``..``last_day`` (inclusive)."""
+        codes = self.sessions["code"].to_numpy()
+        lo, hi = np.searchsorted(codes, athlete_code, "left"), np.searchsorted(codes, athlete_code, "right")
+        block = self.runs.iloc[lo:hi]
+        days = block["day"].to_numpy()
+        return block[(days >= first_day) & (days <= last_day)]

@@ -1,0 +1,173 @@
+"""Flag records, their severities and sources, and the collection of every signal's flags.
+
+A flag is one observation, one row of a DataFrame with the :data:`FLAG_COLUMNS`:
+
+``athlete``, ``date`` (local day), ``activity_id`` (the run it belongs to, else None),
+``kind``, ``severity`` (``info`` < ``caution`` < ``alert``), ``value`` and ``threshold``
+(in the unit of the kind, see :data:`KINDS`), ``message`` (a plain sentence),
+``source`` (a key of :data:`SOURCES`, as in ``science.md``) and ``evidence``
+(``strong``, ``moderate`` or ``weak``).
+
+Signals are functions ``signal(analysis) -> DataFrame`` that return such rows (build them
+with :func:`flag_frame`); :func:`collect` runs a list of them. A new signal (pain,
+return-to-run) adds its kind to :data:`KINDS`, its sources to :data:`SOURCES` and its
+function to the list in :mod:`strideload.analyze`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, fields
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .runs import days_to_dates
+
+SEVERITIES = ("info", "caution", "alert")
+SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES, start=1)}
+EVIDENCE = ("strong", "moderate", "weak")
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One flag (the columns of a flags DataFrame, documented in the module doc)."""
+
+    athlete: str
+    date: date
+    activity_id: str | None
+    kind: str
+    severity: str
+    value: float | None
+    threshold: float | None
+    message: str
+    source: str
+    evidence: str
+
+
+FLAG_COLUMNS = [f.name for f in fields(Flag)]
+
+
+@dataclass(frozen=True)
+class Source:
+    """A reference from ``science.md``: citation, DOI (when it has one) and evidence grade."""
+
+    citation: str
+    doi: str | None
+    evidence: str
+
+
+#: Every reference a signal names, keyed as in ``science.md``.
+SOURCES: dict[str, Source] = {
+    "frandsen2025": Source("Frandsen JSB et al. Br J Sports Med 2025;59(17):1203-1210",
+                           "10.1136/bjsports-2024-109380", "strong"),
+    "gabbett2016": Source("Gabbett TJ. Br J Sports Med 2016;50:273", "10.1136/bjsports-2015-095788",
+                          "weak"),
+    "williams2017": Source("Williams S et al. Br J Sports Med 2017;51:209",
+                           "10.1136/bjsports-2016-096589", "weak"),
+    "windt2019": Source("Windt J, Gabbett TJ. Br J Sports Med 2019;53:988",
+                        "10.1136/bjsports-2017-098925", "weak"),
+    "nielsen2014": Source("Nielsen RO et al. JOSPT 2014;44:739", "10.2519/jospt.2014.5164", "weak"),
+    "buist2008": Source("Buist I et al. Am J Sports Med 2008;36:33", "10.1177/0363546507307505", "weak"),
+    "gottschall2005": Source("Gottschall JS, Kram R. J Biomech 2005;38:445",
+                             "10.1016/j.jbiomech.2004.04.023", "moderate"),
+    "vernillo2017": Source("Vernillo G et al. Sports Med 2017;47:615", "10.1007/s40279-016-0605-y",
+                           "moderate"),
+    "heiderscheit2011": Source("Heiderscheit BC et al. MSSE 2011;43:296",
+                               "10.1249/MSS.0b013e3181ebedf4", "moderate"),
+    "lenhart2014": Source("Lenhart RL et al. MSSE 2014;46:557", "10.1249/MSS.0b013e3182a78c3a",
+                          "moderate"),
+    "barton2016": Source("Barton CJ et al. Br J Sports Med 2016;50:513", "10.1136/bjsports-2015-095278",
+                         "weak"),
+    "ferris1999": Source("Ferris DP et al. J Biomech 1999;32:787", None, "weak"),
+    "malisoux2015": Source("Malisoux L et al. SJMSS 2015;25:110", "10.1111/sms.12154", "weak"),
+    "foster1998": Source("Foster C. MSSE 1998;30:1164", None, "weak"),
+}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A flag kind: its source key, evidence grade, usual severity and the unit of its value."""
+
+    source: str
+    evidence: str
+    severity: str
+    unit: str
+    note: str = ""
+
+
+#: Every flag kind the analysis raises. ``session_spike`` severity depends on its tier.
+KINDS: dict[str, Kind] = {
+    "session_spike": Kind("frandsen2025", "strong", "alert", "ratio to the longest run of 30 days"),
+    "acwr_high": Kind("gabbett2016", "weak", "caution", "EWMA acute:chronic ratio",
+                      "In runners the acute:chronic ratio has not been shown to predict injury, "
+                      "and the ratio itself is disputed: read it as context."),
+    "weekly_increase": Kind("nielsen2014", "weak", "info", "% over the previous 7 days"),
+    "downhill_spike": Kind("gottschall2005", "moderate", "caution",
+                           "ratio to the most downhill of one run in 30 days"),
+    "low_cadence": Kind("heiderscheit2011", "moderate", "info", "% below your predicted cadence"),
+    "cadence_hint": Kind("heiderscheit2011", "weak", "info", "steps/min"),
+    "surface_change": Kind("malisoux2015", "weak", "info", "% of the last 7 days' distance"),
+    "monotony_high": Kind("foster1998", "weak", "info", "mean / standard deviation"),
+}
+
+Signal = Callable[[Any], pd.DataFrame]
+
+
+def empty_flags() -> pd.DataFrame:
+    """A flags frame without rows."""
+    frame = pd.DataFrame({name: pd.Series(dtype=object) for name in FLAG_COLUMNS})
+    frame["date"] = pd.Series(dtype="datetime64[s]")
+    frame["value"] = pd.Series(dtype="float64")
+    frame["threshold"] = pd.Series(dtype="float64")
+    return frame
+
+
+def flag_frame(kind: str, *, athlete: Iterable[str], day: np.ndarray, value: Iterable[float],
+               threshold: Any, message: Sequence[str], activity_id: Iterable[str | None] | None = None,
+               severity: Any = None) -> pd.DataFrame:
+    """Flags of one ``kind``: source and evidence come from :data:`KINDS`.
+
+    ``day`` is days since the epoch; ``threshold`` and ``severity`` may be one value or one
+    per flag (``severity`` defaults to the kind's).
+    """
+    spec = KINDS[kind]
+    n = len(message)
+    if n == 0:
+        return empty_flags()
+    return pd.DataFrame({
+        "athlete": pd.Series(list(athlete), dtype=object),
+        "date": days_to_dates(day),
+        "activity_id": pd.Series(list(activity_id) if activity_id is not None else [None] * n, dtype=object),
+        "kind": kind,
+        "severity": spec.severity if severity is None else severity,
+        "value": np.asarray(list(value), dtype="float64"),
+        "threshold": np.broadcast_to(np.asarray(threshold, dtype="float64"), (n,)),
+        "message": pd.Series(list(message), dtype=object),
+        "source": spec.source,
+        "evidence": spec.evidence,
+    })[FLAG_COLUMNS]
+
+
+def collect(analysis: Any, signals: Sequence[Signal]) -> pd.DataFrame:
+    """Every flag the ``signals`` raise on ``analysis``, by athlete, date and kind."""
+    frames = [frame for frame in (signal(analysis) for signal in signals) if len(frame)]
+    if not frames:
+        return empty_flags()
+    flags = pd.concat(frames, ignore_index=True)
+    flags["_rank"] = flags["severity"].map(SEVERITY_RANK)
+    flags = flags.sort_values(["athlete", "date", "_rank", "kind"], ascending=[True, True, False, True],
+                              kind="stable")
+    return flags.drop(columns="_rank").reset_index(drop=True)
+
+
+def km(value: float) -> str:
+    """Kilometres as a runner reads them: ``24.0 km``."""
+    return f"{value:.1f} km"
+
+
+def pct(value: float) -> str:
+    """A percentage without decimals: ``43 %``."""
+    return f"{value:.0f} %"

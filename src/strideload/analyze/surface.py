@@ -1,0 +1,63 @@
+"""A change of running surface: the ``surface_change`` flag (context, information only).
+
+On each day, with R = ``surface_recent_days`` (7) and P = ``surface_previous_days`` (28):
+a surface that had less than ``surface_previous_max_pct`` (10 %) of the distance in the P
+days before the last R days, and more than ``surface_recent_min_pct`` (30 %) of the
+distance in the last R days. Needs R + P days of series and running in both windows.
+Surface ``unknown`` counts in the totals but is never flagged. Once per stretch of days.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ..model import SURFACES
+from .daily import QUANTUM, units
+from .flags import empty_flags, flag_frame, km, pct
+from .runs import episode_starts
+
+if TYPE_CHECKING:
+    from .analysis import Analysis
+
+
+def surface_change(analysis: Analysis) -> pd.DataFrame:
+    """``surface_change`` flags for every athlete and surface."""
+    runs, grid, config = analysis.sessions, analysis.grid, analysis.config
+    recent_days = config.get("surface_recent_days")
+    previous_days = config.get("surface_previous_days")
+    previous_max = config.get("surface_previous_max_pct")
+    recent_min = config.get("surface_recent_min_pct")
+    rows = analysis.run_rows
+    distance = units(runs["distance_km"].to_numpy())
+    recent_total = grid.window(grid.per_day(rows, distance), recent_days)
+    previous_total = grid.window(grid.per_day(rows, distance), previous_days, lag=recent_days)
+    defined = ((grid.day_index >= recent_days + previous_days - 1) & (recent_total > 0)
+               & (previous_total > 0))
+    frames = []
+    for surface in SURFACES:
+        on_surface = runs["surface"].to_numpy() == surface
+        if surface == "unknown" or not on_surface.any():
+            continue
+        daily = grid.per_day(rows[on_surface], distance[on_surface])
+        recent = grid.window(daily, recent_days)
+        previous = grid.window(daily, previous_days, lag=recent_days)
+        condition = (defined & (100 * previous < previous_max * previous_total)
+                     & (100 * recent > recent_min * recent_total))
+        start = np.flatnonzero(episode_starts(condition, grid.new_athlete))
+        if not len(start):
+            continue
+        share = 100.0 * recent[start] / recent_total[start]
+        before = 100.0 * previous[start] / previous_total[start]
+        messages = [
+            f"{surface.capitalize()} made up {pct(s)} of your distance in the last {recent_days} days "
+            f"({km(r / QUANTUM)} of {km(t / QUANTUM)}), against {pct(b)} in the {previous_days} "
+            f"days before. A new surface changes how the legs are loaded; give it time."
+            for s, r, t, b in zip(share, recent[start], recent_total[start], before)
+        ]
+        frames.append(flag_frame("surface_change", athlete=np.asarray(grid.athletes)[grid.code[start]],
+                                 day=grid.day[start], value=share, threshold=recent_min,
+                                 message=messages))
+    return pd.concat(frames, ignore_index=True) if frames else empty_flags()
