@@ -92,8 +92,8 @@ def profile(distance_m: np.ndarray, elevation_m: np.ndarray) -> Profile | None:
         distance_m=grid,
         elevation_m=smooth,
         grade_pct=grade,
-        ascent_m=ascent,
-        descent_m=descent,
+        ascent_m=float(ascent),
+        descent_m=float(descent),
         downhill_5pct_m=float(np.sum(grade[:-1] <= -5.0) * STEP_M),
         downhill_10pct_m=float(np.sum(grade[:-1] <= -10.0) * STEP_M),
     )
