@@ -109,8 +109,8 @@ def cadence_hint(analysis: Analysis) -> pd.DataFrame:
     rows, limits = candidates.iloc[chosen], hint[chosen]
     messages = [
         f"Your cadence on this easy run was {c:.0f} steps/min, below {h:.0f}. A step rate 5–10 % "
-        f"higher (about {c * 1.05:.0f}–{c * 1.10:.0f} steps/min at the same pace) lowers the load "
-        f"on the knee; change it gradually, from your own cadence."
+        f"higher at the same pace, for you about {c * 0.05:.0f}–{c * 0.10:.0f} more steps a minute, "
+        f"lowers the load on the knee; change it gradually."
         for c, h in zip(rows["cadence_spm"], limits)
     ]
     return flag_frame("cadence_hint", athlete=rows["athlete"], day=rows["day"].to_numpy(),

@@ -93,8 +93,8 @@ def day_grid(runs: pd.DataFrame, until: int | None = None) -> DayGrid:
     np.maximum.at(last, codes, days)
     if until is not None:
         last = np.maximum(last, until)
-    lengths = (last - first + 1) if len(names) else np.zeros(0, dtype="int64")
-    offset = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype("int64")
+    lengths = last - first + 1
+    offset = (np.cumsum(lengths) - lengths).astype("int64")
     code = np.repeat(np.arange(len(names)), lengths)
     day_index = np.arange(int(lengths.sum())) - np.repeat(offset, lengths)
     return DayGrid(names, first, offset, code, first[code] + day_index, day_index)

@@ -60,9 +60,7 @@ def status_frame(analysis: Analysis, as_of: dict[str, int]) -> pd.DataFrame:
     """One status row per athlete of ``as_of`` (athlete -> day), most concerning first."""
     config, grid = analysis.config, analysis.grid
     names = [name for name in analysis.athletes if name in as_of]
-    if not names:
-        return pd.DataFrame(columns=STATUS_COLUMNS)
-    codes = np.asarray([analysis.athletes.index(name) for name in names])
+    codes = np.asarray([analysis.athletes.index(name) for name in names], dtype="int64")
     size = len(analysis.athletes)
     day = np.full(size, np.iinfo("int64").min)
     day[codes] = [as_of[name] for name in names]
@@ -136,7 +134,16 @@ def status_frame(analysis: Analysis, as_of: dict[str, int]) -> pd.DataFrame:
                                                     "notes", "headline", "flags")]
     frame.loc[~started, blank] = None
     frame.loc[~started, "headline"] = "No runs on or before this date."
-    frame = frame[STATUS_COLUMNS]
+    # Athletes with no runs at all up to their date: one line saying so.
+    missing = [name for name in as_of if name not in analysis.athletes]
+    if missing:
+        frame = pd.concat([frame, pd.DataFrame({
+            "athlete": missing, "as_of": [(EPOCH + as_of[name]).item() for name in missing],
+            "concern": "none", "alerts": 0, "cautions": 0, "notes": 0,
+            "headline": "No runs on or before this date.", "flags": [[] for _ in missing]})],
+            ignore_index=True)
+        started = np.r_[started, np.zeros(len(missing), dtype=bool)]
+    frame = frame[STATUS_COLUMNS].astype({"alerts": "int64", "cautions": "int64", "notes": "int64"})
     order = frame.assign(
         _started=started,
         _rank=frame["concern"].map(SEVERITY_RANK).fillna(0),

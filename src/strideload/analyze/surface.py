@@ -53,7 +53,7 @@ def surface_change(analysis: Analysis) -> pd.DataFrame:
         before = 100.0 * previous[start] / previous_total[start]
         messages = [
             f"{surface.capitalize()} made up {pct(s)} of your distance in the last {recent_days} days "
-            f"({km(r / QUANTUM)} of {km(t / QUANTUM)}), against {pct(b)} in the {previous_days} "
+            f"({r / QUANTUM:.1f} of {km(t / QUANTUM)}), against {pct(b)} in the {previous_days} "
             f"days before. A new surface changes how the legs are loaded; give it time."
             for s, r, t, b in zip(share, recent[start], recent_total[start], before)
         ]

@@ -32,7 +32,7 @@ def weekly_columns(daily: pd.DataFrame, grid: DayGrid, config: Config) -> pd.Dat
     previous = grid.window(distance, days, lag=days)
     defined = (grid.day_index >= 2 * days - 1) & (previous > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        increase = 100.0 * (last / previous - 1.0)
+        increase = 100.0 * (last - previous) / previous  # exact on the integer units
     return pd.DataFrame({
         "previous_7d_km": np.where(grid.day_index >= 2 * days - 1, previous / QUANTUM, np.nan),
         "weekly_increase_pct": np.where(defined, increase, np.nan),
