@@ -50,3 +50,13 @@ def test_a_stretch_of_days_over_the_threshold_is_one_flag():
 def test_after_a_week_off_there_is_no_percentage():
     days = daily_load(daily_runs("ana", "2024-01-01", [10] * 7 + [0] * 13 + [5]))
     assert np.isnan(days["weekly_increase_pct"].iloc[20])
+
+
+def test_a_flag_on_a_rest_day_after_the_last_run_shows_once_the_series_reaches_it():
+    # Two full weeks are first complete on 14 January, a rest day.
+    kms = [5, 0, 0, 0, 0, 0, 5.5, 16]
+    assert weekly(kms).empty
+    found = weekly(kms, until="2024-01-20")
+    assert [d.date().isoformat() for d in found["date"]] == ["2024-01-14"]
+    assert found["value"].tolist() == [pytest.approx(100 * (16 - 10.5) / 10.5)]
+    assert weekly(kms, until="2024-01-13").empty

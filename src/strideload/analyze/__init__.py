@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..config import Config
@@ -59,19 +60,38 @@ def daily_load(summaries: pd.DataFrame, config: Config | None = None, until: Any
     return analyze(summaries, config, until).daily[DAILY_COLUMNS]
 
 
+def _athletes(summaries: pd.DataFrame) -> list[str]:
+    if "athlete" not in summaries:
+        return []
+    return sorted(str(name) for name in pd.unique(summaries["athlete"].dropna()))
+
+
+def _ends(summaries: pd.DataFrame, config: Config, when: Any) -> dict[str, int]:
+    """Each athlete's last day: ``when`` (a date) for all, or each one's local today."""
+    return as_of_days(_athletes(summaries), config, None if when == "today" else when)
+
+
 def flags(summaries: pd.DataFrame, config: Config | None = None, *, since: Any = None,
           until: Any = None, kinds: list[str] | None = None) -> pd.DataFrame:
-    """Every flag (:data:`FLAG_COLUMNS`), optionally of ``kinds`` and dated ``since``..``until``."""
-    found = analyze(summaries, config).flags
+    """Every flag (:data:`FLAG_COLUMNS`), optionally of ``kinds`` and dated ``since``..``until``.
+
+    ``until`` is where the daily series end: by default each athlete's last run; a date
+    (runs after it are ignored), or ``"today"`` for each athlete's local today. A day-level
+    flag (``weekly_increase``, ``acwr_high``, ...) can first hold on a rest day after the
+    last run, so only an ``until`` beyond the last run shows it.
+    """
+    config = config or Config()
+    ends = _ends(summaries, config, until) if until is not None else {}
+    found = Analysis(summaries, config, until=max(ends.values()) if ends else None).flags
     days = (found["date"].to_numpy().astype("datetime64[D]") - EPOCH).astype("int64")
-    keep = pd.Series(True, index=found.index)
+    keep = np.ones(len(found), dtype=bool)
     if since is not None:
         keep &= days >= date_to_day(since)
-    if until is not None:
-        keep &= days <= date_to_day(until)
+    if ends:
+        keep &= days <= found["athlete"].map(ends).to_numpy(dtype="int64")
     if kinds:
-        keep &= found["kind"].isin(kinds)
-    return found[keep.to_numpy()].reset_index(drop=True)
+        keep &= found["kind"].isin(kinds).to_numpy()
+    return found[keep].reset_index(drop=True)
 
 
 def status(summaries: pd.DataFrame, config: Config | None = None, as_of: Any = None) -> pd.DataFrame:
@@ -81,8 +101,6 @@ def status(summaries: pd.DataFrame, config: Config | None = None, as_of: Any = N
     after it are ignored.
     """
     config = config or Config()
-    athletes = sorted(pd.Series(summaries["athlete"], dtype="string").dropna().unique().tolist()) \
-        if "athlete" in summaries else []
-    days = as_of_days(athletes, config, as_of)
+    days = _ends(summaries, config, as_of or "today")
     analysis = Analysis(summaries, config, until=max(days.values()) if days else None)
     return status_frame(analysis, days)
