@@ -90,9 +90,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from . import importing, listing
+    from . import analysis, importing, listing
 
-    for module in (importing, listing):
+    for module in (importing, listing, analysis):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -1,0 +1,149 @@
+"""``strideload flags``, ``load``, ``status`` and ``config``: the analysis, rendered.
+
+Each command is one library call (:mod:`strideload.analyze`, :class:`~strideload.config.Config`)
+plus rendering.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import click
+import pandas as pd
+
+from .. import analyze
+from ..errors import UsageError
+from .listing import check_athlete
+from .main import Context, common_options
+from .render import format_option, render
+
+DATE = click.DateTime(["%Y-%m-%d"])
+FLAG_TABLE = ("date", "athlete", "severity", "kind", "value", "threshold", "message", "source", "evidence")
+STATUS_TABLE = ("athlete", "concern", "last_7d_km", "last_28d_km", "acwr_ewma", "acwr_ewma_band",
+                "longest_30d_km", "spike_limit_km", "headline")
+
+
+def records(frame: pd.DataFrame, columns: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """Rows of ``frame`` for :func:`render`, with datetime columns as ISO dates."""
+    frame = frame if columns is None else frame[list(columns)]
+    out = frame.copy()
+    for name in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[name]):
+            out[name] = [None if pd.isna(v) else v.date().isoformat() for v in out[name]]
+    return out.astype(object).where(out.notna(), None).to_dict("records")
+
+
+def _day(value: datetime | None) -> Any:
+    return None if value is None else value.date()
+
+
+@click.command("flags")
+@click.option("--athlete", help="Only this athlete's flags.")
+@click.option("--since", type=DATE, help="Only flags on or after this local date (YYYY-MM-DD).")
+@click.option("--until", type=DATE, help="Only flags up to this local date [default: today].")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(sorted(analyze.KINDS)),
+              help="Only flags of this kind (repeat for several).")
+@format_option
+@common_options
+def flags_command(ctx: Context, athlete: str | None, since: datetime | None, until: datetime | None,
+                  kinds: tuple[str, ...], fmt: str) -> None:
+    """Flags: session and downhill spikes, load ratios, cadence, surface, monotony.
+
+    Each flag names its source in science.md and how strong the evidence is. They are
+    observations about training load, not a diagnosis.
+    """
+    if since and until and since > until:
+        raise UsageError(f"--since {since:%Y-%m-%d} is after --until {until:%Y-%m-%d}")
+    check_athlete(ctx, athlete)
+    found = analyze.flags(ctx.store.activities_frame(athlete), ctx.config, since=_day(since),
+                          until=_day(until) or "today", kinds=list(kinds) or None)
+    render(records(found), fmt, FLAG_TABLE if fmt == "table" else analyze.FLAG_COLUMNS)
+
+
+@click.command("load")
+@click.option("--athlete", help="Only this athlete's series.")
+@format_option
+@common_options
+def load_command(ctx: Context, athlete: str | None, fmt: str) -> None:
+    """The daily running load: distance, duration, downhill, descent, 7/28-day totals, ratios.
+
+    One row per athlete and local day from the first run to the last, rest days as zeros.
+    Ratios are empty for the first 28 days and where the chronic load is zero.
+    """
+    check_athlete(ctx, athlete)
+    days = analyze.daily_load(ctx.store.activities_frame(athlete), ctx.config)
+    render(records(days, analyze.LOAD_COLUMNS), fmt, analyze.LOAD_COLUMNS)
+
+
+def _ratio(row: dict[str, Any], name: str) -> str:
+    value = row[name]
+    return f"{value:.2f} {row[f'{name}_band']}" if value is not None else row[f"{name}_band"]
+
+
+def _km(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f} km"
+
+
+def _overview(row: dict[str, Any]) -> list[dict[str, str]]:
+    """One athlete's status as label / value lines."""
+    lines = [("Last 7 days", f"{_km(row['last_7d_km'])}   (28 days: {_km(row['last_28d_km'])})"),
+             ("Load ratios", f"coupled {_ratio(row, 'acwr_coupled')} · uncoupled "
+                             f"{_ratio(row, 'acwr_uncoupled')} · EWMA {_ratio(row, 'acwr_ewma')}"),
+             ("", "bands are team-sport zones; in runners their link to injury is contested")]
+    if row["longest_30d_km"] is not None:
+        lines.append(("Longest run", f"{_km(row['longest_30d_km'])} in the last 30 days: a next run over "
+                                     f"{_km(row['spike_limit_km'])} counts as a spike"))
+    else:
+        lines.append(("Longest run", "no run in the last 30 days"))
+    downhill = f"{_km(row['downhill_7d_km'])} at ≤ −5 % in the last 7 days (usual week: " \
+               f"{_km(row['downhill_usual_7d_km'])})"
+    lines.append(("Downhill", downhill))
+    if row["cadence_spm"] is None:
+        lines.append(("Cadence", "no cadence data this week"))
+    elif row["cadence_vs_normal_pct"] is None:
+        lines.append(("Cadence", f"{row['cadence_spm']:.0f} steps/min this week (too few runs for your normal)"))
+    else:
+        lines.append(("Cadence", f"{row['cadence_spm']:.0f} steps/min this week, {row['cadence_vs_normal_pct']:+.1f} % "
+                                 f"against your own normal at these paces ({row['cadence_expected_spm']:.0f})"))
+    lines.append(("This week", f"{row['alerts']} alert(s), {row['cautions']} caution(s), {row['notes']} note(s)"))
+    return [{"item": label, "value": value} for label, value in lines]
+
+
+@click.command("status")
+@click.option("--athlete", help="Only this athlete.")
+@click.option("--as-of", "as_of", type=DATE, help="The day to look from [default: today].")
+@click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True,
+              help="Output for people, or JSON for scripts.")
+@common_options
+def status_command(ctx: Context, athlete: str | None, as_of: datetime | None, fmt: str) -> None:
+    """Where you stand: last 7 / 28 days, ratios, spike limit, downhill, cadence, the week's flags.
+
+    For several athletes, one line each, most concerning first.
+    """
+    check_athlete(ctx, athlete)
+    rows = records(analyze.status(ctx.store.activities_frame(athlete), ctx.config, as_of=_day(as_of)))
+    if fmt == "json":
+        render(rows, fmt)
+    elif len(rows) == 1:
+        row = rows[0]
+        render(_overview(row), fmt, ("item", "value"), title=f"{row['athlete']} on {row['as_of']}")
+        if row["flags"]:
+            render(row["flags"], fmt, ("date", "severity", "kind", "message"), title="The last 7 days")
+        click.echo("strideload shows observations about training load; it does not diagnose.")
+    else:
+        render(rows, fmt, STATUS_TABLE, title="Most concerning first")
+
+
+@click.command("config")
+@click.option("--athlete", help="Show the values that apply to this athlete.")
+@format_option
+@common_options
+def config_command(ctx: Context, athlete: str | None, fmt: str) -> None:
+    """Every setting: effective value, unit, science.md source and where the value came from."""
+    columns = ("name", "value", "unit", "source", "origin")
+    render(ctx.config.rows(athlete), fmt, columns if fmt == "table" else None)
+
+
+COMMANDS = [flags_command, load_command, status_command, config_command]
