@@ -88,7 +88,7 @@ def test_downhill_has_its_own_acute_chronic_view():
 def test_acwr_high_is_one_caution_per_stretch_with_the_caveat():
     kms = [5.0] * 28 + [15.0] * 6 + [5.0] * 10
     found = flags(daily_runs("ana", "2024-01-01", kms), kinds=["acwr_high"])
-    ratio = [a / c for a, c in zip(ewma_reference(kms, 7), ewma_reference(kms, 28))]
+    ratio = [a / c for a, c in zip(ewma_reference(kms, 7), ewma_reference(kms, 28), strict=True)]
     first = next(i for i, r in enumerate(ratio) if i >= 28 and r >= 1.5)
     assert len(found) == 1
     flag = found.iloc[0]

@@ -24,7 +24,7 @@ def test_every_kind_names_a_known_source_grade_and_severity():
         assert kind.source in SOURCES, name
         assert kind.evidence in EVIDENCE, name
         assert kind.severity in SEVERITIES, name
-    assert FLAG_COLUMNS == list(Flag.__dataclass_fields__)
+    assert list(Flag.__dataclass_fields__) == FLAG_COLUMNS
 
 
 @pytest.mark.skipif(not SCIENCE.exists(), reason="../shared/science.md is not beside the repository")
@@ -75,7 +75,7 @@ def test_every_message_is_a_plain_sentence_on_a_busy_history():
     found = flags(summaries(athletes=3, years=1, seed=7))
     assert set(found["kind"]) >= {"session_spike", "weekly_increase", "low_cadence", "cadence_hint",
                                   "surface_change", "monotony_high", "downhill_spike"}
-    for kind, message in zip(found["kind"], found["message"]):
+    for kind, message in zip(found["kind"], found["message"], strict=True):
         assert message.endswith("."), message
         assert not re.search(r"\b(nan|inf)\b", message), message
         if kind == "cadence_hint":

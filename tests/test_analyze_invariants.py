@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from factories import day, daily_runs, frame, runs
+from factories import daily_runs, day, frame, runs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -82,7 +82,7 @@ def test_row_order_and_other_athletes_change_nothing(ana_days, bob_days, rnd):
 @given(kms)
 def test_every_session_ratio_is_against_an_earlier_run_within_30_days(days):
     runs_ = analyze(history(days)).runs
-    for i, row in runs_.iterrows():
+    for _i, row in runs_.iterrows():
         earlier = runs_[(runs_["instant"] < row["instant"])
                         & (runs_["instant"] >= row["instant"] - pd.Timedelta(days=30))]
         if earlier.empty:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import pytest
 from factories import daily_runs, frame, runs
 
@@ -33,7 +34,8 @@ def test_the_weeks_flags_worst_first():
     history = frame(STEADY, runs("ana", [("2024-02-06", 14.0)]))
     row = status(history, as_of="2024-02-07").iloc[0]
     assert (row["concern"], row["alerts"]) == ("alert", 1)
-    assert row["headline"] == "This 14.0 km run was 40 % longer than your longest run in the previous 30 days (10.0 km)."
+    assert row["headline"] == ("This 14.0 km run was 40 % longer than your longest run in the previous "
+                               "30 days (10.0 km).")
     assert row["flags"][0] == {"date": "2024-02-06", "kind": "session_spike", "severity": "alert",
                                "message": row["headline"]}
     assert row["spike_limit_km"] == pytest.approx(14.0 * 1.1)
@@ -48,7 +50,7 @@ def test_runs_after_as_of_are_ignored():
 
 def test_insufficient_history_is_said_not_computed():
     row = status(daily_runs("ana", "2024-01-01", [8] * 10), as_of="2024-01-12").iloc[0]
-    assert row["acwr_ewma"] is None or row["acwr_ewma"] != row["acwr_ewma"]
+    assert pd.isna(row["acwr_ewma"])
     assert row["acwr_ewma_band"] == row["acwr_coupled_band"] == "insufficient history"
 
 

@@ -105,7 +105,7 @@ def acwr_high(analysis: Analysis) -> pd.DataFrame:
         f"Your running load of the last {acute_days} days ({km(a)}) is {r:.2f} times your "
         f"longer-term load (EWMA ratio, λ = 2/(N+1) with N = {acute_days} and {chronic_days} days). "
         + KINDS["acwr_high"].note
-        for r, a in zip(rows["acwr_ewma"], rows["acute_7d_km"])
+        for r, a in zip(rows["acwr_ewma"], rows["acute_7d_km"], strict=True)
     ]
     return flag_frame("acwr_high", athlete=rows["athlete"], day=grid.day[start], value=rows["acwr_ewma"],
                       threshold=threshold, message=messages)

@@ -82,7 +82,7 @@ def low_cadence(analysis: Analysis) -> pd.DataFrame:
         f"Your cadence on this run was {c:.0f} steps/min, {pct(d)} below the {p:.0f} steps/min "
         f"that your runs of the previous {days} days predict at this pace ({pace(s)})."
         for c, d, p, s in zip(rows["cadence_spm"], rows["cadence_drop_pct"], rows["cadence_predicted_spm"],
-                              rows["speed_mps"])
+                              rows["speed_mps"], strict=True)
     ]
     return flag_frame("low_cadence", athlete=rows["athlete"], day=rows["day"].to_numpy(),
                       activity_id=rows["id"], value=rows["cadence_drop_pct"], threshold=threshold,
@@ -102,7 +102,7 @@ def cadence_hint(analysis: Analysis) -> pd.DataFrame:
     candidates, hint = candidates[below], hint[below]
     repeat = config.get("cadence_hint_repeat_days")
     chosen, last_code, last_day = [], -1, 0
-    for i, (code, day) in enumerate(zip(candidates["code"].tolist(), candidates["day"].tolist())):
+    for i, (code, day) in enumerate(zip(candidates["code"].tolist(), candidates["day"].tolist(), strict=True)):
         if code != last_code or day - last_day >= repeat:
             chosen.append(i)
             last_code, last_day = code, day
@@ -111,7 +111,7 @@ def cadence_hint(analysis: Analysis) -> pd.DataFrame:
         f"Your cadence on this easy run was {c:.0f} steps/min, below {h:.0f}. A step rate 5–10 % "
         f"higher at the same pace, for you about {c * 0.05:.0f}–{c * 0.10:.0f} more steps a minute, "
         f"lowers the load on the knee; change it gradually."
-        for c, h in zip(rows["cadence_spm"], limits)
+        for c, h in zip(rows["cadence_spm"], limits, strict=True)
     ]
     return flag_frame("cadence_hint", athlete=rows["athlete"], day=rows["day"].to_numpy(),
                       activity_id=rows["id"], value=rows["cadence_spm"], threshold=limits,

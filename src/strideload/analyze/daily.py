@@ -106,7 +106,7 @@ def base_series(runs: pd.DataFrame, grid: DayGrid, rows: np.ndarray) -> pd.DataF
     ``rows`` is each run's row in the grid.
     """
     frame = pd.DataFrame({
-        "athlete": pd.Categorical.from_codes(grid.code, categories=grid.athletes),
+        "athlete": pd.Categorical.from_codes(grid.code, categories=pd.Index(grid.athletes)),
         "date": days_to_dates(grid.day),
     })
     for column in ("distance_km", "duration_min", "downhill_km", "descent_m"):

@@ -53,7 +53,7 @@ def monotony_high(analysis: Analysis) -> pd.DataFrame:
     rows = daily[start]
     metric = "distance" if config.get("load_metric") == "distance" else "duration"
     messages = []
-    for value, strain in zip(rows["monotony"], rows["strain"]):
+    for value, strain in zip(rows["monotony"], rows["strain"], strict=True):
         if np.isinf(value):
             messages.append(f"Your daily running {metric} was exactly the same on each of the last "
                             f"{days} days, so monotony has no upper bound. Easier and rest days "

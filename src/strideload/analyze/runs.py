@@ -27,7 +27,7 @@ row (per athlete where the setting allows it) and finding where episodes start.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -134,7 +134,8 @@ def prepare_runs(summaries: pd.DataFrame, until: int | None = None) -> pd.DataFr
         "surface": _surfaces(frame),
     }
     runs = pd.DataFrame({name: pd.Series(values[order], dtype=values.dtype) for name, values in columns.items()})
-    runs.insert(0, "athlete", pd.Categorical.from_codes(code[order], categories=[str(n) for n in names]))
+    athletes = pd.Categorical.from_codes(code[order], categories=pd.Index([str(n) for n in names]))
+    runs.insert(0, "athlete", pd.Series(athletes, index=runs.index))
     return runs
 
 
@@ -200,7 +201,7 @@ class RunWindows:
         self._first = np.searchsorted(code, code, "left")
         self._end = np.searchsorted(code, code, "right")
 
-    def _search(self, seconds: np.ndarray, side: str) -> np.ndarray:
+    def _search(self, seconds: np.ndarray, side: Literal["left", "right"]) -> np.ndarray:
         found = np.searchsorted(self._keys, seconds + self._shift, side)
         return np.clip(found, self._first, self._end)
 

@@ -58,7 +58,8 @@ def session_spikes(analysis: Analysis) -> pd.DataFrame:
     messages = [
         f"This {km(distance)} run was {pct(100 * (r - 1))} longer than your longest run in the "
         f"previous {days} days ({km(longest)})."
-        for distance, r, longest in zip(rows["distance_km"], rows["session_ratio"], rows["previous_longest_km"])
+        for distance, r, longest in zip(rows["distance_km"], rows["session_ratio"], rows["previous_longest_km"],
+                                        strict=True)
     ]
     return flag_frame("session_spike", athlete=rows["athlete"], day=rows["day"].to_numpy(),
                       activity_id=rows["id"], value=rows["session_ratio"], threshold=threshold[hit],
@@ -79,7 +80,7 @@ def downhill_spikes(analysis: Analysis) -> pd.DataFrame:
         f"This run had {km(d)} of downhill steeper than −5 %, "
         + (f"{r:.1f} times the most of any run in the previous {days} days ({km(b)})."
            if b > 0 else f"after {days} days in which no run had any.")
-        for d, r, b in zip(rows["downhill_km"], rows["downhill_ratio"], rows["previous_downhill_km"])
+        for d, r, b in zip(rows["downhill_km"], rows["downhill_ratio"], rows["previous_downhill_km"], strict=True)
     ]
     values = np.where(np.isinf(rows["downhill_ratio"]), np.nan, rows["downhill_ratio"])
     return flag_frame("downhill_spike", athlete=rows["athlete"], day=rows["day"].to_numpy(),

@@ -43,7 +43,7 @@ def today(config: Config, athlete: str) -> date:
 def _ratio_fields(name: str, values: np.ndarray, history: np.ndarray, config: Config) -> dict[str, list]:
     """A ratio column and its band column; the band says why a ratio is missing."""
     bands = [band(v, config) if not np.isnan(v) else ("no chronic load" if h else "insufficient history")
-             for v, h in zip(values, history)]
+             for v, h in zip(values, history, strict=True)]
     return {name: [None if np.isnan(v) else float(v) for v in values], f"{name}_band": bands}
 
 
@@ -124,11 +124,11 @@ def status_frame(analysis: Analysis, as_of: dict[str, int]) -> pd.DataFrame:
         frame[column] = [int((f["severity"] == severity).sum()) for f in week_flags]
     frame["headline"] = [f["message"].iloc[0] if len(f) else "No flags in the last 7 days."
                          for f in week_flags]
-    frame["flags"] = [
+    frame["flags"] = pd.Series([
         [{"date": d.date().isoformat(), "kind": k, "severity": v, "message": m}
-         for d, k, v, m in zip(f["date"], f["kind"], f["severity"], f["message"])]
+         for d, k, v, m in zip(f["date"], f["kind"], f["severity"], f["message"], strict=True)]
         for f in week_flags
-    ]
+    ], dtype=object)
     # Before the first run there is nothing to say.
     blank = [c for c in STATUS_COLUMNS if c not in ("athlete", "as_of", "concern", "alerts", "cautions",
                                                     "notes", "headline", "flags")]

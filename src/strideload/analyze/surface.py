@@ -55,7 +55,7 @@ def surface_change(analysis: Analysis) -> pd.DataFrame:
             f"{surface.capitalize()} made up {pct(s)} of your distance in the last {recent_days} days "
             f"({r / QUANTUM:.1f} of {km(t / QUANTUM)}), against {pct(b)} in the {previous_days} "
             f"days before. A new surface changes how the legs are loaded; give it time."
-            for s, r, t, b in zip(share, recent[start], recent_total[start], before)
+            for s, r, t, b in zip(share, recent[start], recent_total[start], before, strict=True)
         ]
         frames.append(flag_frame("surface_change", athlete=np.asarray(grid.athletes)[grid.code[start]],
                                  day=grid.day[start], value=share, threshold=recent_min,

@@ -53,7 +53,7 @@ def weekly_increase(analysis: Analysis) -> pd.DataFrame:
     messages = [
         f"You ran {km(now)} in the last {days} days, {pct(up)} more than the {km(before)} "
         f"of the {days} days before."
-        for now, up, before in zip(last, rows["weekly_increase_pct"], rows["previous_7d_km"])
+        for now, up, before in zip(last, rows["weekly_increase_pct"], rows["previous_7d_km"], strict=True)
     ]
     return flag_frame("weekly_increase", athlete=rows["athlete"], day=grid.day[start],
                       value=rows["weekly_increase_pct"], threshold=threshold, message=messages)

@@ -32,7 +32,8 @@ def records(frame: pd.DataFrame, columns: Iterable[str] | None = None) -> list[d
     for name in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[name]):
             out[name] = [None if pd.isna(v) else v.date().isoformat() for v in out[name]]
-    return out.astype(object).where(out.notna(), None).to_dict("records")
+    return [{str(k): v for k, v in row.items()}
+            for row in out.astype(object).where(out.notna(), None).to_dict("records")]
 
 
 def _day(value: datetime | None) -> Any:
