@@ -43,11 +43,12 @@ def ewma(load: np.ndarray, grid: DayGrid, span_days: int) -> np.ndarray:
     if grid.size == 0:
         return np.zeros(0)
     alpha = 2.0 / (span_days + 1)
-    smoothed = (pd.Series(load).groupby(grid.code).ewm(alpha=alpha, adjust=False).mean()
-                .droplevel(0).sort_index().to_numpy())
-    # pandas starts from E_0 = load_0, i.e. a seed equal to the first load; move it to 0.
-    first = load[grid.block_start]
-    return smoothed - (1.0 - alpha) ** (grid.day_index + 1) * first
+    # One pass over every athlete's days in a row. Each athlete's first day then carries
+    # the previous athlete's last value (for the first athlete, pandas' seed: the first
+    # load); that carry decays by (1-λ) a day, so subtracting it leaves the 0-seeded mean.
+    smoothed = pd.Series(load).ewm(alpha=alpha, adjust=False).mean().to_numpy()
+    carry = np.concatenate([load[:1], smoothed[grid.offset[1:] - 1]])
+    return smoothed - (1.0 - alpha) ** (grid.day_index + 1) * carry[grid.code]
 
 
 def load_columns(daily: pd.DataFrame, grid: DayGrid, config: Config) -> pd.DataFrame:
@@ -57,20 +58,20 @@ def load_columns(daily: pd.DataFrame, grid: DayGrid, config: Config) -> pd.DataF
     shown = grid.day_index >= config.get("acwr_min_history_days")
     metric = "distance_km" if config.get("load_metric") == "distance" else "duration_min"
 
-    distance = units(daily["distance_km"].to_numpy())
-    load = units(daily[metric].to_numpy())
-    downhill = units(daily["downhill_km"].to_numpy())
+    distance = grid.windows(units(daily["distance_km"].to_numpy()))
+    load = grid.windows(units(daily[metric].to_numpy())) if metric != "distance_km" else distance
+    downhill = grid.windows(units(daily["downhill_km"].to_numpy()))
     weeks = chronic_days / acute_days
-    acute = grid.window(load, acute_days) / QUANTUM
-    chronic = grid.window(load, chronic_days) / QUANTUM
-    older = grid.window(load, chronic_days - acute_days, lag=acute_days) / QUANTUM
+    acute = load(acute_days) / QUANTUM
+    chronic = load(chronic_days) / QUANTUM
+    older = load(chronic_days - acute_days, acute_days) / QUANTUM
     acute_ewma = ewma(daily[metric].to_numpy(), grid, acute_days)
     chronic_ewma = ewma(daily[metric].to_numpy(), grid, chronic_days)
-    downhill_acute = grid.window(downhill, acute_days) / QUANTUM
-    downhill_chronic = grid.window(downhill, chronic_days) / QUANTUM
+    downhill_acute = downhill(acute_days) / QUANTUM
+    downhill_chronic = downhill(chronic_days) / QUANTUM
     return pd.DataFrame({
-        "acute_7d_km": grid.window(distance, acute_days) / QUANTUM,
-        "chronic_28d_km": grid.window(distance, chronic_days) / QUANTUM,
+        "acute_7d_km": distance(acute_days) / QUANTUM,
+        "chronic_28d_km": distance(chronic_days) / QUANTUM,
         "acwr_coupled": _ratio(acute, chronic / weeks, shown),
         "acwr_uncoupled": _ratio(acute, older / (weeks - 1), shown),
         "acwr_ewma": _ratio(acute_ewma, chronic_ewma, shown),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from functools import cached_property
 
-import numpy as np
 import pandas as pd
 
 from ..config import Config
@@ -75,11 +74,3 @@ class Analysis:
     def flags(self) -> pd.DataFrame:
         """Every flag of every signal, by athlete, date and severity."""
         return collect(self, self.signals)
-
-    def runs_between(self, athlete_code: int, first_day: int, last_day: int) -> pd.DataFrame:
-        """The athlete's runs on local days ``first_day``..``last_day`` (inclusive)."""
-        codes = self.sessions["code"].to_numpy()
-        lo, hi = np.searchsorted(codes, athlete_code, "left"), np.searchsorted(codes, athlete_code, "right")
-        block = self.runs.iloc[lo:hi]
-        days = block["day"].to_numpy()
-        return block[(days >= first_day) & (days <= last_day)]

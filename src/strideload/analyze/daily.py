@@ -12,7 +12,9 @@ boundary compares the way a hand calculation does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -47,7 +49,7 @@ class DayGrid:
     def size(self) -> int:
         return len(self.day)
 
-    @property
+    @cached_property
     def block_start(self) -> np.ndarray:
         """Per row: the row of the athlete's first day."""
         return np.arange(self.size) - self.day_index
@@ -65,17 +67,22 @@ class DayGrid:
         totals = np.bincount(rows, weights=values.astype("float64"), minlength=self.size)
         return np.rint(totals).astype("int64")
 
-    def window(self, daily_units: np.ndarray, length: int, lag: int = 0) -> np.ndarray:
-        """Sum of ``daily_units`` over the ``length`` days ending ``lag`` days before each row.
+    def windows(self, daily_units: np.ndarray) -> Callable[..., np.ndarray]:
+        """``window(length, lag=0)``: per row, the sum of ``daily_units`` over the ``length``
+        days ending ``lag`` days before it (one cumulative sum serves every window).
 
         Days before the athlete's first day count as nothing; a window lying wholly before
         it sums to 0. Callers decide from ``day_index`` whether the window was complete.
         """
         cumulative = np.concatenate([[0], np.cumsum(daily_units)])
         rows = np.arange(self.size)
-        hi = rows - lag
-        lo = np.maximum(hi - length + 1, self.block_start)
-        return cumulative[np.maximum(hi, lo - 1) + 1] - cumulative[lo]
+
+        def window(length: int, lag: int = 0) -> np.ndarray:
+            hi = rows - lag
+            lo = np.maximum(hi - length + 1, self.block_start)
+            return cumulative[np.maximum(hi, lo - 1) + 1] - cumulative[lo]
+
+        return window
 
 
 def day_grid(runs: pd.DataFrame, until: int | None = None) -> DayGrid:

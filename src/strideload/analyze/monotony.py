@@ -31,7 +31,7 @@ def monotony_columns(daily: pd.DataFrame, grid: DayGrid, config: Config) -> pd.D
     days = config.get("monotony_days")
     metric = "distance_km" if config.get("load_metric") == "distance" else "duration_min"
     load = daily[metric].to_numpy(dtype="float64")
-    total = grid.window(units(load), days) / QUANTUM
+    total = grid.windows(units(load))(days) / QUANTUM
     mean = total / days
     sd = np.full(grid.size, np.nan)
     if grid.size >= days:

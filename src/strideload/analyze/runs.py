@@ -99,7 +99,7 @@ def prepare_runs(summaries: pd.DataFrame, until: int | None = None) -> pd.DataFr
     missing = [name for name in REQUIRED if name not in summaries]
     if missing:
         raise UsageError(f"activity summaries lack the column(s) {', '.join(missing)}")
-    frame = summaries.reset_index(drop=True)
+    frame = summaries[[name for name in REQUIRED + OPTIONAL if name in summaries]].reset_index(drop=True)
     running = frame["running"].fillna(False).astype(bool).to_numpy()
     frame = frame[running].reset_index(drop=True)
     days = _local_days(frame)

@@ -32,8 +32,8 @@ def surface_change(analysis: Analysis) -> pd.DataFrame:
     recent_min = config.get("surface_recent_min_pct")
     rows = analysis.run_rows
     distance = units(runs["distance_km"].to_numpy())
-    recent_total = grid.window(grid.per_day(rows, distance), recent_days)
-    previous_total = grid.window(grid.per_day(rows, distance), previous_days, lag=recent_days)
+    total = grid.windows(grid.per_day(rows, distance))
+    recent_total, previous_total = total(recent_days), total(previous_days, recent_days)
     defined = ((grid.day_index >= recent_days + previous_days - 1) & (recent_total > 0)
                & (previous_total > 0))
     frames = []
@@ -41,9 +41,8 @@ def surface_change(analysis: Analysis) -> pd.DataFrame:
         on_surface = runs["surface"].to_numpy() == surface
         if surface == "unknown" or not on_surface.any():
             continue
-        daily = grid.per_day(rows[on_surface], distance[on_surface])
-        recent = grid.window(daily, recent_days)
-        previous = grid.window(daily, previous_days, lag=recent_days)
+        window = grid.windows(grid.per_day(rows[on_surface], distance[on_surface]))
+        recent, previous = window(recent_days), window(previous_days, recent_days)
         condition = (defined & (100 * previous < previous_max * previous_total)
                      & (100 * recent > recent_min * recent_total))
         start = np.flatnonzero(episode_starts(condition, grid.new_athlete))

@@ -27,9 +27,9 @@ if TYPE_CHECKING:
 def weekly_columns(daily: pd.DataFrame, grid: DayGrid, config: Config) -> pd.DataFrame:
     """``previous_7d_km`` and ``weekly_increase_pct`` (NaN where undefined) per day."""
     days = config.get("weekly_increase_days")
-    distance = units(daily["distance_km"].to_numpy())
-    last = grid.window(distance, days)
-    previous = grid.window(distance, days, lag=days)
+    distance = grid.windows(units(daily["distance_km"].to_numpy()))
+    last = distance(days)
+    previous = distance(days, days)
     defined = (grid.day_index >= 2 * days - 1) & (previous > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         increase = 100.0 * (last - previous) / previous  # exact on the integer units
