@@ -83,13 +83,14 @@ def _interp(grid: np.ndarray, seconds: np.ndarray, values: np.ndarray) -> np.nda
     return np.interp(grid, seconds[ok], values[ok])
 
 
-def _nearest(grid: np.ndarray, seconds: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Step interpolation (last known value) for channels that should not be averaged."""
+def _held_back(grid: np.ndarray, seconds: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Step interpolation for channels that should not be averaged (cadence): each sample's
+    value covers the seconds since the previous sample, as a device's own averages count it."""
     ok = np.isfinite(values)
     if not ok.any():
         return np.full(len(grid), np.nan)
-    idx = np.searchsorted(seconds[ok], grid, side="right") - 1
-    return np.where(idx >= 0, values[ok][np.clip(idx, 0, None)], np.nan)
+    idx = np.searchsorted(seconds[ok], grid, side="left")
+    return np.where(idx < ok.sum(), values[ok][np.clip(idx, None, ok.sum() - 1)], np.nan)
 
 
 def build_stream(samples: pd.DataFrame) -> pd.DataFrame:
@@ -113,7 +114,7 @@ def build_stream(samples: pd.DataFrame) -> pd.DataFrame:
         "elevation_m": _interp(grid, seconds, samples["elevation_m"].to_numpy()),
         "elevation_smooth_m": np.nan,
         "grade_pct": np.nan,
-        "cadence_spm": _nearest(grid, seconds, samples["cadence_spm"].to_numpy()),
+        "cadence_spm": _held_back(grid, seconds, samples["cadence_spm"].to_numpy()),
         "heart_rate_bpm": _interp(grid, seconds, samples["heart_rate_bpm"].to_numpy()),
         "latitude_deg": _interp(grid, seconds, samples["latitude_deg"].to_numpy()),
         "longitude_deg": _interp(grid, seconds, samples["longitude_deg"].to_numpy()),

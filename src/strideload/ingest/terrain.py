@@ -5,9 +5,15 @@ is computed from raw sample differences (science.md, "Elevation"):
 
 1. resample elevation against distance every :data:`STEP_M` metres;
 2. smooth with a centred moving average over :data:`SMOOTH_M` metres;
-3. ascent and descent count only climbs that exceed a hysteresis of :data:`HYSTERESIS_M`;
-4. grade is the slope of the smoothed profile over :data:`GRADE_BASE_M` metres, and
-   ``downhill_5pct_m`` / ``downhill_10pct_m`` sum the distance run at grade ≤ −5 % / −10 %.
+3. grade is the slope of that profile over :data:`GRADE_BASE_M` metres, and
+   ``downhill_5pct_m`` / ``downhill_10pct_m`` sum the distance run at grade ≤ −5 % / −10 %;
+4. ascent and descent are counted between turning points with a hysteresis that suits the
+   sensor: on a quiet (barometric) profile, a light :data:`CLIMB_SMOOTH_M` smoothing (so short
+   real rollers survive) and :data:`BAROMETRIC_HYSTERESIS_M`; where the point-to-point scatter
+   exceeds :data:`GPS_NOISE_M` (GPS-only elevation), the full smoothing and
+   :data:`GPS_HYSTERESIS_M`.
+
+Checked against the devices' own totals in ``tests/test_corpus_totals.py``.
 """
 
 from __future__ import annotations
@@ -19,7 +25,10 @@ import numpy as np
 STEP_M = 10.0
 SMOOTH_M = 100.0
 GRADE_BASE_M = 50.0
-HYSTERESIS_M = 3.0
+CLIMB_SMOOTH_M = 30.0
+BAROMETRIC_HYSTERESIS_M = 2.0
+GPS_HYSTERESIS_M = 5.0
+GPS_NOISE_M = 1.0
 
 
 @dataclass(frozen=True)
@@ -47,20 +56,35 @@ def _moving_average(values: np.ndarray, width: int) -> np.ndarray:
     return (padded[hi] - padded[lo]) / (hi - lo)
 
 
-def hysteresis_climb(elevation: np.ndarray, threshold: float = HYSTERESIS_M) -> tuple[float, float]:
-    """Total ascent and descent (m), counting a change only once it exceeds ``threshold``."""
-    if len(elevation) < 2:
-        return 0.0, 0.0
+def hysteresis_climb(elevation: np.ndarray, threshold: float) -> tuple[float, float]:
+    """Total ascent and descent (m) between turning points that differ by at least ``threshold``.
+
+    A climb is counted from valley to peak once the profile has fallen ``threshold`` below the
+    peak (and the last one at the end), so wiggles smaller than ``threshold`` never count and
+    real climbs are counted in full.
+    """
     ascent = descent = 0.0
-    anchor = elevation[0]
-    for value in elevation[1:]:
-        change = value - anchor
-        if change >= threshold:
-            ascent += change
-            anchor = value
-        elif change <= -threshold:
-            descent -= change
-            anchor = value
+    if len(elevation) < 2:
+        return ascent, descent
+    turn = extreme = float(elevation[0])
+    direction = 0
+    for value in map(float, elevation[1:]):
+        if direction == 0:
+            if abs(value - turn) >= threshold:
+                direction, extreme = (1 if value > turn else -1), value
+            continue
+        if (value - extreme) * direction > 0:
+            extreme = value
+        elif abs(extreme - value) >= threshold:
+            if direction == 1:
+                ascent += extreme - turn
+            else:
+                descent += turn - extreme
+            turn, extreme, direction = extreme, value, -direction
+    if direction == 1:
+        ascent += extreme - turn
+    elif direction == -1:
+        descent += turn - extreme
     return ascent, descent
 
 
@@ -80,14 +104,20 @@ def profile(distance_m: np.ndarray, elevation_m: np.ndarray) -> Profile | None:
     if len(dist) < 2 or dist[-1] - dist[0] < STEP_M:
         return None
     grid = np.arange(dist[0], dist[-1] + STEP_M / 2, STEP_M)
-    smooth = _moving_average(np.interp(grid, dist, elev), int(round(SMOOTH_M / STEP_M)) | 1)
+    resampled = np.interp(grid, dist, elev)
+    smooth = _moving_average(resampled, int(round(SMOOTH_M / STEP_M)) | 1)
     base = max(1, int(round(GRADE_BASE_M / STEP_M / 2)))
     ahead = np.concatenate((smooth[base:], np.repeat(smooth[-1], base)))
     behind = np.concatenate((np.repeat(smooth[0], base), smooth[:-base]))
     span = np.concatenate((grid[base:], np.repeat(grid[-1], base))) - \
         np.concatenate((np.repeat(grid[0], base), grid[:-base]))
     grade = np.divide(100.0 * (ahead - behind), span, out=np.zeros_like(smooth), where=span > 0)
-    ascent, descent = hysteresis_climb(smooth)
+    light = _moving_average(resampled, int(round(CLIMB_SMOOTH_M / STEP_M)) | 1)
+    scatter = float(np.median(np.abs(resampled - light)))  # point-to-point noise, not real hills
+    if scatter > GPS_NOISE_M:
+        ascent, descent = hysteresis_climb(smooth, GPS_HYSTERESIS_M)
+    else:
+        ascent, descent = hysteresis_climb(light, BAROMETRIC_HYSTERESIS_M)
     return Profile(
         distance_m=grid,
         elevation_m=smooth,
