@@ -1,0 +1,64 @@
+"""A real ``kill -9`` in the middle of an import leaves a consistent store; a re-run finishes."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from files import gpx_bytes, run_points, tcx_bytes, utc
+
+from strideload.store import Store
+
+
+def _folder(tmp_path: Path, n: int) -> Path:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    for i in range(n):
+        points = run_points(utc(2026, 3, 1 + i % 28, 6) if i < 28 else utc(2026, 4, i - 27, 6), km=4 + i % 5)
+        data = gpx_bytes(points) if i % 2 else tcx_bytes(points)
+        (folder / f"run{i:03d}.{'gpx' if i % 2 else 'tcx'}").write_bytes(data)
+    return folder
+
+
+def _import(db: Path, folder: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "strideload", "import", str(folder), "--athlete", "ana",
+                             "--db", str(db), "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+def test_kill_9_mid_import_leaves_whole_activities_and_a_rerun_completes(tmp_path):
+    folder = _folder(tmp_path, 40)
+    db = tmp_path / "killed.db"
+    process = _import(db, folder)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # wait until some, not all, files are in
+        time.sleep(0.05)
+        if db.exists():
+            try:
+                with sqlite3.connect(db, timeout=1) as raw:
+                    done = raw.execute("SELECT COUNT(*) FROM files").fetchone()[0]
+            except sqlite3.OperationalError:
+                continue
+            if done >= 3:
+                break
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+    with sqlite3.connect(db) as raw:
+        assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        activities = raw.execute("SELECT COUNT(*) FROM activities").fetchone()[0]
+        orphans = raw.execute("SELECT COUNT(*) FROM activities a LEFT JOIN streams s ON s.activity_id = a.id "
+                              "WHERE s.activity_id IS NULL").fetchone()[0]
+        unrecorded = raw.execute("SELECT COUNT(*) FROM activities a LEFT JOIN files f ON f.sha256 = a.sha256 "
+                                 "WHERE f.sha256 IS NULL").fetchone()[0]
+    assert 0 < activities < 40, "the kill should land mid-import"
+    assert orphans == 0 and unrecorded == 0  # every activity is whole: stream and file record
+
+    assert _import(db, folder).wait(timeout=120) == 0
+    with Store.open(db) as store:
+        assert len(store.activities_frame()) == 40
