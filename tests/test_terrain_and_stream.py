@@ -113,3 +113,10 @@ def test_local_date_follows_the_athletes_zone_not_utc(oslo_config):
                          zone=oslo_config.timezone("ana"))
     assert activity.summary["local_date"] == "2026-05-05"
     assert activity.summary["start_time"].endswith("+02:00")
+
+
+def test_distance_of_a_later_session_is_measured_from_its_own_start():
+    """Chained multisport files keep counting distance across sessions; a session starts at 0."""
+    stream = build_stream(_samples(np.arange(0, 600, 1.0), 42_700 + np.arange(0, 600, 1.0) * 3.0))
+    assert stream["distance_m"].iloc[0] == 0
+    assert stream["distance_m"].iloc[-1] == pytest.approx(1797, abs=1)

@@ -52,8 +52,9 @@ def _cumulative_distance(samples: pd.DataFrame, seconds: np.ndarray) -> np.ndarr
     """Device distance where recorded, else from coordinates, else integrated speed (m)."""
     dist = samples["distance_m"].to_numpy()
     if np.isfinite(dist).sum() >= 2:
-        filled = pd.Series(dist).ffill().fillna(0.0).to_numpy()
-        return np.maximum.accumulate(filled)
+        # measured from the session's first sample: chained multisport files keep counting
+        filled = pd.Series(dist - dist[np.isfinite(dist)][0]).ffill().fillna(0.0).to_numpy()
+        return np.maximum.accumulate(np.maximum(filled, 0.0))
     lat, lon = samples["latitude_deg"].to_numpy(), samples["longitude_deg"].to_numpy()
     if np.isfinite(lat).sum() >= 2:
         ok = np.isfinite(lat) & np.isfinite(lon)
