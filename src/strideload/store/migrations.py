@@ -62,4 +62,44 @@ MIGRATIONS: list[tuple[str, str]] = [
             failed_at TEXT NOT NULL
         );
     """),
+    ("0002_pain_and_rtr", """
+        -- The pain log. One row per moment: the same athlete, date, time, when and side is the
+        -- same entry, so re-importing a CSV adds nothing (a changed score updates it).
+        -- 'time' and 'side' are '' when not given (NULLs would never collide).
+        CREATE TABLE pain (
+            athlete TEXT NOT NULL,
+            date TEXT NOT NULL,
+            time TEXT NOT NULL DEFAULT '',
+            timing TEXT NOT NULL CHECK (timing IN ('during', 'after', 'next-morning', 'daily')),
+            side TEXT NOT NULL DEFAULT '' CHECK (side IN ('', 'left', 'right', 'both')),
+            score REAL NOT NULL CHECK (score >= 0 AND score <= 10),
+            note TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            PRIMARY KEY (athlete, date, time, timing, side)
+        );
+
+        -- Return-to-run plans: the protocol file's text is kept, so a plan reads the same
+        -- later even if the file changes or moves.
+        CREATE TABLE rtr_plans (
+            id INTEGER PRIMARY KEY,
+            athlete TEXT NOT NULL,
+            protocol TEXT NOT NULL,
+            protocol_toml TEXT NOT NULL,
+            start_date TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX rtr_plans_by_athlete ON rtr_plans (athlete, start_date);
+
+        -- The stage a plan is at from a date on: the start, then each decision of the PT.
+        CREATE TABLE rtr_decisions (
+            id INTEGER PRIMARY KEY,
+            plan_id INTEGER NOT NULL REFERENCES rtr_plans (id) ON DELETE CASCADE,
+            date TEXT NOT NULL,
+            stage INTEGER NOT NULL CHECK (stage >= 1),
+            note TEXT,
+            decided_at TEXT NOT NULL
+        );
+        CREATE INDEX rtr_decisions_by_plan ON rtr_decisions (plan_id, date);
+    """),
 ]

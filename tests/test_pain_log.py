@@ -1,0 +1,199 @@
+"""The pain log: entries validated field by field, the CSV read all-or-nothing, the store keyed
+so that the same entry twice is one, and during/after scores linked to that day's run."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+import pandas as pd
+import pytest
+from factories import runs
+
+from strideload.model import Activity
+from strideload.pain import (
+    CSV_COLUMNS,
+    PAIN_COLUMNS,
+    PainInputError,
+    make_entry,
+    parse_csv,
+    read_csv,
+    template,
+)
+
+HEADER = ",".join(CSV_COLUMNS)
+
+
+def _csv(*rows: str) -> bytes:
+    return "\n".join([HEADER, *rows]).encode()
+
+
+def test_an_entry_keeps_every_field_normalised():
+    entry = make_entry("ana", score="6.5", date="2026-05-05", when="Next_Morning", time="07:10:30",
+                       side="RIGHT", note="  stairs  ")
+    assert (entry.score, entry.date, entry.when, entry.time, entry.side, entry.note) == (
+        6.5, date(2026, 5, 5), "next-morning", "07:10", "right", "stairs")
+
+
+def test_optional_fields_may_be_empty():
+    entry = make_entry("ana", score=0, date="2026-05-05", when="daily", time="", side="", note="")
+    assert (entry.time, entry.side, entry.note) == (None, None, None)
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("score", "11", "outside 0–10"),
+    ("score", "-1", "outside 0–10"),
+    ("score", "3.3", "whole or half point"),
+    ("score", "nan", "outside 0–10"),
+    ("score", "bad", "not a number"),
+    ("score", "", "missing"),
+    ("date", "2026-02-30", "YYYY-MM-DD"),
+    ("date", "5/5/2026", "YYYY-MM-DD"),
+    ("date", "", "missing"),
+    ("when", "before", "during, after, next-morning, daily"),
+    ("when", "", "missing"),
+    ("side", "middle", "left, right, both"),
+    ("time", "25:00", "HH:MM"),
+])
+def test_a_bad_field_is_named(field, value, message):
+    fields = {"score": "3", "date": "2026-05-05", "when": "during", "time": None, "side": None}
+    fields[field] = value
+    with pytest.raises(PainInputError) as caught:
+        make_entry("ana", **fields)
+    assert caught.value.field == field
+    assert message in str(caught.value)
+
+
+def test_the_csv_reads_every_documented_column():
+    entries = parse_csv(_csv("2026-05-04,07:40,2,during,right,last 2 km downhill",
+                             '2026-05-05,,3,next-morning,right,"stiff, stairs hurt"', ""), "ana")
+    assert [(e.date.isoformat(), e.time, e.score, e.when, e.side, e.note) for e in entries] == [
+        ("2026-05-04", "07:40", 2.0, "during", "right", "last 2 km downhill"),
+        ("2026-05-05", None, 3.0, "next-morning", "right", "stiff, stairs hurt"),
+    ]
+
+
+def test_the_template_is_a_valid_pain_csv():
+    assert len(parse_csv(template(), "ana")) == 4
+
+
+def test_optional_columns_may_be_left_out_and_reordered():
+    entries = parse_csv(b"when,score,date\ndaily,1,2026-05-05\n", "ana")
+    assert entries[0].when == "daily" and entries[0].time is None
+
+
+def test_a_utf8_bom_is_fine(tmp_path):
+    path = tmp_path / "pain.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + _csv("2026-05-05,,1,daily,,"))
+    assert len(read_csv(path, "ana")) == 1
+
+
+@pytest.mark.parametrize("rows, line, field, message", [
+    (("2026-05-04,,2,during,,", "2026-05-05,,12,daily,,"), 3, "score", "outside 0–10"),
+    (("2026-05-04,,2,sometime,,",), 2, "when", "not one of"),
+    (("2026-13-04,,2,during,,",), 2, "date", "YYYY-MM-DD"),
+    (("2026-05-04,,2,during,right,stiff, sore",), 2, "row", "7 fields where the header has 6"),
+    (("2026-05-04,,2,during",), 2, "row", "4 fields"),
+    (("2026-05-04,,2,during,,", "2026-05-04,,3,during,,"), 3, "when", "repeats line 2"),
+    (("2026-05-04,,2,during,,", "", "2026-05-06,,x,daily,,"), 4, "score", "not a number"),
+])
+def test_a_bad_row_names_its_line_and_field(rows, line, field, message):
+    with pytest.raises(PainInputError) as caught:
+        parse_csv(_csv(*rows), "ana", path="pain.csv")
+    error = caught.value
+    assert (error.line, error.field) == (line, field)
+    assert message in str(error)
+    assert str(error).startswith(f"pain.csv, line {line}: field {field!r}")
+    assert "\n" not in str(error)
+
+
+def test_several_bad_rows_are_counted_in_one_line():
+    with pytest.raises(PainInputError, match=r"line 2: .* \(and 2 more bad rows; nothing was imported\)"):
+        parse_csv(_csv("x,,1,daily,,", "2026-05-05,,11,daily,,", "2026-05-06,,1,soon,,"), "ana", path="p.csv")
+
+
+@pytest.mark.parametrize("content, field, message", [
+    (b"", "header", "empty"),
+    (b"date,score,when,mood\n", "mood", "unknown column 'mood'"),
+    (b"date,when\n", "score", "lacks the required column 'score'"),
+    (b"date,score,when,date\n", "date", "appears twice"),
+    (b"\xff\xfe d\x00", "file", "not UTF-8"),
+])
+def test_a_bad_header_or_file_is_refused(content, field, message):
+    with pytest.raises(PainInputError) as caught:
+        parse_csv(content, "ana", path="pain.csv")
+    assert caught.value.field == field and message in str(caught.value)
+
+
+def test_a_missing_file_is_an_error_not_a_traceback(tmp_path):
+    with pytest.raises(PainInputError, match="cannot read"):
+        read_csv(tmp_path / "nope.csv", "ana")
+
+
+def test_store_round_trip_has_the_documented_columns(store):
+    store.add_pain(parse_csv(_csv("2026-05-04,07:40,2,during,right,downhill", "2026-05-05,,3,next-morning,,"),
+                             "ana"))
+    frame = store.pain_frame("ana")
+    assert list(frame.columns) == PAIN_COLUMNS == ["athlete", "date", "time", "score", "when", "side", "note",
+                                                   "activity_id"]
+    assert frame.to_dict("records") == [
+        {"athlete": "ana", "date": "2026-05-04", "time": "07:40", "score": 2.0, "when": "during",
+         "side": "right", "note": "downhill", "activity_id": None},
+        {"athlete": "ana", "date": "2026-05-05", "time": None, "score": 3.0, "when": "next-morning",
+         "side": None, "note": None, "activity_id": None},
+    ]
+
+
+def test_re_adding_the_same_entries_adds_nothing_and_a_change_updates(store):
+    entries = parse_csv(_csv("2026-05-04,07:40,2,during,right,", "2026-05-05,,3,next-morning,,"), "ana")
+    assert store.add_pain(entries).added == 2
+    again = store.add_pain(entries)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 2)
+    changed = store.add_pain(parse_csv(_csv("2026-05-05,,4,next-morning,,"), "ana"))
+    assert (changed.added, changed.updated) == (0, 1)
+    assert store.pain_frame()["score"].tolist() == [2.0, 4.0]
+
+
+def test_a_failing_write_leaves_nothing(store):
+    good = make_entry("ana", score=1, date="2026-05-04", when="daily")
+
+    class Broken:
+        athlete, date, score, when, time, side, note = "ana", date(2026, 5, 5), 99.0, "daily", None, None, None
+
+        def key(self):
+            return ("ana", "2026-05-05", "", "daily", "")
+
+    with pytest.raises(sqlite3.IntegrityError):
+        store.add_pain([good, Broken()])  # the CHECK constraint refuses 99
+    assert store.pain_frame().empty
+
+
+def test_same_moment_on_the_other_knee_is_another_entry(store):
+    store.add_pain(parse_csv(_csv("2026-05-05,,3,daily,left,", "2026-05-05,,1,daily,right,"), "ana"))
+    assert len(store.pain_frame()) == 2
+
+
+def test_during_and_after_link_to_that_days_run(store):
+    history = runs("ana", [("2026-05-04", 5.0), ("2026-05-04", 12.0), ("2026-05-06", 8.0)])
+    for summary in history.to_dict("records"):
+        summary.update(sha256=summary["id"], source_path="x.fit")
+        store.insert_activity(Activity(summary=summary, stream=pd.DataFrame()))
+    # Runs on 4 May start 07:00 (5 km) and 08:00 (12 km).
+    store.add_pain(parse_csv(_csv("2026-05-04,07:30,2,during,,", "2026-05-04,09:30,3,after,,",
+                                  "2026-05-04,,3,during,left,", "2026-05-05,,3,next-morning,,",
+                                  "2026-05-06,,1,daily,,", "2026-05-07,,1,after,,"), "ana"))
+    linked = store.pain_frame().set_index(["date", "when", "side"], drop=False)["activity_id"]
+    assert linked[("2026-05-04", "during", None)] == "ana-2026-05-04-0"   # started before 07:30
+    assert linked[("2026-05-04", "after", None)] == "ana-2026-05-04-1"    # the last run before 09:30
+    assert linked[("2026-05-04", "during", "left")] == "ana-2026-05-04-1"  # no time: the longest
+    assert linked[("2026-05-05", "next-morning", None)] is None            # a morning is not a run
+    assert linked[("2026-05-06", "daily", None)] is None
+    assert linked[("2026-05-07", "after", None)] is None                   # no run that day
+
+
+def test_the_sample_logs_read_cleanly():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "sample_data"
+    assert len(read_csv(root / "ana" / "pain.csv", "ana")) == 63
+    assert len(read_csv(root / "ben" / "pain.csv", "ben")) == 33
