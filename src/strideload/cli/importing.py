@@ -7,9 +7,16 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
-from ..ingest.importer import ImportResult, Progress as ImportProgress, import_paths
+from ..ingest.importer import ImportResult, import_paths
+from ..ingest.importer import Progress as ImportProgress
 from .main import Context, common_options
 
 

@@ -26,12 +26,12 @@ from datetime import datetime, timezone
 from statistics import median
 from typing import Any
 
-import defusedxml
-import defusedxml.ElementTree as SafeET
 import gpxpy
 
-from strideload.errors import CorruptFileError, NoActivityError, UnknownFormatError
+from strideload.errors import CorruptFileError, NoActivityError
 from strideload.model import RawActivity, samples_frame
+
+from .safexml import local_name, parse_xml
 
 #: Median GPX cadence (non-zero values) below which values are per foot and get doubled.
 PER_FOOT_BELOW = 120.0
@@ -61,24 +61,7 @@ _CAD_NAMES = frozenset({"cad", "cadence", "runcadence"})
 
 def _local(tag: Any) -> str:
     """Element tag without its ``{namespace}``, lower case ('' for comments)."""
-    return tag.rsplit("}", 1)[-1].lower() if isinstance(tag, str) else ""
-
-
-def _root_name(tag: Any) -> str:
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else "?"
-
-
-def _check_xml(data: bytes, path: str) -> None:
-    """Refuse hostile or broken XML before gpxpy parses it; check the root is ``<gpx>``."""
-    try:
-        root = SafeET.fromstring(data, forbid_dtd=True)
-    except defusedxml.DefusedXmlException as exc:
-        raise CorruptFileError(f"refused XML with a DTD or entity declaration ({exc})", path=path) from exc
-    except SafeET.ParseError as exc:
-        line = exc.position[0] if getattr(exc, "position", None) else None
-        raise CorruptFileError(f"not well-formed XML: {exc}", path=path, offset=line) from exc
-    if _local(root.tag) != "gpx":
-        raise UnknownFormatError(f"not a GPX document (root element <{_root_name(root.tag)}>)", path=path)
+    return local_name(tag).lower()
 
 
 def _decode(data: bytes, path: str) -> str:
@@ -174,7 +157,7 @@ def read_gpx(data: bytes, path: str) -> list[RawActivity]:
         UnknownFormatError: well-formed XML that is not GPX.
         NoActivityError: only routes/waypoints, or no usable timestamps.
     """
-    _check_xml(data, path)
+    parse_xml(data, path, root="gpx", what="GPX")  # refuses hostile XML before gpxpy sees it
     text = _decode(data, path)
     try:
         gpx = gpxpy.parse(text)

@@ -45,7 +45,7 @@ def read_raw(data: bytes, path: str) -> list[RawActivity]:
 
 
 def read_activities(path: str | Path, *, athlete: str = "me", config: Config | None = None,
-                    hints: Hints = Hints()) -> list[Activity]:
+                    hints: Hints | None = None) -> list[Activity]:
     """Read one FIT/GPX/TCX file (optionally gzipped) into activities, without a store."""
     config = config or Config()
     path = Path(path).expanduser()
@@ -56,7 +56,7 @@ def read_activities(path: str | Path, *, athlete: str = "me", config: Config | N
     data = decompress_if_gzip(data, str(path), config.get("max_archive_bytes"))
     sha = hashlib.sha256(data).hexdigest()
     zone = config.timezone(athlete)
-    return [normalise(raw, athlete=athlete, sha256=sha, source_path=str(path), zone=zone, hints=hints)
+    return [normalise(raw, athlete=athlete, sha256=sha, source_path=str(path), zone=zone, hints=hints or Hints())
             for raw in read_raw(data, str(path))]
 
 

@@ -71,7 +71,7 @@ def _grid(seconds: np.ndarray) -> np.ndarray:
     """1 s grid covering the samples, skipping gaps longer than MAX_GAP_S."""
     starts = np.concatenate(([0], np.nonzero(np.diff(seconds) > MAX_GAP_S)[0] + 1))
     ends = np.concatenate((starts[1:] - 1, [len(seconds) - 1]))
-    parts = [np.arange(np.floor(seconds[s]), np.floor(seconds[e]) + 1) for s, e in zip(starts, ends)]
+    parts = [np.arange(np.floor(seconds[s]), np.floor(seconds[e]) + 1) for s, e in zip(starts, ends, strict=True)]
     return np.unique(np.concatenate(parts))
 
 
@@ -169,8 +169,9 @@ def _first(*values: float | None) -> float | None:
 
 
 def normalise(raw: RawActivity, *, athlete: str, sha256: str, source_path: str,
-              zone: tzinfo | None = None, hints: Hints = Hints()) -> Activity:
+              zone: tzinfo | None = None, hints: Hints | None = None) -> Activity:
     """Turn one reader session into an :class:`Activity` (summary + per-second stream)."""
+    hints = hints or Hints()
     samples = raw.samples
     if len(samples) >= 2:
         stream = build_stream(samples)

@@ -26,12 +26,12 @@ from datetime import datetime
 from typing import Any
 from xml.etree.ElementTree import Element
 
-import defusedxml
-import defusedxml.ElementTree as SafeET
 import pandas as pd
 
-from strideload.errors import CorruptFileError, NoActivityError, UnknownFormatError
+from strideload.errors import NoActivityError
 from strideload.model import DeviceTotals, RawActivity, samples_frame
+
+from .safexml import local_name, parse_xml
 
 TCX_NS = "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"
 EXT_NS = "http://www.garmin.com/xmlschemas/ActivityExtension/v2"
@@ -43,11 +43,6 @@ PEDAL_SPORTS = frozenset({"biking", "cycling"})
 YEAR_RANGE = (1980, 2200)
 
 _NAN = float("nan")
-
-
-def _local(tag: Any) -> str:
-    """Element tag without its ``{namespace}`` ('' for comments and processing instructions)."""
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
 def _text(el: Element | None) -> str | None:
@@ -76,20 +71,6 @@ def _utc(text: str | None) -> datetime | None:
     """Parse one time to a tz-aware UTC datetime; None when absent, unreadable or implausible."""
     stamp = _times([text]).iloc[0]
     return None if pd.isna(stamp) else stamp.to_pydatetime()
-
-
-def _parse(data: bytes, path: str) -> Element:
-    """Parse safely; broken XML becomes CorruptFileError with the line number as ``offset``."""
-    try:
-        root = SafeET.fromstring(data, forbid_dtd=True)
-    except defusedxml.DefusedXmlException as exc:
-        raise CorruptFileError(f"refused XML with a DTD or entity declaration ({exc})", path=path) from exc
-    except SafeET.ParseError as exc:
-        line = exc.position[0] if getattr(exc, "position", None) else None
-        raise CorruptFileError(f"not well-formed XML: {exc}", path=path, offset=line) from exc
-    if _local(root.tag) != "TrainingCenterDatabase":
-        raise UnknownFormatError(f"not a TCX document (root element <{_local(root.tag)}>)", path=path)
-    return root
 
 
 class _Reader:
@@ -155,12 +136,12 @@ class _Reader:
         """Values of the ``TPX`` extension, by local name (TomTom puts its children in the TCX namespace)."""
         values: dict[str, float] = {}
         for ext in tp:
-            if _local(ext.tag) != "Extensions":
+            if local_name(ext.tag) != "Extensions":
                 continue
             for tpx in ext:
-                if _local(tpx.tag) == "TPX":
+                if local_name(tpx.tag) == "TPX":
                     for child in tpx:
-                        values.setdefault(_local(child.tag), _num(child))
+                        values.setdefault(local_name(child.tag), _num(child))
         return values
 
 
@@ -179,7 +160,7 @@ def read_tcx(data: bytes, path: str) -> list[RawActivity]:
         UnknownFormatError: well-formed XML whose root is not ``TrainingCenterDatabase``.
         NoActivityError: no ``<Activity>`` (courses or workouts only), or none with a time.
     """
-    root = _parse(data, path)
+    root = parse_xml(data, path, root="TrainingCenterDatabase", what="TCX")
     reader = _Reader(root)
     elements = list(root.iter(reader.q("Activity")))
     if not elements:
