@@ -72,7 +72,7 @@ class PainInputError(UsageError):
         self.reason = message
         where = [part for part in (self.path, f"line {line}" if line is not None else None) if part]
         prefix = ", ".join(where)
-        super().__init__(f"{prefix}: field {field!r}: {message}" if prefix else f"{field}: {message}")
+        super().__init__(f"{prefix}: field {field!r}: {message}" if prefix else f"field {field!r}: {message}")
 
 
 @dataclass(frozen=True)

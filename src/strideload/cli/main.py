@@ -90,9 +90,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from . import analysis, importing, listing
+    from . import analysis, importing, listing, pain
 
-    for module in (importing, listing, analysis):
+    for module in (importing, listing, analysis, pain):
         for command in module.COMMANDS:
             cli.add_command(command)
 

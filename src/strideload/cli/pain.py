@@ -1,0 +1,117 @@
+"""``strideload pain``: add, list and import knee-pain scores, and print the CSV template.
+
+Each command is one library call (:mod:`strideload.pain`, the store) plus rendering.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import UsageError
+from ..pain import PAIN_COLUMNS, WHENS, make_entry, read_csv, template
+from ..store import PainWrite
+from .main import Context, common_options
+from .render import format_option, render
+
+TABLE_COLUMNS = ("date", "time", "athlete", "when", "score", "side", "note", "activity_id")
+
+
+def known_athlete(ctx: Context, athlete: str | None) -> None:
+    """An athlete named for listing must have activities or pain entries."""
+    if athlete is None:
+        return
+    known = sorted(set(ctx.store.athlete_names()) | set(ctx.store.pain_athletes()))
+    if athlete not in known:
+        listed = ", ".join(known) if known else "none yet"
+        raise UsageError(f"unknown athlete {athlete!r} (known: {listed})")
+
+
+def _written(result: PainWrite) -> str:
+    return f"{result.added} added, {result.updated} updated, {result.unchanged} already logged"
+
+
+@click.group("pain")
+def pain_group() -> None:
+    """Your knee-pain log: scores 0–10 during and after runs, the next morning, or daily.
+
+    \b
+    Examples:
+      strideload pain add 3 --date 2026-05-04 --when during --side right
+      strideload pain add 4 --date 2026-05-05 --when next-morning
+      strideload pain import pain.csv --athlete ana
+      strideload pain template > pain.csv
+
+    Date a next-morning score with the morning it was felt (the morning after the 4 May
+    run is 5 May).
+    """
+
+
+@pain_group.command("add", context_settings={"ignore_unknown_options": True})
+@click.argument("score")
+@click.option("--date", "day", required=True, metavar="YYYY-MM-DD", help="The day the pain was felt.")
+@click.option("--when", required=True, metavar="WHEN", help=f"One of {', '.join(WHENS)}.")
+@click.option("--athlete", help="Whose knee [default: the config's default_athlete].")
+@click.option("--side", metavar="SIDE", help="left, right or both.")
+@click.option("--time", "clock", metavar="HH:MM", help="Local time of day, if you want it.")
+@click.option("--note", help="Free text.")
+@common_options
+def add_command(ctx: Context, score: str, day: str, when: str, athlete: str | None, side: str | None,
+                clock: str | None, note: str | None) -> None:
+    """Log one pain SCORE (0–10, halves allowed, e.g. 3.5)."""
+    name = athlete or ctx.config.get("default_athlete")
+    entry = make_entry(name, score=score, date=day, when=when, time=clock, side=side, note=note)
+    result = ctx.store.add_pain([entry])
+    what = "updated" if result.updated else "already logged" if result.unchanged else "added"
+    click.echo(f"{what}: {entry.athlete} {entry.date} {entry.when} {entry.score:g}/10"
+               + (f" ({entry.side})" if entry.side else ""))
+
+
+@pain_group.command("list")
+@click.option("--athlete", help="Only this athlete's entries.")
+@format_option
+@common_options
+def list_command(ctx: Context, athlete: str | None, fmt: str) -> None:
+    """List pain entries, oldest first; during/after scores show the run they belong to."""
+    known_athlete(ctx, athlete)
+    rows = ctx.store.pain_frame(athlete).to_dict("records")
+    if fmt == "table":
+        for row in rows:
+            row["score"] = f"{row['score']:g}"
+    render(rows, fmt, TABLE_COLUMNS if fmt == "table" else PAIN_COLUMNS)
+
+
+@pain_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--athlete", help="Whose log it is [default: the config's default_athlete].")
+@common_options
+def import_command(ctx: Context, file: Path, athlete: str | None) -> None:
+    """Import a pain CSV (columns: date,time,score,when,side,note; see 'pain template').
+
+    A file with any bad row imports nothing; the error names the line and the field.
+    Importing the same file again adds nothing.
+    """
+    name = athlete or ctx.config.get("default_athlete")
+    entries = read_csv(file, name)
+    click.echo(f"{file}: {_written(ctx.store.add_pain(entries, source=str(file)))}")
+
+
+@pain_group.command("template")
+@common_options
+def template_command(ctx: Context) -> None:
+    """Print an example pain CSV to copy (redirect it: strideload pain template > pain.csv).
+
+    \b
+    Columns:
+      date   the day the pain was felt, YYYY-MM-DD (required)
+      time   local HH:MM, or empty
+      score  0–10, halves allowed (required)
+      when   during | after | next-morning | daily (required)
+      side   left | right | both, or empty
+      note   free text, quoted when it holds a comma
+    """
+    click.echo(template(), nl=False)
+
+
+COMMANDS = [pain_group]

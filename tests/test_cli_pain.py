@@ -1,0 +1,134 @@
+"""``strideload pain add / list / import / template``, run in-process as a user would type them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from strideload.cli.main import cli
+from strideload.pain import CSV_COLUMNS, PAIN_COLUMNS
+
+
+@pytest.fixture
+def db(tmp_path):
+    return tmp_path / "pain.db"
+
+
+@pytest.fixture
+def run(db):
+    def invoke(*args: str):
+        return CliRunner().invoke(cli, [*args, "--db", str(db)])
+
+    return invoke
+
+
+def _csv(tmp_path, *rows: str, name: str = "pain.csv"):
+    path = tmp_path / name
+    path.write_text("\n".join([",".join(CSV_COLUMNS), *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_add_then_list_as_json(run):
+    result = run("pain", "add", "3.5", "--date", "2026-05-05", "--when", "next-morning", "--athlete", "ana",
+                 "--side", "right", "--note", "stairs")
+    assert result.exit_code == 0, result.output
+    assert "added: ana 2026-05-05 next-morning 3.5/10 (right)" in result.output
+    rows = json.loads(run("pain", "list", "--format", "json").output)
+    assert rows == [{"athlete": "ana", "date": "2026-05-05", "time": None, "score": 3.5, "when": "next-morning",
+                     "side": "right", "note": "stairs", "activity_id": None}]
+
+
+def test_add_without_athlete_uses_the_default(run):
+    assert run("pain", "add", "1", "--date", "2026-05-05", "--when", "daily").exit_code == 0
+    assert json.loads(run("pain", "list", "--format", "json").output)[0]["athlete"] == "me"
+
+
+def test_adding_the_same_moment_again_updates_it(run):
+    run("pain", "add", "2", "--date", "2026-05-05", "--when", "daily")
+    result = run("pain", "add", "3", "--date", "2026-05-05", "--when", "daily")
+    assert "updated" in result.output
+    assert [r["score"] for r in json.loads(run("pain", "list", "--format", "json").output)] == [3.0]
+
+
+def test_import_twice_adds_nothing_the_second_time(run, tmp_path):
+    path = _csv(tmp_path, "2026-05-04,07:40,2,during,right,", '2026-05-05,,3,next-morning,right,"stiff, sore"')
+    first = run("pain", "import", str(path), "--athlete", "ana")
+    assert first.exit_code == 0 and "2 added, 0 updated, 0 already logged" in first.output
+    second = run("pain", "import", str(path), "--athlete", "ana")
+    assert "0 added, 0 updated, 2 already logged" in second.output
+    assert len(json.loads(run("pain", "list", "--format", "json").output)) == 2
+
+
+def test_list_as_csv_and_table(run, tmp_path):
+    run("pain", "import", str(_csv(tmp_path, "2026-05-04,07:40,6.5,during,right,")), "--athlete", "ana")
+    rows = list(csv.DictReader(io.StringIO(run("pain", "list", "--format", "csv").output)))
+    assert list(rows[0]) == PAIN_COLUMNS and rows[0]["score"] == "6.5"
+    table = run("pain", "list", "--athlete", "ana").output
+    assert "6.5" in table and "during" in table
+
+
+def test_template_is_importable(run, tmp_path):
+    result = run("pain", "template")
+    assert result.output.splitlines()[0] == ",".join(CSV_COLUMNS)
+    path = tmp_path / "mine.csv"
+    path.write_text(result.output, encoding="utf-8")
+    assert "4 added" in run("pain", "import", str(path)).output
+
+
+def _bad(result, *parts: str) -> None:
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1, result.output
+    for part in parts:
+        assert part in lines[0], lines[0]
+
+
+@pytest.mark.parametrize("args, parts", [
+    (("11", "--date", "2026-05-05", "--when", "daily"), ("field 'score'", "outside 0–10")),
+    (("-1", "--date", "2026-05-05", "--when", "daily"), ("field 'score'", "outside 0–10")),
+    (("2.2", "--date", "2026-05-05", "--when", "daily"), ("field 'score'", "half point")),
+    (("x", "--date", "2026-05-05", "--when", "daily"), ("field 'score'", "not a number")),
+    (("3", "--date", "2026-05-05", "--when", "sometimes"), ("field 'when'", "during, after, next-morning, daily")),
+    (("3", "--date", "05/05/2026", "--when", "daily"), ("field 'date'", "YYYY-MM-DD")),
+    (("3", "--date", "2026-02-30", "--when", "daily"), ("field 'date'", "YYYY-MM-DD")),
+    (("3", "--date", "2026-05-05", "--when", "daily", "--side", "up"), ("field 'side'",)),
+    (("3", "--date", "2026-05-05", "--when", "daily", "--time", "7pm"), ("field 'time'",)),
+])
+def test_pain_add_bad_input(run, args, parts):
+    _bad(run("pain", "add", *args), *parts)
+    assert json.loads(run("pain", "list", "--format", "json").output) == []
+
+
+@pytest.mark.parametrize("rows, parts", [
+    (("2026-05-04,,2,during,,", "2026-05-05,,10.5,daily,,"), ("line 3", "field 'score'", "outside 0–10")),
+    (("2026-05-04,,2,later,,",), ("line 2", "field 'when'", "not one of")),
+    (("2026-05-04,,2,during,,", "2026-5-6,,2,during,,"), ("line 3", "field 'date'", "YYYY-MM-DD")),
+    (("2026-05-04,,2,during,,", "2026-05-05,,2,during,right,sore, stiff"), ("line 3", "field 'row'", "fields")),
+    (("2026-05-04,,2,during,,", "2026-05-04,,2,during,,"), ("line 3", "field 'when'", "repeats line 2")),
+])
+def test_pain_import_bad_row_writes_nothing(run, tmp_path, rows, parts):
+    path = _csv(tmp_path, *rows)
+    _bad(run("pain", "import", str(path)), str(path), *parts)
+    assert json.loads(run("pain", "list", "--format", "json").output) == []
+
+
+def test_pain_import_bad_header_and_missing_file(run, tmp_path):
+    path = tmp_path / "odd.csv"
+    path.write_text("date,score,how\n2026-05-04,2,during\n", encoding="utf-8")
+    _bad(run("pain", "import", str(path)), "line 1", "field 'how'", "unknown column")
+    _bad(run("pain", "import", str(tmp_path / "none.csv")), "none.csv", "cannot read")
+
+
+def test_pain_list_unknown_athlete(run):
+    run("pain", "add", "1", "--date", "2026-05-05", "--when", "daily", "--athlete", "ana")
+    _bad(run("pain", "list", "--athlete", "bob"), "unknown athlete 'bob'", "ana")
+
+
+def test_missing_required_options_are_usage_errors(run):
+    result = run("pain", "add", "3", "--when", "daily")
+    assert result.exit_code == 2 and "--date" in result.output
