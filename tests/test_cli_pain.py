@@ -132,3 +132,23 @@ def test_pain_list_unknown_athlete(run):
 def test_missing_required_options_are_usage_errors(run):
     result = run("pain", "add", "3", "--when", "daily")
     assert result.exit_code == 2 and "--date" in result.output
+
+
+def test_strideload_import_picks_up_pain_csvs(run, tmp_path):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    _csv(folder, "2026-05-04,07:40,2,during,right,")
+    assert run("import", str(folder), "--athlete", "ana").exit_code == 0
+    assert json.loads(run("pain", "list", "--format", "json").output)[0]["athlete"] == "ana"
+    assert run("import", str(folder), "--athlete", "ana").exit_code == 0
+    assert len(json.loads(run("pain", "list", "--format", "json").output)) == 1
+
+
+def test_strideload_import_reports_a_bad_pain_csv(run, tmp_path):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    _csv(folder, "2026-05-04,07:40,2,whenever,right,")
+    result = run("import", str(folder), "--athlete", "ana")
+    assert result.exit_code == 1
+    assert "pain.csv: pain log: line 2, field 'when'" in result.output
+    assert json.loads(run("pain", "list", "--format", "json").output) == []

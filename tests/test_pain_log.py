@@ -197,3 +197,61 @@ def test_the_sample_logs_read_cleanly():
     root = Path(__file__).resolve().parents[1] / "sample_data"
     assert len(read_csv(root / "ana" / "pain.csv", "ana")) == 63
     assert len(read_csv(root / "ben" / "pain.csv", "ben")) == 33
+
+
+# -- pain logs found by ``strideload import`` ------------------------------------------------
+
+def _team(tmp_path):
+    from files import gpx_bytes, run_points, utc
+
+    root = tmp_path / "team"
+    for name, day in (("ana", 4), ("ben", 5)):
+        folder = root / name
+        (folder / "logs").mkdir(parents=True)
+        (folder / "run.gpx").write_bytes(gpx_bytes(run_points(utc(2026, 5, day, 6), km=3)))
+        (folder / "logs" / "Pain-may.csv").write_bytes(_csv(f"2026-05-0{day},,2,during,,"))
+        (folder / "notes.csv").write_bytes(b"not,a,pain,log\n")
+    return root
+
+
+def test_import_reads_pain_csvs_per_athlete_folder(store, tmp_path):
+    from strideload.ingest.importer import import_paths
+
+    result = import_paths(store, [_team(tmp_path)], team=True)
+    assert result.counts()["added"] == 2 and not result.failed
+    assert [(p.athlete, p.added) for p in result.pain] == [("ana", 1), ("ben", 1)]
+    frame = store.pain_frame()
+    assert frame[["athlete", "date"]].values.tolist() == [["ana", "2026-05-04"], ["ben", "2026-05-05"]]
+    assert frame["activity_id"].notna().all()  # linked to each one's run that day
+
+
+def test_reimporting_a_folder_adds_no_pain_twice(store, tmp_path):
+    from strideload.ingest.importer import import_paths
+
+    root = _team(tmp_path)
+    import_paths(store, [root], team=True)
+    again = import_paths(store, [root], team=True)
+    assert [(p.added, p.unchanged) for p in again.pain] == [(0, 1), (0, 1)]
+    assert len(store.pain_frame()) == 2
+
+
+def test_a_bad_pain_csv_in_a_folder_fails_alone(store, tmp_path):
+    from strideload.ingest.importer import import_paths
+
+    root = _team(tmp_path)
+    (root / "ana" / "pain.csv").write_bytes(_csv("2026-05-06,,1,daily,,", "2026-05-07,,12,daily,,"))
+    result = import_paths(store, [root / "ana"], athlete="ana")
+    assert result.counts()["added"] == 1  # the run still imports
+    [failed] = result.failed
+    assert failed.path.endswith("pain.csv")
+    assert failed.reason == "pain log: line 3, field 'score': '12' is outside 0–10"
+    assert store.pain_frame()["date"].tolist() == ["2026-05-04"]  # the good log only
+
+
+def test_a_pain_csv_named_explicitly_is_a_pain_log(store, tmp_path):
+    from strideload.ingest.importer import import_paths
+
+    path = tmp_path / "pain.csv"
+    path.write_bytes(_csv("2026-05-06,,1,daily,,"))
+    result = import_paths(store, [path], athlete="ana")
+    assert result.outcomes == [] and result.pain[0].added == 1

@@ -3,6 +3,8 @@
 Batch work never dies on one bad item: every file ends as added, duplicate,
 non-running, skipped (valid but holds no activity) or failed, with its path and reason,
 in an :class:`ImportResult`. The store is passed in (``ingest`` does not open it).
+Pain logs (``pain*.csv``) found on the way are imported for the path's athlete and
+counted in ``ImportResult.pain``; a bad one is a failed outcome and writes nothing.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from pathlib import Path
 from ..config import Config
 from ..errors import FileImportError, NoActivityError, UsageError
 from ..model import Activity, RawActivity
+from ..pain import PainInputError, read_csv
 from ..store import Store
 from . import detect
-from .scan import Source, decompress_if_gzip, path_sources
+from .scan import Source, decompress_if_gzip, is_pain_csv, pain_csvs, path_sources
 from .stream import Hints, normalise
 
 #: Richer formats win when the same run arrives twice: FIT > TCX > GPX.
@@ -80,10 +83,22 @@ class Outcome:
 
 
 @dataclass
+class PainImport:
+    """A pain log imported on the way: its entries added, updated and already logged."""
+
+    path: str
+    athlete: str
+    added: int
+    updated: int
+    unchanged: int
+
+
+@dataclass
 class ImportResult:
-    """The result of an import: every outcome, grouped by status."""
+    """The result of an import: every outcome, grouped by status, and the pain logs read."""
 
     outcomes: list[Outcome] = field(default_factory=list)
+    pain: list[PainImport] = field(default_factory=list)
 
     def of(self, status: str) -> list[Outcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -139,14 +154,30 @@ def import_paths(store: Store, paths: Iterable[str | Path], *, athlete: str | No
     total = sum(_size(path) for path, _ in pairs)
     result, done = ImportResult(), 0
     for path, name in pairs:
-        for source in _sources(path, name, config):
-            result.outcomes.extend(import_source(store, source, config))
-            done += source.size
-            if on_progress:
-                on_progress(Progress(source.display_path, min(done, total), total))
+        pain_logs = pain_csvs(path)
+        if not (path.is_file() and is_pain_csv(path.name)):
+            for source in _sources(path, name, config):
+                result.outcomes.extend(import_source(store, source, config))
+                done += source.size
+                if on_progress:
+                    on_progress(Progress(source.display_path, min(done, total), total))
+        for log in pain_logs:
+            _import_pain(store, log, name, result)
     if on_progress:
         on_progress(Progress("", total, total))
     return result
+
+
+def _import_pain(store: Store, path: Path, athlete: str, result: ImportResult) -> None:
+    """Import one pain log for ``athlete``; a bad one becomes a failed outcome, nothing written."""
+    try:
+        written = store.add_pain(read_csv(path, athlete), source=str(path))
+    except PainInputError as exc:
+        where = f"line {exc.line}, " if exc.line is not None else ""
+        result.outcomes.append(Outcome(str(path), athlete, "failed",
+                                       f"pain log: {where}field {exc.field!r}: {exc.reason}"))
+        return
+    result.pain.append(PainImport(str(path), athlete, written.added, written.updated, written.unchanged))
 
 
 def _sources(path: Path, athlete: str, config: Config) -> Iterator[Source]:

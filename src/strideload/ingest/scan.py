@@ -8,7 +8,8 @@ names (absolute paths, ``..``) are refused.
 In folders and archives only names that look like watch exports are considered
 (``.fit``, ``.gpx``, ``.tcx``, any of them ``.gz``, and ``.zip``); a file named
 explicitly on the command line is always read. Either way the format is decided from
-the bytes (:mod:`.detect`), never from the name.
+the bytes (:mod:`.detect`), never from the name. Pain logs are the exception: a CSV named
+``pain*.csv`` (:func:`pain_csvs`) is read as the athlete's pain log (``strideload.pain``).
 """
 
 from __future__ import annotations
@@ -61,6 +62,22 @@ def is_candidate(name: str) -> bool:
     if not base or base.startswith((".", "~$")) or lower.endswith(PARTIAL_SUFFIXES):
         return False
     return lower.endswith(ACTIVITY_SUFFIXES)
+
+
+def is_pain_csv(name: str) -> bool:
+    """Is this a pain log by its name (``pain.csv``, ``Pain-2026.csv``; not a dot-file)?"""
+    base = PurePosixPath(name.replace("\\", "/")).name.lower()
+    return base.startswith("pain") and base.endswith(".csv")
+
+
+def pain_csvs(path: Path) -> list[Path]:
+    """Pain logs at ``path``: the file itself if it is one, else those in the folder (recursively)."""
+    if path.is_file():
+        return [path] if is_pain_csv(path.name) else []
+    if not path.is_dir():
+        return []
+    return sorted(p for p in path.rglob("*") if p.is_file() and is_pain_csv(p.name)
+                  and not any(part.startswith(".") for part in p.relative_to(path).parts))
 
 
 def _read_bounded(stream: io.BufferedIOBase, budget: Budget, where: str) -> bytes:
