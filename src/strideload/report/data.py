@@ -1,0 +1,209 @@
+"""What one athlete's page shows, gathered once from the store and one analysis.
+
+:func:`gather` reads the activity summaries (and the pain log and return-to-run plans when
+the store has them), runs :func:`strideload.analyze.analyze` once over every athlete, and
+cuts the results into one :class:`AthleteData` per athlete: the runs, days and flags of
+the period shown, and the status on the athlete's "as of" day (by default the day of
+their last activity, because an export is usually looked at after the fact).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import analyze
+from ..analyze.runs import EPOCH, date_to_day
+from ..analyze.status import status_frame
+from ..config import Config
+from ..errors import UsageError
+from .assets import page_name
+
+#: Spike tiers, from the largest down, with the setting holding each one's limit.
+TIERS = (("large", "session_spike_large"), ("moderate", "session_spike_moderate"),
+         ("small", "session_spike_small"))
+#: ``when`` values of the pain log, in the order of a day.
+PAIN_WHEN = ("during", "after", "next-morning", "daily")
+
+
+@dataclass
+class AthleteData:
+    """Everything one athlete's page shows.
+
+    ``runs``: the running sessions shown (columns of ``Analysis.runs`` plus ``date``,
+    ``name`` and ``tier``: large / moderate / small / none / no history). ``daily``: the
+    daily series shown (``Analysis.daily`` columns plus ``descent_28d_m`` and
+    ``history_ok``: the athlete has ``acwr_min_history_days`` of series by then). ``flags``: the
+    flags dated in the period shown. ``pain``: the pain log entries shown, or ``None``
+    when this store has no pain log at all. ``rtr``: the return-to-run plan and sessions,
+    or ``None``.
+    """
+
+    athlete: str
+    page: str
+    as_of: date
+    start: date
+    activities: pd.DataFrame
+    runs: pd.DataFrame
+    daily: pd.DataFrame
+    flags: pd.DataFrame
+    status: dict[str, Any]
+    pain: pd.DataFrame | None = None
+    rtr: Any = None
+    recent_pain: dict[str, Any] | None = field(default=None)
+
+    @property
+    def pain_supported(self) -> bool:
+        return self.pain is not None
+
+
+def _plain(value: Any) -> Any:
+    """NaN, NaT and numpy scalars as plain Python values (None for missing)."""
+    if value is None:
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes, list, dict)):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is pd.NaT:
+        return None
+    return value
+
+
+def _day(value: Any) -> date:
+    return (EPOCH + date_to_day(value)).item()
+
+
+def _last_days(frame: pd.DataFrame) -> dict[str, int]:
+    """Each athlete's last activity day (any sport), days since the epoch."""
+    dates = pd.to_datetime(frame["local_date"].astype(str).str[:10], format="%Y-%m-%d", errors="coerce")
+    last = dates.groupby(frame["athlete"]).max()
+    return {str(name): date_to_day(value) for name, value in last.items() if not pd.isna(value)}
+
+
+def spike_tiers(ratio: pd.Series, config: Config) -> np.ndarray:
+    """Tier of each session ratio: ``large``, ``moderate``, ``small``, ``none`` or ``no history``."""
+    values = ratio.to_numpy(dtype="float64", na_value=np.nan)
+    limits = [(name, config.get(setting)) for name, setting in TIERS]
+    tiers = np.select([values > limit for _, limit in limits], [name for name, _ in limits], "none")
+    return np.where(np.isnan(values), "no history", tiers).astype(object)
+
+
+def _pain_frame(store: Any, athletes: list[str]) -> pd.DataFrame | None:
+    """The pain log of ``athletes`` as dated rows, or ``None`` when the store has none."""
+    if not hasattr(store, "pain_frame"):
+        return None
+    frame = store.pain_frame()
+    if frame is None:
+        return None
+    frame = frame[frame["athlete"].isin(athletes)].copy()
+    frame["date"] = pd.to_datetime(frame["date"].astype(str).str[:10], format="%Y-%m-%d", errors="coerce")
+    frame["score"] = pd.to_numeric(frame["score"], errors="coerce")
+    return frame.dropna(subset=["date", "score"]).sort_values(["athlete", "date"], kind="stable")
+
+
+def recent_pain(pain: pd.DataFrame | None, as_of: date, days: int = 7) -> dict[str, Any] | None:
+    """The latest entry and the worst score of the ``days`` up to ``as_of``, or ``None``."""
+    if pain is None or not len(pain):
+        return None
+    upto = pain[pain["date"] <= pd.Timestamp(as_of)]
+    if not len(upto):
+        return None
+    latest = upto.iloc[-1]
+    window = upto[upto["date"] > pd.Timestamp(as_of) - pd.Timedelta(days=days)]
+    return {
+        "date": latest["date"].date(), "score": float(latest["score"]), "when": latest.get("when"),
+        "worst_7d": float(window["score"].max()) if len(window) else None,
+    }
+
+
+def check_athletes(known: list[str], athletes: list[str] | None) -> None:
+    """Unknown athlete names are a :class:`~strideload.errors.UsageError` listing the known ones."""
+    unknown = [name for name in athletes or () if name not in known]
+    if unknown:
+        listed = ", ".join(known) if known else "none yet: run 'strideload import' first"
+        raise UsageError(f"unknown athlete {unknown[0]!r} (known: {listed})")
+
+
+def gather(store: Any, config: Config, athletes: list[str] | None = None, since: Any = None,
+           as_of: Any = None) -> list[AthleteData]:
+    """One :class:`AthleteData` per athlete (all athletes of the store by default).
+
+    ``since`` (a date) is the first day shown; the analysis still uses all earlier history.
+    ``as_of`` (a date) is the status day of every athlete; by default each athlete's last
+    activity. Unknown athlete names are a :class:`~strideload.errors.UsageError`.
+    """
+    frame = store.activities_frame()
+    if athletes:
+        check_athletes(sorted(str(name) for name in frame["athlete"].dropna().unique()), athletes)
+        frame = frame[frame["athlete"].isin(athletes)].reset_index(drop=True)
+    if not len(frame):
+        return []
+    ends = _last_days(frame)
+    if as_of is not None:
+        ends = dict.fromkeys(ends, date_to_day(as_of))
+    until = max(ends.values())
+    analysis = analyze.analyze(frame, config, until=(EPOCH + until).item())
+    status = {str(row["athlete"]): {str(k): _plain(v) for k, v in row.items()}
+              for row in status_frame(analysis, ends).to_dict("records")}
+    names = dict(zip(frame["id"], frame["name"], strict=True)) if "name" in frame else {}
+    pain = _pain_frame(store, list(ends))
+
+    runs = analysis.runs.assign(date=(EPOCH + analysis.runs["day"].to_numpy()).astype("datetime64[ns]"))
+    runs["name"] = runs["id"].map(names)
+    runs["tier"] = spike_tiers(runs["session_ratio"], config)
+    daily = analysis.daily
+    chronic = config.get("acwr_chronic_days")
+    history = config.get("acwr_min_history_days")
+    by_athlete_runs = dict(tuple(runs.groupby("athlete", observed=True, sort=False)))
+    by_athlete_days = dict(tuple(daily.groupby("athlete", observed=True, sort=False)))
+    flags = analysis.flags
+    by_athlete_flags = dict(tuple(flags.groupby("athlete", sort=False))) if len(flags) else {}
+    by_athlete_pain = dict(tuple(pain.groupby("athlete", sort=False))) if pain is not None and len(pain) else {}
+    activity_groups = dict(tuple(frame.groupby("athlete", sort=False)))
+    activity_days = pd.to_datetime(frame["local_date"].astype(str).str[:10], format="%Y-%m-%d", errors="coerce")
+
+    result = []
+    for name in sorted(ends):
+        end = ends[name]
+        last = (EPOCH + end).astype("datetime64[ns]")
+        activities = activity_groups[name]
+        activities = activities[activity_days[activities.index] <= last]
+        first = activity_days[activities.index].min()
+        first_day = date_to_day(first) if not pd.isna(first) else end
+        start = max(first_day, date_to_day(since)) if since is not None else first_day
+        start = min(start, end)
+        begin = (EPOCH + start).astype("datetime64[ns]")
+
+        days = by_athlete_days.get(name, daily.iloc[:0])
+        days = days[days["date"] <= last].copy()
+        days["descent_28d_m"] = days["descent_m"].rolling(chronic, min_periods=1).sum()
+        days["history_ok"] = np.arange(len(days)) >= history
+        days = days[days["date"] >= begin]
+
+        athlete_runs = by_athlete_runs.get(name, runs.iloc[:0])
+        athlete_runs = athlete_runs[(athlete_runs["date"] <= last) & (athlete_runs["date"] >= begin)]
+        athlete_flags = by_athlete_flags.get(name, flags.iloc[:0])
+        athlete_flags = athlete_flags[(athlete_flags["date"] <= last) & (athlete_flags["date"] >= begin)]
+
+        athlete_pain = None
+        if pain is not None:
+            athlete_pain = by_athlete_pain.get(name, pain.iloc[:0])
+            athlete_pain = athlete_pain[athlete_pain["date"] <= last]
+
+        as_of_date = (EPOCH + end).item()
+        result.append(AthleteData(
+            athlete=name, page=page_name(name), as_of=as_of_date, start=(EPOCH + start).item(),
+            activities=activities, runs=athlete_runs.reset_index(drop=True),
+            daily=days.reset_index(drop=True), flags=athlete_flags.reset_index(drop=True),
+            status=status[name],
+            pain=None if athlete_pain is None else athlete_pain[athlete_pain["date"] >= begin]
+            .reset_index(drop=True),
+            recent_pain=recent_pain(athlete_pain, as_of_date),
+        ))
+    return result

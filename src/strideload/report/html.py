@@ -1,0 +1,447 @@
+"""HTML of the athlete pages and the team index.
+
+Every string that came from a user or a file (athlete and activity names, pain notes) goes
+through :func:`html.escape`; figures travel as JSON inside a ``<script type=
+"application/json">`` block (plotly's encoder writes ``<``, ``>`` and ``/`` as ``\\u``
+escapes, so no text can close the block), and one small inline script draws them with
+plotly.js. Nothing is fetched from the network: plotly.js is either beside the page or
+inside it, and the only ``https://`` addresses are the DOI links of the flags table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from html import escape
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from ..analyze import KINDS, SOURCES
+from ..config import Config
+from . import figures
+from .assets import CSS, INDEX, PLOTLY_JS
+from .data import AthleteData
+
+DISCLAIMER = ("This report shows observations about training load next to the runner's own knee-pain "
+              "log. It is not a diagnosis.")
+
+#: Flag kind -> short label for people.
+KIND_LABELS = {
+    "session_spike": "Session distance spike",
+    "acwr_high": "High acute:chronic ratio",
+    "weekly_increase": "Weekly increase",
+    "downhill_spike": "Downhill spike",
+    "low_cadence": "Low cadence for your pace",
+    "cadence_hint": "Cadence hint",
+    "surface_change": "Surface change",
+    "monotony_high": "Monotonous week",
+}
+
+#: Draws every figure of the page; the only script strideload writes (no user data in it).
+DRAW = """
+(function () {
+  var holder = document.getElementById("strideload-figures");
+  var figures = JSON.parse(holder.textContent);
+  var ids = Object.keys(figures);
+  if (typeof Plotly === "undefined") {
+    ids.forEach(function (id) {
+      document.getElementById(id).textContent =
+        "The charts need plotly.min.js beside this page (re-run strideload report, or use --self-contained).";
+    });
+    return;
+  }
+  var config = {displaylogo: false, responsive: true,
+                modeBarButtonsToRemove: ["lasso2d", "select2d", "autoScale2d"],
+                toImageButtonOptions: {format: "png", scale: 2}};
+  ids.forEach(function (id) {
+    Plotly.newPlot(id, figures[id].data, figures[id].layout, config);
+  });
+})();
+"""
+
+
+# -- small formatting helpers ------------------------------------------------------------
+def _none(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value))
+
+
+def km(value: Any) -> str:
+    return "–" if _none(value) else f"{value:.1f} km"
+
+
+def day(value: Any, weekday: bool = False) -> str:
+    """``25 Oct 2026`` (``Sun 25 Oct 2026`` with ``weekday``) of a date, datetime or ISO text."""
+    if _none(value):
+        return "–"
+    stamp = pd.Timestamp(value)
+    text = f"{stamp.day} {stamp:%b %Y}"
+    return f"{stamp:%a} {text}" if weekday else text
+
+
+def _number(value: Any) -> str:
+    if _none(value):
+        return "–"
+    value = float(value)
+    if np.isinf(value):
+        return "∞"
+    return f"{value:.2f}" if abs(value) < 10 else f"{value:.0f}"
+
+
+def severity_badge(severity: str, text: str | None = None) -> str:
+    return f'<span class="sev sev-{escape(severity)}">{escape(text or severity)}</span>'
+
+
+def _page(title: str, body: str, head: str = "") -> str:
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        "<meta name=\"generator\" content=\"strideload " + escape(__version__) + "\">\n"
+        "<link rel=\"icon\" href=\"data:,\">\n"
+        f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n{head}</head>\n"
+        f"<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
+    )
+
+
+def _footer(generated: datetime) -> str:
+    return (f'<footer>Made with strideload {escape(__version__)} on {escape(generated.strftime("%d %b %Y %H:%M"))}. '
+            "Every flag names its source and how strong the evidence is; thresholds are settings "
+            "(<code>strideload config</code>).</footer>")
+
+
+# -- the athlete page --------------------------------------------------------------------
+def _ratio(status: dict[str, Any], name: str) -> str:
+    value = status.get(name)
+    band = status.get(f"{name}_band") or "–"
+    return escape(band) if _none(value) else f"{value:.2f} <span class=\"note\">{escape(band)}</span>"
+
+
+def status_facts(data: AthleteData) -> list[tuple[str, str]]:
+    """The facts of ``strideload status`` as (label, HTML) pairs, in plain words."""
+    s = data.status
+    facts = [("Last 7 days", f"{km(s.get('last_7d_km'))} <span class=\"note\">(28 days: "
+                             f"{km(s.get('last_28d_km'))})</span>")]
+    facts.append(("Load ratios", f"coupled {_ratio(s, 'acwr_coupled')} · uncoupled {_ratio(s, 'acwr_uncoupled')}"
+                                 f" · EWMA {_ratio(s, 'acwr_ewma')}"))
+    if not _none(s.get("longest_30d_km")):
+        facts.append(("Longest run", f"{km(s['longest_30d_km'])} in the last 30 days: a next run over "
+                                     f"{km(s['spike_limit_km'])} counts as a spike"))
+    else:
+        facts.append(("Longest run", "no run in the last 30 days"))
+    facts.append(("Downhill", f"{km(s.get('downhill_7d_km'))} at ≤ −5 % in the last 7 days "
+                              f"(usual week: {km(s.get('downhill_usual_7d_km'))})"))
+    if _none(s.get("cadence_spm")):
+        facts.append(("Cadence", "no cadence data in the last 7 days"))
+    elif _none(s.get("cadence_vs_normal_pct")):
+        facts.append(("Cadence", f"{s['cadence_spm']:.0f} steps/min (too few earlier runs for your own line)"))
+    else:
+        facts.append(("Cadence", f"{s['cadence_spm']:.0f} steps/min, {s['cadence_vs_normal_pct']:+.1f} % against "
+                                 f"your own line at these paces ({s['cadence_expected_spm']:.0f})"))
+    facts.append(("Knee pain", _pain_words(data)))
+    return facts
+
+
+def _pain_words(data: AthleteData) -> str:
+    if not data.pain_supported:
+        return "no pain log yet"
+    pain = data.recent_pain
+    if pain is None:
+        return "nothing logged up to this day"
+    when = escape(str(pain["when"] or ""))
+    worst = "" if pain["worst_7d"] is None else f" · worst of the last 7 days: {pain['worst_7d']:g} / 10"
+    return f"latest {pain['score']:g} / 10 ({when}, {escape(day(pain['date']))}){worst}"
+
+
+def _week_flags(data: AthleteData) -> str:
+    flags = data.status.get("flags") or []
+    s = data.status
+    if not flags:
+        return (f'<p class="headline">{severity_badge("none", "clear")} No flags in the 7 days to '
+                f'{escape(day(data.as_of))}.</p>')
+    counts_text = counts(s.get("alerts") or 0, s.get("cautions") or 0, s.get("notes") or 0)
+    items = "".join(
+        f"<li>{severity_badge(f['severity'])}<span class=\"note\">{escape(day(f['date']))} · "
+        f"{escape(KIND_LABELS.get(f['kind'], f['kind']))}</span><br>{escape(f['message'])}</li>"
+        for f in flags)
+    return f'<p class="headline">{escape(counts_text.capitalize())} in the 7 days to {escape(day(data.as_of))}.</p>' \
+           f'<ul class="flags">{items}</ul>'
+
+
+def _period_summary(data: AthleteData) -> str:
+    """Flags and the worst knee pain of the whole period shown, in one paragraph."""
+    flags = data.flags["severity"].value_counts() if len(data.flags) else pd.Series(dtype="int64")
+    total = counts(int(flags.get("alert", 0)), int(flags.get("caution", 0)), int(flags.get("info", 0)))
+    text = f"In the whole period: {total} (see the table below)."
+    if data.pain is not None and len(data.pain):
+        worst = data.pain.iloc[int(np.argmax(data.pain["score"].to_numpy()))]
+        text += (f" Worst knee pain: {worst['score']:g} / 10 ({worst['when']}, {day(worst['date'])}).")
+    return f'<p class="note period">{escape(text)}</p>'
+
+
+def coverage(data: AthleteData) -> str:
+    """Data coverage of the period shown, in one sentence."""
+    runs = data.runs
+    shown = data.activities
+    dates = pd.to_datetime(shown["local_date"].astype(str).str[:10], errors="coerce")
+    shown = shown[dates >= pd.Timestamp(data.start)]
+    other = int((~shown["running"].astype(bool)).sum())
+    n = len(runs)
+    parts = [f"{n} run{'s' if n != 1 else ''} ({runs['distance_km'].sum():,.1f} km)"]
+    if other:
+        parts.append(f"{other} other activit{'ies' if other != 1 else 'y'} (not counted as running load)")
+    if n:
+        parts.append(f"cadence on {int(runs['cadence_spm'].notna().sum())} of {n} runs")
+        parts.append(f"elevation on {int(runs['downhill_km'].notna().sum())} of {n}")
+    if data.pain is None:
+        parts.append("no pain log yet")
+    else:
+        parts.append(f"{len(data.pain)} knee-pain entr{'ies' if len(data.pain) != 1 else 'y'}")
+    return "; ".join(parts) + "."
+
+
+def _value_vs_threshold(kind: str, value: Any, threshold: Any) -> str:
+    unit = KINDS[kind].unit if kind in KINDS else ""
+    text = f'<span class="nowrap">{escape(_number(value))} vs {escape(_number(threshold))}</span>'
+    return f'{text}<br><span class="note">{escape(unit)}</span>' if unit else text
+
+
+def _source(key: str) -> str:
+    source = SOURCES.get(key)
+    if source is None:
+        return escape(key)
+    link = (f'<br><a href="https://doi.org/{escape(source.doi)}" rel="noopener noreferrer">'
+            f'doi:{escape(source.doi)}</a>') if source.doi else ""
+    return f"{escape(source.citation)}{link}"
+
+
+def flags_table(flags: pd.DataFrame) -> str:
+    """Every flag of the period, newest first: date, what, value vs threshold, severity, source."""
+    if not len(flags):
+        return '<p class="empty">No flags in this period.</p>'
+    rows = []
+    ordered = flags.iloc[::-1]
+    for f in ordered.itertuples(index=False):
+        kind = str(f.kind)
+        label = KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
+        rows.append(
+            f'<tr><td class="nowrap">{escape(day(f.date))}</td>'
+            f'<td class="what"><strong>{escape(label)}</strong><br>{escape(str(f.message))}</td>'
+            f'<td class="value">{_value_vs_threshold(kind, f.value, f.threshold)}</td>'
+            f"<td>{severity_badge(str(f.severity))}</td>"
+            f"<td>{_source(str(f.source))}</td><td>{escape(str(f.evidence))}</td></tr>")
+    return ('<div class="table-wrap"><table class="flags-table"><thead><tr><th>Date</th><th>What</th>'
+            '<th class="value">Value vs threshold</th><th>Severity</th><th>Source</th><th>Evidence</th></tr>'
+            f'</thead><tbody>{"".join(rows)}</tbody></table></div>')
+
+
+def _chart(figure_id: str, title: str, explanation: str, figure: Any, empty: str,
+           tall: bool = False) -> tuple[str, str | None]:
+    """A chart section and its figure JSON (``None`` when there is no figure)."""
+    if figure is None:
+        body = f'<p class="empty">{escape(empty)}</p>'
+        return (f'<section class="chart"><h2>{escape(title)}</h2><p>{explanation}</p>{body}</section>', None)
+    plot = f'<div id="{figure_id}" class="plot{" tall" if tall else ""}" role="img" aria-label="{escape(title)}"></div>'
+    return (f'<section class="chart"><h2>{escape(title)}</h2><p>{explanation}</p>{plot}</section>',
+            figure.to_json())
+
+
+def athlete_page(data: AthleteData, config: Config, *, plotly_tag: str, generated: datetime,
+                 as_of_given: bool = False) -> str:
+    """The whole HTML page of one athlete. ``plotly_tag`` loads plotly.js (a file or inline)."""
+    name = escape(data.athlete)
+    s = data.status
+    weeks = ((data.as_of - data.start).days + 1) / 7
+    as_of_words = "" if as_of_given else " (the day of the last activity)"
+    concern = s.get("concern") or "none"
+    badge = severity_badge(concern, BADGE_TEXT[concern])
+    facts = "".join(f"<dt>{escape(label)}</dt><dd>{value}</dd>" for label, value in status_facts(data))
+    header = (
+        f'<p class="nav"><a href="{INDEX}">← All athletes</a></p>'
+        f"<h1>{name}</h1>"
+        f'<p class="meta">Period covered: {escape(day(data.start))} – {escape(day(data.as_of))} '
+        f"({weeks:.0f} weeks) · status as of {escape(day(data.as_of, weekday=True))}{escape(as_of_words)}</p>"
+        f'<p class="meta">Data: {coverage(data)}</p>'
+        f'<p class="disclaimer">{escape(DISCLAIMER)}</p>'
+        '<div class="status">'
+        f'<div class="card"><h2>Where {name} stands {badge}</h2><dl class="facts">{facts}</dl>'
+        '<p class="note">Ratio bands are team-sport zones; in runners their link to injury is contested.</p></div>'
+        f'<div class="card"><h2>This week\'s flags</h2>{_week_flags(data)}{_period_summary(data)}</div>'
+        "</div>"
+    )
+    start, end = data.start, data.as_of
+    days = config.get("session_spike_window_days")
+    low_pct = config.get("low_cadence_drop_pct")
+    charts = [
+        _chart("fig-load", "Load and knee pain",
+               "Daily running distance by surface (bars), the 7-day and 28-day averages (lines, km per day), "
+               "runs that were session spikes (▼), and knee-pain scores on the right axis by when they were "
+               "logged (during, after, next morning, daily).",
+               figures.load_and_pain(data.daily, data.runs, data.pain, start, end),
+               "No runs in this period.", tall=True),
+        _chart("fig-acwr", "Acute:chronic load ratios",
+               "Three ways of comparing the last 7 days with the last 28, over Gabbett's team-sport bands "
+               f"(0.8 / 1.3 / 1.5). {escape(KINDS['acwr_high'].note)} Ratios are hidden for the first 28 days "
+               "of history and where the chronic load is zero.",
+               figures.acwr_lines(data.daily, config, start, end),
+               "Not enough history yet: ratios need 28 days of running."),
+        _chart("fig-spikes", "Each run against the longest of its previous 30 days",
+               f"A run longer than the longest run of the previous {days} days is a session spike "
+               "(Frandsen 2025, strong evidence): small above 1.1 ×, moderate above 1.3 ×, large above 2 ×.",
+               figures.session_spikes(data.runs, config, start, end), "No runs in this period."),
+        _chart("fig-downhill", "Downhill running",
+               "Weekly distance on grades steeper than −5 % and weekly descent, against the athlete's own usual "
+               "week (28-day total ÷ 4). Downhill running loads the knee eccentrically (Gottschall 2005); the "
+               "thresholds are not validated.",
+               figures.downhill_weeks(data.daily), "No elevation data in this period.", tall=True),
+        _chart("fig-cadence", "Cadence against speed",
+               "Cadence rises with speed, so each run is compared with the athlete's own line. Runs at least "
+               f"{low_pct:g} % below the line of their previous 60 days are highlighted (Heiderscheit 2011, "
+               "moderate lab evidence).",
+               figures.cadence_speed(data.runs, config), "No runs with cadence and speed in this period."),
+        _chart("fig-surface", "Surface mix per week",
+               "Weekly running distance by surface. A new surface changes how the legs are loaded "
+               "(weak evidence).",
+               figures.surface_weeks(data.runs), "No runs in this period."),
+    ]
+    sections = [html for html, _ in charts]
+    payload = {fid: js for (fid, (_, js)) in zip(("fig-load", "fig-acwr", "fig-spikes", "fig-downhill",
+                                                   "fig-cadence", "fig-surface"), charts, strict=True) if js}
+    flags_html = (f'<section class="chart"><h2>Flags in this period</h2>'
+                  f"<p>Every observation, newest first, with its source and evidence grade.</p>"
+                  f"{flags_table(data.flags)}</section>")
+    body = header + "".join(sections) + flags_html + _footer(generated) + _scripts(payload)
+    return _page(f"{data.athlete} · strideload report", body, head=plotly_tag)
+
+
+def _scripts(payload: dict[str, str]) -> str:
+    if not payload:
+        return ""
+    blob = "{" + ",".join(f'"{fid}":{js}' for fid, js in payload.items()) + "}"
+    # plotly's JSON already escapes <, > and /; this keeps it so whatever wrote the JSON.
+    blob = blob.replace("<", "\\u003c").replace(">", "\\u003e")
+    return (f'<script type="application/json" id="strideload-figures">{blob}</script>\n'
+            f"<script>{DRAW}</script>")
+
+
+# -- the team index ----------------------------------------------------------------------
+def concern_key(data: AthleteData) -> tuple[Any, ...]:
+    """Most concerning first: alerts this week, then cautions, then recent knee pain, then notes."""
+    s = data.status
+    pain = data.recent_pain or {}
+    worst = pain.get("worst_7d")
+    return (-(s.get("alerts") or 0), -(s.get("cautions") or 0), -(worst if worst is not None else -1.0),
+            -(s.get("notes") or 0), data.athlete)
+
+
+def rank(items: Iterable[AthleteData]) -> list[AthleteData]:
+    return sorted(items, key=concern_key)
+
+
+def sparkline(daily: pd.DataFrame, spikes: Iterable[Any] = (), days: int = 84, width: int = 150,
+              height: int = 30) -> str:
+    """An inline SVG of the last ``days`` daily distances; spike days darker."""
+    recent = daily.tail(days)
+    if not len(recent):
+        return '<span class="note">–</span>'
+    values = recent["distance_km"].to_numpy(dtype="float64", na_value=0.0)
+    top = max(float(values.max()), 1.0)
+    step = width / days
+    spike_days = {pd.Timestamp(d).normalize() for d in spikes}
+    bars = []
+    offset = days - len(values)
+    for i, (value, when) in enumerate(zip(values, recent["date"], strict=True)):
+        if value <= 0:
+            continue
+        h = max(1.0, value / top * (height - 2))
+        colour = "#c8452f" if pd.Timestamp(when).normalize() in spike_days else "#2f4b6e"
+        bars.append(f'<rect x="{(offset + i) * step:.1f}" y="{height - h:.1f}" width="{max(step - 0.4, 0.6):.1f}" '
+                    f'height="{h:.1f}" fill="{colour}"/>')
+    first, last = day(recent["date"].iloc[0]), day(recent["date"].iloc[-1])
+    title = (f"Daily running distance {first} – {last}: {values.sum():.1f} km in total, at most "
+             f"{values.max():.1f} km on one day; spike days in red")
+    return (f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
+            f'aria-label="{escape(title)}"><title>{escape(title)}</title>'
+            f'<line x1="0" y1="{height - 0.5}" x2="{width}" y2="{height - 0.5}" stroke="#d8dce2"/>'
+            f'{"".join(bars)}</svg>')
+
+
+def _last_spike(data: AthleteData) -> str:
+    spikes = data.runs[data.runs["tier"].isin(["small", "moderate", "large"])]
+    if not len(spikes):
+        return "–"
+    last = spikes.iloc[-1]
+    return (f"{escape(day(last['date']))}<br><span class=\"note\">{last['session_ratio']:.2f} × "
+            f"({escape(str(last['tier']))})</span>")
+
+
+def _latest_pain(data: AthleteData) -> str:
+    if not data.pain_supported:
+        return '<span class="note">no pain log yet</span>'
+    pain = data.recent_pain
+    if pain is None:
+        return '<span class="note">none logged</span>'
+    worst = "" if pain["worst_7d"] is None else f"<br><span class=\"note\">7-day worst {pain['worst_7d']:g}</span>"
+    return (f"{pain['score']:g} / 10 <span class=\"note\">{escape(str(pain['when'] or ''))}<br>"
+            f"{escape(day(pain['date']))}</span>{worst}")
+
+
+def counts(alerts: int, cautions: int, notes: int) -> str:
+    """``1 alert, 2 cautions`` (``no flags`` when all are zero)."""
+    parts = [f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((alerts, "alert"), (cautions, "caution"),
+                                                                  (notes, "note")) if n]
+    return ", ".join(parts) if parts else "no flags"
+
+
+BADGE_TEXT = {"alert": "alert", "caution": "caution", "info": "notes", "none": "clear"}
+
+
+def index_page(items: list[AthleteData], *, linked: set[str], generated: datetime) -> str:
+    """The team overview: one row per athlete, most concerning first, each linking to its page."""
+    rows = []
+    for data in rank(items):
+        s = data.status
+        name = escape(data.athlete)
+        link = f'<a href="{escape(data.page)}">{name}</a>' if data.athlete in linked else name
+        concern = s.get("concern") or "none"
+        week = (f"{severity_badge(concern, BADGE_TEXT[concern])} "
+                f"{escape(counts(s.get('alerts') or 0, s.get('cautions') or 0, s.get('notes') or 0))}"
+                f'<br><span class="note">{escape(str(s.get("headline") or ""))}</span>')
+        spikes = data.runs.loc[data.runs["tier"].isin(["small", "moderate", "large"]), "date"]
+        rows.append(
+            f'<tr><td class="nowrap"><strong>{link}</strong><br><span class="note">as of '
+            f"{escape(day(data.as_of))}</span></td>"
+            f'<td class="week">{week}</td>'
+            f'<td class="num">{escape(km(s.get("last_7d_km")))}<br><span class="note">'
+            f'{escape(km(s.get("last_28d_km")))}</span></td>'
+            f'<td class="num">{_number(s.get("acwr_coupled"))} / {_number(s.get("acwr_uncoupled"))} / '
+            f'{_number(s.get("acwr_ewma"))}</td>'
+            f'<td class="nowrap">{_last_spike(data)}</td><td class="nowrap">{_latest_pain(data)}</td>'
+            f"<td>{sparkline(data.daily, spikes)}</td></tr>")
+    if rows:
+        table = ('<div class="table-wrap"><table class="team"><thead><tr><th>Athlete</th><th>This week</th>'
+                 '<th class="num">Last 7 d<br><span class="note">28 d</span></th>'
+                 '<th class="num">Ratios<br><span class="note">coupled / uncoupled / EWMA</span></th>'
+                 '<th>Last spike</th><th>Latest knee pain</th><th>Load, last 12 weeks</th></tr></thead>'
+                 f'<tbody>{"".join(rows)}</tbody></table></div>')
+    else:
+        table = '<p class="empty">No athletes yet: import some runs with <code>strideload import</code>.</p>'
+    body = ('<h1>Team overview</h1>'
+            f'<p class="meta">{len(items)} athlete{"s" if len(items) != 1 else ""}, most concerning first '
+            "(alerts this week, then cautions, then knee pain of the last 7 days). Each status is as of "
+            "the day under the athlete's name.</p>"
+            f'<p class="disclaimer">{escape(DISCLAIMER)}</p>'
+            f"{table}{_footer(generated)}")
+    return _page("Team overview · strideload report", body)
+
+
+def plotly_script_tag(inline: str | None) -> str:
+    """``<script>`` loading plotly.js: the file beside the page, or ``inline`` source in the page."""
+    if inline is None:
+        return f'<script src="{PLOTLY_JS}" charset="utf-8"></script>\n'
+    return f'<script type="text/javascript">{inline}</script>\n'
+
+
+__all__ = ["DISCLAIMER", "athlete_page", "concern_key", "flags_table", "index_page",
+           "plotly_script_tag", "rank", "sparkline"]
