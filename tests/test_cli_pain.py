@@ -152,3 +152,41 @@ def test_strideload_import_reports_a_bad_pain_csv(run, tmp_path):
     assert result.exit_code == 1
     assert "pain.csv: pain log: line 2, field 'when'" in result.output
     assert json.loads(run("pain", "list", "--format", "json").output) == []
+
+
+@pytest.fixture
+def with_runs(db):
+    import pandas as pd
+    from factories import runs
+
+    from strideload.model import Activity
+    from strideload.store import Store
+
+    with Store.open(db) as store:
+        for summary in runs("ana", [("2026-05-01", 8.0), ("2026-05-04", 8.0)]).to_dict("records"):
+            summary.update(sha256=summary["id"], source_path="x.fit")
+            store.insert_activity(Activity(summary=summary, stream=pd.DataFrame()))
+    return db
+
+
+def test_pain_flags_show_in_flags_and_status(run, with_runs):
+    run("pain", "add", "1", "--date", "2026-05-04", "--when", "daily", "--athlete", "ana")
+    run("pain", "add", "3", "--date", "2026-05-05", "--when", "next-morning", "--athlete", "ana")
+    found = json.loads(run("flags", "--kind", "pain_red", "--until", "2026-05-06", "--format", "json").output)
+    assert [(f["date"], f["kind"], f["source"], f["activity_id"]) for f in found] == [
+        ("2026-05-05", "pain_red", "trek_pfp", "ana-2026-05-04-0")]
+    status = run("status", "--athlete", "ana", "--as-of", "2026-05-06")
+    assert status.exit_code == 0 and "pain_red" in status.output
+
+
+def test_pain_vs_load(run, with_runs, tmp_path):
+    for day, score in (("02", 1), ("03", 0), ("05", 2)):
+        run("pain", "add", str(score), "--date", f"2026-05-{day}", "--when", "next-morning", "--athlete", "ana")
+    config = tmp_path / "c.toml"
+    config.write_text("[athletes.ana]\npain_link_min_days = 3\n", encoding="utf-8")
+    rows = json.loads(run("pain", "vs-load", "--format", "json", "--config", str(config)).output)
+    # (8 km, 1), (0 km, 0), (8 km, 2): ranks (2.5, 1, 2.5) and (2, 1, 3).
+    assert [(r["factor"], r["days"]) for r in rows] == [("distance", 3), ("downhill distance", 3)]
+    assert rows[0]["rho"] == pytest.approx(0.866, abs=1e-3)
+    table = run("pain", "vs-load", "--config", str(config)).output
+    assert "not what caused them" in table

@@ -75,6 +75,22 @@ SETTINGS: dict[str, Setting] = _settings(
             kind=int, minimum=1),
     Setting("max_archive_depth", 3, "levels", "-",
             "Deepest nesting of zips inside zips.", kind=int, minimum=1, maximum=10),
+    # --- watching folders -----------------------------------------------------------------
+    Setting("watch_settle_s", 2.0, "s", "-",
+            "strideload watch reads a file once its size and time stamp have not changed for this long.",
+            minimum=0.05, maximum=3600),
+    Setting("watch_batch_max_files", 500, "files", "-",
+            "Most files imported in one batch (one progress display, one summary, one report rebuild).",
+            kind=int, minimum=1),
+    Setting("watch_batch_max_wait_s", 30.0, "s", "-",
+            "A settled file waits at most this long for others still being copied before its batch starts.",
+            minimum=0),
+    Setting("watch_poll_interval_s", 2.0, "s", "-",
+            "How often the polling observer (--poll, network drives) looks at the folders.",
+            minimum=0.05, maximum=3600),
+    Setting("watch_rescan_s", 300.0, "s", "-",
+            "Look through the whole folders this often for changes the events missed; 0 = never.",
+            minimum=0),
     # --- analysis: load -------------------------------------------------------------------
     Setting("load_metric", "distance", "-", "williams2017",
             "Daily load for the ratios and monotony: running distance (km) or duration (min).",
@@ -151,6 +167,34 @@ SETTINGS: dict[str, Setting] = _settings(
             minimum=0, maximum=100),
     Setting("surface_recent_min_pct", 30.0, "%", "malisoux2015",
             "... and more than this share of the recent window.", minimum=0, maximum=100),
+    # --- pain log ---------------------------------------------------------------------------
+    Setting("pain_profile", "pfp", "-", "trek_pfp",
+            "Pain rules: pfp (patellofemoral, default) or silbernagel (tendon, Silbernagel 2007).",
+            kind=str, per_athlete=True, choices=("pfp", "silbernagel")),
+    Setting("pain_during_green_max", 2.0, "points (0-10)", "trek_pfp",
+            "pfp: pain during a run above this (and at most pain_red_above) is amber.",
+            per_athlete=True, minimum=0, maximum=10),
+    Setting("pain_red_above", 5.0, "points (0-10)", "trek_pfp",
+            "Any score above this is red (silbernagel2007: up to 5 during and after is acceptable).",
+            per_athlete=True, minimum=0, maximum=10),
+    Setting("pain_morning_rise_caution", 1.0, "points", "trek_pfp",
+            "Next-morning score this much above the morning before the run: amber.",
+            per_athlete=True, minimum=0.5, maximum=10),
+    Setting("pain_morning_rise_alert", 2.0, "points", "trek_pfp",
+            "Next-morning score this much above the morning before the run: red (pfp).",
+            per_athlete=True, minimum=0.5, maximum=10),
+    Setting("pain_baseline_days", 3, "days", "trek_pfp",
+            "The morning before a run is the latest next-morning or daily score up to this many "
+            "days before it.", kind=int, per_athlete=True, minimum=0, maximum=14),
+    Setting("pain_week_rise", 1.0, "points", "trek_pfp",
+            "7-day mean pain up this much on the 7 days before: red (pfp), amber (silbernagel).",
+            per_athlete=True, minimum=0.5, maximum=10),
+    Setting("pain_week_min_days", 2, "days", "trek_pfp",
+            "Each of the two weeks needs scores on at least this many days.", kind=int,
+            per_athlete=True, minimum=1, maximum=7),
+    Setting("pain_link_min_days", 8, "days", "vincent2017",
+            "Fewest next-morning scores before pain is set against the previous day's load.",
+            kind=int, per_athlete=True, minimum=3),
 )
 
 #: Pairs of settings that must stay in order (first <= second; "<" where strict).
@@ -160,6 +204,8 @@ ORDERED: tuple[tuple[str, str, bool], ...] = (
     ("acwr_sweet_high", "acwr_high", False),
     ("session_spike_small", "session_spike_moderate", False),
     ("session_spike_moderate", "session_spike_large", False),
+    ("pain_during_green_max", "pain_red_above", False),
+    ("pain_morning_rise_caution", "pain_morning_rise_alert", False),
 )
 
 

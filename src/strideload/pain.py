@@ -33,7 +33,9 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from datetime import date as date_type
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -161,18 +163,22 @@ def make_entry(athlete: str, *, score: str | float, date: str | date, when: str,
     """A validated :class:`PainEntry`; a bad field raises :class:`PainInputError` naming it."""
     if not athlete or not str(athlete).strip():
         raise PainInputError("an athlete name is needed", field="athlete", line=line, path=path)
-    checks = (("date", parse_date, date), ("time", parse_time, time), ("score", parse_score, score),
-              ("when", parse_when, when), ("side", parse_side, side))
-    values = {}
-    for field, parse, raw in checks:
-        if field in REQUIRED_COLUMNS and (raw is None or str(raw).strip() == ""):
-            raise PainInputError("missing (required)", field=field, line=line, path=path)
+    def field(name: str, parse: Any, raw: Any) -> Any:
+        if name in REQUIRED_COLUMNS and (raw is None or str(raw).strip() == ""):
+            raise PainInputError("missing (required)", field=name, line=line, path=path)
         try:
-            values[field] = parse(raw)  # type: ignore[operator]  # each parser takes its own raw type
+            return parse(raw)
         except ValueError as exc:
-            raise PainInputError(str(exc), field=field, line=line, path=path) from exc
+            raise PainInputError(str(exc), field=name, line=line, path=path) from exc
+
+    day: date_type = field("date", parse_date, date)
+    clock: str | None = field("time", parse_time, time)
+    value: float = field("score", parse_score, score)
+    moment: str = field("when", parse_when, when)
+    knee: str | None = field("side", parse_side, side)
     note = (note or "").strip() or None
-    return PainEntry(athlete=str(athlete).strip(), note=note, **values)
+    return PainEntry(athlete=str(athlete).strip(), date=day, score=value, when=moment, time=clock, side=knee,
+                     note=note)
 
 
 def read_csv(path: str | Path, athlete: str) -> list[PainEntry]:
@@ -237,7 +243,9 @@ def parse_csv(data: bytes | str, athlete: str, *, path: str | Path | None = None
             continue
         fields = dict(zip(header, row, strict=True))
         try:
-            entry = make_entry(athlete, line=line, path=path, **{k: fields.get(k) for k in CSV_COLUMNS})
+            entry = make_entry(athlete, date=fields.get("date", ""), time=fields.get("time"),
+                               score=fields.get("score", ""), when=fields.get("when", ""),
+                               side=fields.get("side"), note=fields.get("note"), line=line, path=path)
         except PainInputError as exc:
             errors.append(exc)
             continue
@@ -275,10 +283,12 @@ def link_runs(pain: pd.DataFrame, runs: pd.DataFrame) -> pd.Series:
     if not len(pain) or not len(runs):
         return out
     by_day: dict[tuple[str, str], list[tuple[str, str, float]]] = {}
-    for row in runs.itertuples(index=False):
-        clock = str(row.start_time)[11:16] if isinstance(row.start_time, str) else ""
-        by_day.setdefault((row.athlete, str(row.local_date)[:10]), []).append(
-            (clock, row.id, float(row.distance_m or 0.0)))
+    for row in runs.to_dict("records"):
+        start = row["start_time"]
+        clock = start[11:16] if isinstance(start, str) else ""
+        distance = pd.to_numeric(row["distance_m"], errors="coerce")
+        by_day.setdefault((str(row["athlete"]), str(row["local_date"])[:10]), []).append(
+            (clock, str(row["id"]), 0.0 if pd.isna(distance) else float(distance)))
     for index, athlete, day, clock, when in zip(pain.index, pain["athlete"], pain["date"], pain["time"],
                                                 pain["when"], strict=True):
         if when not in RUN_WHENS:

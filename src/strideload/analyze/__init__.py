@@ -44,9 +44,15 @@ __all__ = [
 ]
 
 
-def analyze(summaries: pd.DataFrame, config: Config | None = None, until: Any = None) -> Analysis:
-    """The full :class:`Analysis` of ``summaries``; ``until`` (a date) ends every series there."""
-    return Analysis(summaries, config or Config(), None if until is None else date_to_day(until))
+def analyze(summaries: pd.DataFrame, config: Config | None = None, until: Any = None,
+            pain: pd.DataFrame | None = None, rtr: Any = None) -> Analysis:
+    """The full :class:`Analysis` of ``summaries``; ``until`` (a date) ends every series there.
+
+    ``pain`` (``Store.pain_frame()``) and ``rtr`` (``strideload.rtr.inputs(store)``) add the
+    pain and return-to-run flags; here and in :func:`flags` and :func:`status`.
+    """
+    return Analysis(summaries, config or Config(), None if until is None else date_to_day(until),
+                    pain=pain, rtr=rtr)
 
 
 def daily_load(summaries: pd.DataFrame, config: Config | None = None, until: Any = None) -> pd.DataFrame:
@@ -72,7 +78,8 @@ def _ends(summaries: pd.DataFrame, config: Config, when: Any) -> dict[str, int]:
 
 
 def flags(summaries: pd.DataFrame, config: Config | None = None, *, since: Any = None,
-          until: Any = None, kinds: list[str] | None = None) -> pd.DataFrame:
+          until: Any = None, kinds: list[str] | None = None, pain: pd.DataFrame | None = None,
+          rtr: Any = None) -> pd.DataFrame:
     """Every flag (:data:`FLAG_COLUMNS`), optionally of ``kinds`` and dated ``since``..``until``.
 
     ``until`` is where the daily series end: by default each athlete's last run; a date
@@ -82,7 +89,7 @@ def flags(summaries: pd.DataFrame, config: Config | None = None, *, since: Any =
     """
     config = config or Config()
     ends = _ends(summaries, config, until) if until is not None else {}
-    found = Analysis(summaries, config, until=max(ends.values()) if ends else None).flags
+    found = Analysis(summaries, config, until=max(ends.values()) if ends else None, pain=pain, rtr=rtr).flags
     days = (found["date"].to_numpy().astype("datetime64[D]") - EPOCH).astype("int64")
     keep = np.ones(len(found), dtype=bool)
     if since is not None:
@@ -94,7 +101,8 @@ def flags(summaries: pd.DataFrame, config: Config | None = None, *, since: Any =
     return found[keep].reset_index(drop=True)
 
 
-def status(summaries: pd.DataFrame, config: Config | None = None, as_of: Any = None) -> pd.DataFrame:
+def status(summaries: pd.DataFrame, config: Config | None = None, as_of: Any = None,
+           pain: pd.DataFrame | None = None, rtr: Any = None) -> pd.DataFrame:
     """One row per athlete (:data:`STATUS_COLUMNS`) on ``as_of``, most concerning first.
 
     ``as_of`` defaults to each athlete's local today (their ``timezone`` setting). Runs
@@ -102,5 +110,5 @@ def status(summaries: pd.DataFrame, config: Config | None = None, as_of: Any = N
     """
     config = config or Config()
     days = _ends(summaries, config, as_of or "today")
-    analysis = Analysis(summaries, config, until=max(days.values()) if days else None)
+    analysis = Analysis(summaries, config, until=max(days.values()) if days else None, pain=pain, rtr=rtr)
     return status_frame(analysis, days)

@@ -8,11 +8,12 @@ signal functions the flags come from; add a function to it to add a kind of flag
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any
 
 import pandas as pd
 
 from ..config import Config
-from . import acwr, cadence, monotony, spikes, surface, weekly
+from . import acwr, cadence, monotony, pain, spikes, surface, weekly
 from .daily import base_series, day_grid
 from .flags import Signal, collect
 from .runs import RunWindows, prepare_runs
@@ -28,6 +29,7 @@ SIGNALS: list[Signal] = [
     cadence.cadence_hint,
     surface.surface_change,
     monotony.monotony_high,
+    pain.pain_signal,
 ]
 
 
@@ -41,11 +43,19 @@ class Analysis:
     :func:`~strideload.analyze.runs.prepare_runs`, with the spike and cadence columns),
     ``grid`` (where each athlete's days sit), ``run_rows`` (each run's row in ``daily``),
     ``daily`` (the daily series with every windowed column) and ``flags``.
+
+    ``pain`` is the pain log (``Store.pain_frame()``), for the pain flags; ``rtr`` the
+    return-to-run inputs (``strideload.rtr.RtrInputs``), for the return-to-run flags.
+    Without them those signals raise nothing.
     """
 
     def __init__(self, summaries: pd.DataFrame, config: Config, until: int | None = None,
-                 signals: list[Signal] | None = None):
+                 signals: list[Signal] | None = None, pain: pd.DataFrame | None = None,
+                 rtr: Any = None):
         self.config = config
+        self.until = until
+        self.pain = pain
+        self.rtr = rtr
         self.signals = SIGNALS if signals is None else signals
         self.sessions = prepare_runs(summaries, until)
         self.grid = day_grid(self.sessions, until)

@@ -84,6 +84,18 @@ SOURCES: dict[str, Source] = {
     "ferris1999": Source("Ferris DP et al. J Biomech 1999;32:787", None, "weak"),
     "malisoux2015": Source("Malisoux L et al. SJMSS 2015;25:110", "10.1111/sms.12154", "weak"),
     "foster1998": Source("Foster C. MSSE 1998;30:1164", None, "weak"),
+    # Pain and return to run: science.md gives no grade; these follow its scale. Runner
+    # guidance for patellofemoral pain is convention; Silbernagel's pain-monitoring model
+    # comes from an RCT, but in Achilles tendinopathy, not the knee; the protocols are a
+    # trial's protocol (Crowell) and a clinical review (Delaware), not outcome evidence.
+    "trek_pfp": Source("Patellofemoral pain runner guidance aligned with Barton/Esculier; "
+                       "Esculier JF et al. Br J Sports Med 2018;52:659", "10.1136/bjsports-2016-096988", "weak"),
+    "silbernagel2007": Source("Silbernagel KG et al. Am J Sports Med 2007;35:897",
+                              "10.1177/0363546506298279", "moderate"),
+    "vincent2017": Source("Vincent HK, Vincent KR. Curr Sports Med Rep 2017;16:122",
+                          "10.1249/JSR.0000000000000362", "weak"),
+    "crowell2023": Source("Crowell MS et al. Trials 2023;24", "10.1186/s13063-023-07502-x", "weak"),
+    "delaware2018": Source("Capin JJ, Snyder-Mackler L. Ann Jt 2018;3:40", "10.21037/aoj.2018.04.11", "weak"),
 }
 
 
@@ -111,6 +123,13 @@ KINDS: dict[str, Kind] = {
     "cadence_hint": Kind("heiderscheit2011", "weak", "info", "steps/min"),
     "surface_change": Kind("malisoux2015", "weak", "info", "% of the last 7 days' distance"),
     "monotony_high": Kind("foster1998", "weak", "info", "mean / standard deviation"),
+    # Pain and return to run. The source shown on each flag is the athlete's pain profile
+    # (trek_pfp or silbernagel2007) or the plan's protocol (crowell2023, delaware2018).
+    "pain_amber": Kind("trek_pfp", "weak", "caution", "pain points (score, or rise over the morning before)"),
+    "pain_red": Kind("trek_pfp", "weak", "alert", "pain points (score, or rise over the morning before)"),
+    "rtr_ready": Kind("crowell2023", "weak", "info", "sessions done without pain at the stage"),
+    "rtr_hold": Kind("crowell2023", "weak", "caution", "see the message"),
+    "rtr_deviation": Kind("crowell2023", "weak", "caution", "what was done (the threshold is the prescription)"),
 }
 
 Signal = Callable[[Any], pd.DataFrame]

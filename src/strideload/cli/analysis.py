@@ -50,7 +50,7 @@ def _day(value: datetime | None) -> Any:
 @common_options
 def flags_command(ctx: Context, athlete: str | None, since: datetime | None, until: datetime | None,
                   kinds: tuple[str, ...], fmt: str) -> None:
-    """Flags: session and downhill spikes, load ratios, cadence, surface, monotony.
+    """Flags: session and downhill spikes, load ratios, cadence, surface, monotony, pain.
 
     Each flag names its source in science.md and how strong the evidence is. They are
     observations about training load, not a diagnosis.
@@ -59,7 +59,8 @@ def flags_command(ctx: Context, athlete: str | None, since: datetime | None, unt
         raise UsageError(f"--since {since:%Y-%m-%d} is after --until {until:%Y-%m-%d}")
     check_athlete(ctx, athlete)
     found = analyze.flags(ctx.store.activities_frame(athlete), ctx.config, since=_day(since),
-                          until=_day(until) or "today", kinds=list(kinds) or None)
+                          until=_day(until) or "today", kinds=list(kinds) or None,
+                          pain=ctx.store.pain_frame(athlete))
     render(records(found), fmt, FLAG_TABLE if fmt == "table" else analyze.FLAG_COLUMNS)
 
 
@@ -124,7 +125,8 @@ def status_command(ctx: Context, athlete: str | None, as_of: datetime | None, fm
     For several athletes, one line each, most concerning first.
     """
     check_athlete(ctx, athlete)
-    rows = records(analyze.status(ctx.store.activities_frame(athlete), ctx.config, as_of=_day(as_of)))
+    rows = records(analyze.status(ctx.store.activities_frame(athlete), ctx.config, as_of=_day(as_of),
+                                  pain=ctx.store.pain_frame(athlete)))
     if fmt == "json":
         render(rows, fmt)
     elif len(rows) == 1:

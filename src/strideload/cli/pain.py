@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from .. import analyze
+from ..analyze.pain import pain_vs_load
 from ..errors import UsageError
 from ..pain import PAIN_COLUMNS, WHENS, make_entry, read_csv, template
 from ..store import PainWrite
@@ -95,6 +97,27 @@ def import_command(ctx: Context, file: Path, athlete: str | None) -> None:
     name = athlete or ctx.config.get("default_athlete")
     entries = read_csv(file, name)
     click.echo(f"{file}: {_written(ctx.store.add_pain(entries, source=str(file)))}")
+
+
+@pain_group.command("vs-load")
+@click.option("--athlete", help="Only this athlete.")
+@format_option
+@common_options
+def vs_load_command(ctx: Context, athlete: str | None, fmt: str) -> None:
+    """How next-morning pain moved with the previous day's distance and downhill distance.
+
+    Shows the number of mornings it rests on. An association in one athlete's own log,
+    not a cause.
+    """
+    known_athlete(ctx, athlete)
+    summaries = ctx.store.activities_frame(athlete)
+    daily = analyze.daily_load(summaries, ctx.config) if len(summaries) else summaries
+    frame = pain_vs_load(ctx.store.pain_frame(athlete), daily, ctx.config)
+    rows = frame.to_dict("records")
+    render(rows, fmt, ("athlete", "factor", "days", "rho", "slope_per_unit", "message") if fmt == "table" else None)
+    if fmt == "table" and rows:
+        click.echo("An association over each athlete's own mornings: it shows how the numbers moved together, "
+                   "not what caused them.")
 
 
 @pain_group.command("template")
