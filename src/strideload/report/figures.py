@@ -52,7 +52,7 @@ PAIN_STYLE: dict[str, tuple[str, str]] = {
     "daily": ("daily (resting)", "diamond-open"),
 }
 PAIN_COLOUR = "#a3162f"
-DAY = "%{x|%a %d %b %Y}"
+DAY = "%{x|%a %-d %b %Y}"
 #: Bar patterns draw white lines over the bar's own colour, so they also tell apart in grey.
 PATTERN = {"fillmode": "overlay", "fgcolor": "#ffffff", "size": 7, "solidity": 0.25}
 
@@ -84,10 +84,14 @@ RANGE_BUTTONS = {
 
 
 def escape(value: Any) -> str:
-    """A user's or a file's text, safe for plotly labels and hover (``''`` when missing)."""
+    """A user's or a file's text, safe for plotly labels and hover (``''`` when missing).
+
+    Only ``&``, ``<`` and ``>`` are escaped: without ``<`` no tag can form, and plotly.js
+    decodes ``&lt;``, ``&gt;`` and ``&amp;`` back to text but shows ``&quot;`` literally.
+    """
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return ""
-    return html.escape(str(value), quote=True)
+    return html.escape(str(value), quote=False)
 
 
 def _dates(values: Any) -> np.ndarray:
@@ -99,7 +103,7 @@ def _round(values: Any, digits: int = 2) -> np.ndarray:
 
 
 def _time_axis(start: Any = None, end: Any = None, selector: bool = True) -> dict[str, Any]:
-    axis: dict[str, Any] = {"type": "date", "hoverformat": "%a %d %b %Y"}
+    axis: dict[str, Any] = {"type": "date", "hoverformat": "%a %-d %b %Y"}
     if selector:
         axis["rangeselector"] = RANGE_BUTTONS
     if start is not None and end is not None:
@@ -301,14 +305,14 @@ def downhill_weeks(daily: pd.DataFrame) -> go.Figure | None:
     partial = np.where(weeks["days"] < 7, " (week so far)", "")
     fig.add_bar(x=x, y=_round(weeks["downhill_km"]), name="Downhill distance", marker_color="#2f4b6e",
                 text=partial, textposition="none",
-                hovertemplate="Week of %{x|%d %b %Y}%{text}: %{y:.1f} km at ≤ −5 %<extra></extra>", row=1, col=1)
+                hovertemplate="Week of %{x|%-d %b %Y}%{text}: %{y:.1f} km at ≤ −5 %<extra></extra>", row=1, col=1)
     fig.add_scatter(x=x, y=_round(weeks["usual_downhill_km"]), mode="lines+markers", name="Your usual week (28 d ÷ 4)",
                     line={"color": INK, "dash": "dash", "width": 1.8}, marker={"size": 5},
                     hovertemplate="Usual week: %{y:.1f} km<extra></extra>", row=1, col=1)
     fig.add_bar(x=x, y=_round(weeks["descent_m"], 0), name="Descent", marker_color="#9aa3ae",
                 marker_pattern=PATTERN | {"shape": "/"},
                 text=partial, textposition="none",
-                hovertemplate="Week of %{x|%d %b %Y}%{text}: %{y:.0f} m down<extra></extra>", row=2, col=1)
+                hovertemplate="Week of %{x|%-d %b %Y}%{text}: %{y:.0f} m down<extra></extra>", row=2, col=1)
     fig.add_scatter(x=x, y=_round(weeks["usual_descent_m"], 0), mode="lines+markers",
                     name="Usual descent (28 d ÷ 4)", line={"color": INK, "dash": "dot", "width": 1.8},
                     marker={"size": 5, "symbol": "square"},
@@ -386,5 +390,5 @@ def surface_weeks(runs: pd.DataFrame) -> go.Figure | None:
                   yaxis={"title": {"text": "Running distance (km per week)"}, "rangemode": "tozero"})
     _surface_bars(fig, weekly, "week", "{label}: %{y:.1f} km (%{customdata:.0f} % of the week)<extra></extra>",
                   customdata=share)
-    fig.update_xaxes(hoverformat="week of %d %b %Y")
+    fig.update_xaxes(hoverformat="week of %-d %b %Y")
     return fig

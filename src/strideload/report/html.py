@@ -405,9 +405,12 @@ def index_page(items: list[AthleteData], *, linked: set[str], generated: datetim
         name = escape(data.athlete)
         link = f'<a href="{escape(data.page)}">{name}</a>' if data.athlete in linked else name
         concern = s.get("concern") or "none"
-        week = (f"{severity_badge(concern, BADGE_TEXT[concern])} "
-                f"{escape(counts(s.get('alerts') or 0, s.get('cautions') or 0, s.get('notes') or 0))}"
-                f'<br><span class="note">{escape(str(s.get("headline") or ""))}</span>')
+        week = severity_badge(concern, BADGE_TEXT[concern])
+        if concern != "none":
+            week += (f" {escape(counts(s.get('alerts') or 0, s.get('cautions') or 0, s.get('notes') or 0))}"
+                     f'<br><span class="note">{escape(str(s.get("headline") or ""))}</span>')
+        else:
+            week += ' <span class="note">no flags in the last 7 days</span>'
         spikes = data.runs.loc[data.runs["tier"].isin(["small", "moderate", "large"]), "date"]
         rows.append(
             f'<tr><td class="nowrap"><strong>{link}</strong><br><span class="note">as of '
