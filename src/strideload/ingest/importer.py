@@ -184,12 +184,22 @@ def _sources(path: Path, athlete: str, config: Config) -> Iterator[Source]:
     yield from path_sources(path, athlete, config.get("max_archive_bytes"), config.get("max_archive_depth"))
 
 
-def import_source(store: Store, source: Source, config: Config) -> list[Outcome]:
-    """Import one source file; never raises for bad input (it becomes a failed outcome)."""
+def import_source(store: Store, source: Source, config: Config, *, retry_failed: bool = True) -> list[Outcome]:
+    """Import one source file; never raises for bad input (it becomes a failed outcome).
+
+    A failure is remembered with the SHA-256 of the bytes as read. With
+    ``retry_failed=False`` a file that failed before at the same path with the same bytes
+    is passed over: no outcome, nothing written (a watcher reports a bad file once).
+    """
     sha: str | None = None
+    read_sha: str | None = None
     try:
-        data = decompress_if_gzip(source.read(), source.display_path, config.get("max_archive_bytes"))
-        sha = hashlib.sha256(data).hexdigest()
+        raw = source.read()
+        read_sha = hashlib.sha256(raw).hexdigest()
+        if not retry_failed and _failed_before(store, source.display_path, read_sha):
+            return []
+        data = decompress_if_gzip(raw, source.display_path, config.get("max_archive_bytes"))
+        sha = read_sha if data is raw else hashlib.sha256(data).hexdigest()
         known = store.known_file(sha)
         if known is not None:
             where = "" if known.source_path == source.display_path else f" from {known.source_path}"
@@ -204,15 +214,21 @@ def import_source(store: Store, source: Source, config: Config) -> list[Outcome]
                               outcome="no-activity", detail=exc.reason)
         return [Outcome(source.display_path, source.athlete, "skipped", exc.reason)]
     except FileImportError as exc:
-        store.record_failure(source.display_path, source.athlete, sha, exc.reason)
+        store.record_failure(source.display_path, source.athlete, read_sha, exc.reason)
         return [Outcome(source.display_path, source.athlete, "failed", exc.reason)]
     except OSError as exc:
         reason = f"cannot read: {exc.strerror or exc}"
-        store.record_failure(source.display_path, source.athlete, sha, reason)
+        store.record_failure(source.display_path, source.athlete, read_sha, reason)
         return [Outcome(source.display_path, source.athlete, "failed", reason)]
     outcomes = _store_activities(store, source, sha, activities, config)
     outcomes[0].records = sum(len(raw.samples) for raw in raws)
     return outcomes
+
+
+def _failed_before(store: Store, path: str, read_sha: str) -> bool:
+    """Did the file at ``path`` fail before with exactly these bytes?"""
+    failure = store.failure(path)
+    return failure is not None and failure["sha256"] == read_sha
 
 
 def _store_activities(store: Store, source: Source, sha: str, activities: list[Activity],
