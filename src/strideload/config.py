@@ -195,6 +195,19 @@ SETTINGS: dict[str, Setting] = _settings(
     Setting("pain_link_min_days", 8, "days", "vincent2017",
             "Fewest next-morning scores before pain is set against the previous day's load.",
             kind=int, per_athlete=True, minimum=3),
+    # --- return to run ----------------------------------------------------------------------
+    Setting("rtr_distance_tolerance", 0.10, "fraction", "crowell2023",
+            "A session within this fraction under the prescribed distance completes it; more than "
+            "this over is longer than prescribed.", per_athlete=True, minimum=0, maximum=1),
+    Setting("rtr_interval_tolerance", 0.5, "fraction", "crowell2023",
+            "Running longer than the prescribed run interval by more than this fraction, without a "
+            "walk break, is a deviation.", per_athlete=True, minimum=0, maximum=10),
+    Setting("rtr_level_max_climb_m_per_km", 10.0, "m/km", "crowell2023",
+            "A run climbing more than this per km (smoothed ascent) is hilly, not level ground.",
+            per_athlete=True, minimum=0),
+    Setting("rtr_min_bout_s", 20, "s", "-",
+            "Walk or run stretches shorter than this join their neighbours when counting intervals.",
+            kind=int, minimum=1, maximum=600),
 )
 
 #: Pairs of settings that must stay in order (first <= second; "<" where strict).

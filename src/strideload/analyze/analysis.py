@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from ..config import Config
-from . import acwr, cadence, monotony, pain, spikes, surface, weekly
+from . import acwr, cadence, monotony, pain, rtr, spikes, surface, weekly
 from .daily import base_series, day_grid
 from .flags import Signal, collect
 from .runs import RunWindows, prepare_runs
@@ -30,6 +30,7 @@ SIGNALS: list[Signal] = [
     surface.surface_change,
     monotony.monotony_high,
     pain.pain_signal,
+    rtr.rtr_signal,
 ]
 
 

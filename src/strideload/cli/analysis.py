@@ -13,7 +13,7 @@ from typing import Any
 import click
 import pandas as pd
 
-from .. import analyze
+from .. import analyze, rtr
 from ..errors import UsageError
 from .listing import check_athlete
 from .main import Context, common_options
@@ -50,7 +50,7 @@ def _day(value: datetime | None) -> Any:
 @common_options
 def flags_command(ctx: Context, athlete: str | None, since: datetime | None, until: datetime | None,
                   kinds: tuple[str, ...], fmt: str) -> None:
-    """Flags: session and downhill spikes, load ratios, cadence, surface, monotony, pain.
+    """Flags: session and downhill spikes, load ratios, cadence, surface, monotony, pain, return to run.
 
     Each flag names its source in science.md and how strong the evidence is. They are
     observations about training load, not a diagnosis.
@@ -60,7 +60,7 @@ def flags_command(ctx: Context, athlete: str | None, since: datetime | None, unt
     check_athlete(ctx, athlete)
     found = analyze.flags(ctx.store.activities_frame(athlete), ctx.config, since=_day(since),
                           until=_day(until) or "today", kinds=list(kinds) or None,
-                          pain=ctx.store.pain_frame(athlete))
+                          pain=ctx.store.pain_frame(athlete), rtr=rtr.inputs(ctx.store, ctx.config, athlete))
     render(records(found), fmt, FLAG_TABLE if fmt == "table" else analyze.FLAG_COLUMNS)
 
 
@@ -126,7 +126,7 @@ def status_command(ctx: Context, athlete: str | None, as_of: datetime | None, fm
     """
     check_athlete(ctx, athlete)
     rows = records(analyze.status(ctx.store.activities_frame(athlete), ctx.config, as_of=_day(as_of),
-                                  pain=ctx.store.pain_frame(athlete)))
+                                  pain=ctx.store.pain_frame(athlete), rtr=rtr.inputs(ctx.store, ctx.config, athlete)))
     if fmt == "json":
         render(rows, fmt)
     elif len(rows) == 1:

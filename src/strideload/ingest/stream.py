@@ -139,6 +139,21 @@ def running_mask(stream: pd.DataFrame) -> pd.Series:
     return stream["moving"] & np.where(cadence.notna() & (cadence > 0), by_cadence, by_speed)
 
 
+def gait(stream: pd.DataFrame) -> np.ndarray:
+    """Per second: ``"run"`` (:func:`running_mask`), ``"walk"`` (moving, not running) or ``"stop"``."""
+    if not len(stream):
+        return np.zeros(0, dtype=object)
+    run = running_mask(stream).to_numpy(dtype=bool)
+    moving = stream["moving"].to_numpy(dtype=bool)
+    return np.where(run, "run", np.where(moving, "walk", "stop")).astype(object)
+
+
+def walk_run_seconds(stream: pd.DataFrame) -> tuple[float, float]:
+    """Seconds running and seconds walking (each stream row is one second), by :func:`gait`."""
+    labels = gait(stream)
+    return float((labels == "run").sum()), float((labels == "walk").sum())
+
+
 def is_running(sport: str | None, stream: pd.DataFrame) -> bool:
     """Running load? From the stated sport; when the file states none, from the stream."""
     if sport:
