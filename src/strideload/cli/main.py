@@ -90,9 +90,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from . import analysis, importing, listing, pain, report, rtr
+    from . import analysis, importing, listing, pain, report, rtr, watch
 
-    for module in (importing, listing, analysis, pain, rtr, report):
+    for module in (importing, listing, analysis, pain, rtr, report, watch):
         for command in module.COMMANDS:
             cli.add_command(command)
 
