@@ -128,7 +128,8 @@ def protocols_command(ctx: Context, files: tuple[Path, ...]) -> None:
             protocol = rtr.load_protocol_file(path)
             rows = [{"stage": stage.number, "prescription": rtr.describe(protocol, stage).split(": ", 1)[1]}
                     for stage in protocol.stages]
-            render(rows, "table", ("stage", "prescription"), title=f"{path}: {protocol.key} is valid")
+            click.echo(f"{path}: {protocol.key} is valid ({protocol.name}; {protocol.citation})")
+            render(rows, "table", ("stage", "prescription"))
         return
     rows = [{"key": p.key, "name": p.name, "stages": p.last, "citation": p.citation, "file": p.path}
             for p in rtr.available_protocols()]

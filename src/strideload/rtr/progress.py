@@ -13,8 +13,9 @@ runs from that decision's date to A. A session
   morning (a session on A itself waits for the next morning);
 * *counts* when both hold.
 
-The criteria to progress: ``sessions_per_stage`` counted sessions at S; no pain flag since
-the latest session (or, without one, since S began); a rest day kept before the latest
+The criteria to progress: ``sessions_per_stage`` counted sessions at S; the latest
+session's next morning known (a run on A waits for it); no pain flag since the latest
+session (or, without one, since S began); a rest day kept before the latest
 session (``rest_days_between_runs``); and fewer than ``max_stages_per_7_days`` advances in
 the 7 days to A. All met: ready (``rtr_ready``, once per stage); a pain, rest or levels
 criterion newly unmet: on hold (``rtr_hold``). Each session is also compared with its
@@ -272,14 +273,15 @@ class Evaluator:
         criteria: list[Criterion] = []
         short_label = f"{label} session{'s' if needed != 1 else ''}"
         detail = f"{counted} of {needed} {short_label} done as prescribed without pain"
-        if any(entry["waiting_for_next_morning"] for entry in log):
-            detail += " (today's waits for the next morning's pain score)"
         incomplete = [entry for entry in log if not entry["completes"]]
         if incomplete and stage.distance_m is not None:
             detail += (f"; {len(incomplete)} shorter than the prescribed "
                        f"{distance_text(stage.distance_m, stage.unit)}")
         criteria.append(Criterion("sessions", counted >= needed, detail))
 
+        if at_stage and at_stage[-1].day + 1 > as_of:
+            criteria.append(Criterion("next_morning", False, f"the run on {short(at_stage[-1].day)} waits for the "
+                                                             "next morning's pain score"))
         since = at_stage[-1].day if at_stage else decision.day
         pains = [p for p in self.pain if since <= p[0] <= as_of]
         if pains:
