@@ -158,6 +158,12 @@ td.what { width:44%; min-width:18em; }
 td.value, th.value { text-align:right; max-width:14em; font-variant-numeric:tabular-nums; }
 .table-wrap { overflow-x:auto; }
 svg.spark { display:block; }
+details { margin-top:12px; }
+details > summary { cursor:pointer; color:var(--accent); padding:6px 0; }
+td.week { min-width:22em; }
+h2.sources-title { margin-top:18px; font-size:1rem; }
+ul.sources { padding-left:1.2em; font-size:.88rem; }
+ul.sources li { margin:2px 0; }
 footer { margin-top:36px; color:var(--muted); font-size:.85rem; border-top:1px solid var(--line); padding-top:10px; }
 @media (max-width: 760px) { .status { grid-template-columns:1fr; } }
 @media print {

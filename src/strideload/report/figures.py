@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go  # type: ignore[import-untyped]  # plotly ships no type hints
-from plotly.subplots import make_subplots  # type: ignore[import-untyped]
 
 from ..config import Config
 from ..model import SURFACES
@@ -99,16 +98,28 @@ def _dates(values: Any) -> np.ndarray:
 
 
 def _round(values: Any, digits: int = 2) -> np.ndarray:
-    return np.round(np.asarray(values, dtype="float64"), digits)
+    """Rounded, as float32: half the bytes of float64 in the page, more precision than shown."""
+    return np.round(np.asarray(values, dtype="float64"), digits).astype("float32")
+
+
+def _daily_x(daily: pd.DataFrame) -> dict[str, Any]:
+    """The x of a continuous daily series as a start and a step (no array of dates in the page)."""
+    first = pd.Timestamp(daily["date"].iloc[0]) if len(daily) else pd.Timestamp("1970-01-01")
+    return {"x0": first.strftime("%Y-%m-%d"), "dx": 86_400_000}
+
+
+#: Longest stretch a time chart shows at first (days); the range buttons and "all" show the rest.
+INITIAL_DAYS = 182
 
 
 def _time_axis(start: Any = None, end: Any = None, selector: bool = True) -> dict[str, Any]:
+    """A date axis from ``start`` to ``end``, opening on the last :data:`INITIAL_DAYS` of it."""
     axis: dict[str, Any] = {"type": "date", "hoverformat": "%a %-d %b %Y"}
     if selector:
         axis["rangeselector"] = RANGE_BUTTONS
     if start is not None and end is not None:
-        axis["range"] = [str(pd.Timestamp(start) - pd.Timedelta(hours=14)),
-                         str(pd.Timestamp(end) + pd.Timedelta(hours=14))]
+        first = max(pd.Timestamp(start), pd.Timestamp(end) - pd.Timedelta(days=INITIAL_DAYS))
+        axis["range"] = [str(first - pd.Timedelta(hours=14)), str(pd.Timestamp(end) + pd.Timedelta(hours=14))]
     return axis
 
 
@@ -153,11 +164,11 @@ def load_and_pain(daily: pd.DataFrame, runs: pd.DataFrame, pain: pd.DataFrame | 
     per_day = runs.groupby(["date", "surface"])["distance_km"].sum().reset_index()
     _surface_bars(fig, per_day, "date", "{label}: %{y:.1f} km<extra></extra>")
     if len(daily):
-        dates = _dates(daily["date"])
-        fig.add_scatter(x=dates, y=_round(daily["acute_7d_km"] / 7.0), mode="lines",
+        days = _daily_x(daily)
+        fig.add_scatter(**days, y=_round(daily["acute_7d_km"] / 7.0), mode="lines",
                         name="Acute: 7-day average", line={"color": INK, "width": 2.2},
                         hovertemplate="7-day average: %{y:.1f} km/day<extra></extra>")
-        fig.add_scatter(x=dates, y=_round(daily["chronic_28d_km"] / 28.0), mode="lines",
+        fig.add_scatter(**days, y=_round(daily["chronic_28d_km"] / 28.0), mode="lines",
                         name="Chronic: 28-day average", line={"color": MUTED, "width": 2, "dash": "dash"},
                         hovertemplate="28-day average: %{y:.1f} km/day<extra></extra>")
     day_total = runs.groupby("date")["distance_km"].sum()
@@ -210,18 +221,19 @@ def acwr_lines(daily: pd.DataFrame, config: Config, start: Any = None, end: Any 
              (low, sweet, "rgba(95,138,60,0.16)", f"sweet spot {low:g}–{sweet:g}"),
              (sweet, high, "rgba(224,150,50,0.18)", f"elevated {sweet:g}–{high:g}"),
              (high, top, "rgba(200,69,47,0.16)", f"high ≥ {high:g}")]
-    fig = _figure(hovermode="x unified", xaxis=_time_axis(start, end),
+    shapes = [{"type": "rect", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": y0, "y1": y1,
+               "fillcolor": colour, "line": {"width": 0}, "layer": "below"} for y0, y1, colour, _ in bands]
+    shapes += [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": edge, "y1": edge,
+                "line": {"color": "#a0a6ae", "width": 1, "dash": "dot"}, "layer": "below"}
+               for edge in (low, sweet, high)]
+    labels = [{"text": label, "xref": "paper", "x": 0.005, "xanchor": "left", "yref": "y", "y": (y0 + y1) / 2,
+               "showarrow": False, "font": {"size": 11, "color": MUTED}, "bgcolor": "rgba(255,255,255,0.75)"}
+              for y0, y1, _, label in bands]
+    fig = _figure(hovermode="x unified", xaxis=_time_axis(start, end), shapes=shapes, annotations=labels,
                   yaxis={"title": {"text": "Acute ÷ chronic load (ratio)"}, "range": [0, top]})
-    for y0, y1, colour, label in bands:
-        fig.add_hrect(y0=y0, y1=y1, fillcolor=colour, line_width=0, layer="below")
-        fig.add_annotation(text=label, xref="paper", x=0.005, xanchor="left", y=(y0 + y1) / 2, yref="y",
-                           showarrow=False, font={"size": 11, "color": MUTED},
-                           bgcolor="rgba(255,255,255,0.75)")
-    for edge in (low, sweet, high):
-        fig.add_hline(y=edge, line={"color": "#a0a6ae", "width": 1, "dash": "dot"}, layer="below")
-    dates = _dates(daily["date"])
+    days = _daily_x(daily)
     for column, (label, colour, dash) in columns.items():
-        fig.add_scatter(x=dates, y=_round(daily[column]), mode="lines", name=label, connectgaps=False,
+        fig.add_scatter(**days, y=_round(daily[column]), mode="lines", name=label, connectgaps=False,
                         line={"color": colour, "width": 2.2 if column == "acwr_ewma" else 1.8, "dash": dash},
                         hovertemplate=f"{label.split(' (')[0]}: %{{y:.2f}}<extra></extra>")
     return fig
@@ -253,9 +265,8 @@ def session_spikes(runs: pd.DataFrame, config: Config, start: Any = None, end: A
     top = max(float(np.nanmax(distance, initial=1.0)), float(np.nanmax(moderate, initial=0.0))) * 1.12
     fig.update_yaxes(range=[0, top])
     names = [escape(n) or "run" for n in runs["name"]]
-    custom = np.column_stack([_round(previous), _round(runs["session_ratio"].to_numpy(dtype="float64",
-                                                                                        na_value=np.nan)),
-                              np.asarray(names, dtype=object), runs["tier"].to_numpy(dtype=object)])
+    custom = np.column_stack([np.round(previous, 2), np.round(runs["session_ratio"].to_numpy(
+        dtype="float64", na_value=np.nan), 2), np.asarray(names, dtype=object)])
     groups = [("none", "Run", "#6d8fb5", "circle", 7), ("no history", "Run without a run in the previous "
               f"{days} days", "#ffffff", "circle-open", 7)]
     groups += [(tier, label, colour, symbol, 12) for tier, (label, colour, symbol) in TIER_STYLE.items()]
@@ -266,7 +277,7 @@ def session_spikes(runs: pd.DataFrame, config: Config, start: Any = None, end: A
         hover = (f"{DAY}<br>%{{customdata[2]}}: %{{y:.1f}} km<br>"
                  + ("no run in the previous %s days to compare with" % days if tier == "no history" else
                     f"%{{customdata[1]:.2f}} × the longest of the previous {days} days (%{{customdata[0]:.1f}} km)"
-                    "<br>tier: %{customdata[3]}")
+                    f"<br>{'no spike' if tier == 'none' else tier + ' spike'}")
                  + "<extra></extra>")
         fig.add_scatter(x=dates[mask], y=_round(runs["distance_km"].to_numpy()[mask]), mode="markers",
                         name=label, customdata=custom[mask], hovertemplate=hover,
@@ -288,7 +299,7 @@ def _weekly_days(daily: pd.DataFrame) -> pd.DataFrame:
     return weeks.reset_index()
 
 
-def downhill_weeks(daily: pd.DataFrame) -> go.Figure | None:
+def downhill_weeks(daily: pd.DataFrame, start: Any = None, end: Any = None) -> go.Figure | None:
     """Weekly distance at grade ≤ −5 % and descent, each against the athlete's usual week.
 
     The usual week is the 28-day total ending on the week's last day ÷ 4, once the athlete
@@ -299,28 +310,28 @@ def downhill_weeks(daily: pd.DataFrame) -> go.Figure | None:
     weeks = _weekly_days(daily)
     if not (weeks["downhill_km"].abs().sum() > 0 or weeks["descent_m"].abs().sum() > 0):
         return None
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08)
-    fig.update_layout(template=TEMPLATE, hovermode="x unified", bargap=0.2)
+    # Two panels sharing one time axis: downhill distance above, descent below.
+    fig = _figure(hovermode="x unified", bargap=0.2,
+                  xaxis=_time_axis(_week_start(pd.Series([start])).iloc[0] if start is not None else None, end)
+                  | {"anchor": "y", "showticklabels": False, "hoverformat": "week of %-d %b %Y"},
+                  xaxis2={"type": "date", "anchor": "y2", "matches": "x", "hoverformat": "week of %-d %b %Y"},
+                  yaxis={"domain": [0.55, 1.0], "rangemode": "tozero",
+                         "title": {"text": "Downhill ≤ −5 %<br>(km per week)"}},
+                  yaxis2={"domain": [0.0, 0.45], "rangemode": "tozero", "title": {"text": "Descent<br>(m per week)"}})
     x = _dates(weeks["week"])
-    partial = np.where(weeks["days"] < 7, " (week so far)", "")
+    partial = np.where(weeks["days"] < 7, " (so far)", "")
     fig.add_bar(x=x, y=_round(weeks["downhill_km"]), name="Downhill distance", marker_color="#2f4b6e",
                 text=partial, textposition="none",
-                hovertemplate="Week of %{x|%-d %b %Y}%{text}: %{y:.1f} km at ≤ −5 %<extra></extra>", row=1, col=1)
-    fig.add_scatter(x=x, y=_round(weeks["usual_downhill_km"]), mode="lines+markers", name="Your usual week (28 d ÷ 4)",
-                    line={"color": INK, "dash": "dash", "width": 1.8}, marker={"size": 5},
-                    hovertemplate="Usual week: %{y:.1f} km<extra></extra>", row=1, col=1)
+                hovertemplate="Downhill%{text}: %{y:.1f} km at ≤ −5 %<extra></extra>")
+    fig.add_scatter(x=x, y=_round(weeks["usual_downhill_km"]), mode="lines+markers",
+                    name="Your usual week (28 d ÷ 4)", line={"color": INK, "dash": "dash", "width": 1.8},
+                    marker={"size": 5}, hovertemplate="Usual downhill: %{y:.1f} km<extra></extra>")
     fig.add_bar(x=x, y=_round(weeks["descent_m"], 0), name="Descent", marker_color="#9aa3ae",
-                marker_pattern=PATTERN | {"shape": "/"},
-                text=partial, textposition="none",
-                hovertemplate="Week of %{x|%-d %b %Y}%{text}: %{y:.0f} m down<extra></extra>", row=2, col=1)
-    fig.add_scatter(x=x, y=_round(weeks["usual_descent_m"], 0), mode="lines+markers",
+                marker_pattern=PATTERN | {"shape": "/"}, text=partial, textposition="none", xaxis="x2",
+                yaxis="y2", hovertemplate="Descent%{text}: %{y:.0f} m<extra></extra>")
+    fig.add_scatter(x=x, y=_round(weeks["usual_descent_m"], 0), mode="lines+markers", xaxis="x2", yaxis="y2",
                     name="Usual descent (28 d ÷ 4)", line={"color": INK, "dash": "dot", "width": 1.8},
-                    marker={"size": 5, "symbol": "square"},
-                    hovertemplate="Usual week: %{y:.0f} m<extra></extra>", row=2, col=1)
-    fig.update_xaxes(type="date", row=2, col=1)
-    fig.update_xaxes(rangeselector=RANGE_BUTTONS, row=1, col=1)
-    fig.update_yaxes(title_text="Downhill ≤ −5 %<br>(km per week)", rangemode="tozero", row=1, col=1)
-    fig.update_yaxes(title_text="Descent<br>(m per week)", rangemode="tozero", row=2, col=1)
+                    marker={"size": 5, "symbol": "square"}, hovertemplate="Usual descent: %{y:.0f} m<extra></extra>")
     return fig
 
 
@@ -345,7 +356,7 @@ def cadence_speed(runs: pd.DataFrame, config: Config) -> go.Figure | None:
     threshold = config.get("low_cadence_drop_pct")
     drop = runs["cadence_drop_pct"].to_numpy(dtype="float64", na_value=np.nan)
     low = usable & (np.nan_to_num(drop, nan=-np.inf) >= threshold)
-    fig = _figure(hovermode="closest",
+    fig = _figure(hovermode="closest", legend={"yanchor": "bottom", "y": 1.02},
                   xaxis={"title": {"text": "Average speed (m/s)"}, "zeroline": False},
                   yaxis={"title": {"text": "Cadence (steps/min)"}})
     normal = usable & ~low
@@ -368,7 +379,7 @@ def cadence_speed(runs: pd.DataFrame, config: Config) -> go.Figure | None:
         if not mask.any():
             continue
         fig.add_scatter(x=_round(speed[mask]), y=_round(cadence[mask], 1), mode="markers", name=label,
-                        customdata=custom[mask], marker=style,
+                        customdata=custom[mask] if label != "Run" else custom[mask][:, :3], marker=style,
                         hovertemplate="%{customdata[0]} · %{customdata[1]}<br>%{y:.0f} steps/min at %{x:.2f} m/s "
                                       "(%{customdata[2]})<br>your line of the previous 60 days: "
                                       "%{customdata[3]:.0f} steps/min (%{customdata[4]:.1f} % below)"
@@ -378,7 +389,7 @@ def cadence_speed(runs: pd.DataFrame, config: Config) -> go.Figure | None:
     return fig
 
 
-def surface_weeks(runs: pd.DataFrame) -> go.Figure | None:
+def surface_weeks(runs: pd.DataFrame, start: Any = None, end: Any = None) -> go.Figure | None:
     """Running distance per week (Monday to Sunday) by surface, stacked, with each share."""
     if not len(runs):
         return None
@@ -386,7 +397,8 @@ def surface_weeks(runs: pd.DataFrame) -> go.Figure | None:
     weekly = frame.groupby(["week", "surface"])["distance_km"].sum().reset_index()
     total = weekly.groupby("week")["distance_km"].transform("sum")
     share = pd.Series(np.round(100.0 * weekly["distance_km"] / total.where(total > 0), 0), index=weekly.index)
-    fig = _figure(barmode="stack", bargap=0.2, hovermode="x unified", xaxis=_time_axis(),
+    first = _week_start(pd.Series([start])).iloc[0] if start is not None else None
+    fig = _figure(barmode="stack", bargap=0.2, hovermode="x unified", xaxis=_time_axis(first, end),
                   yaxis={"title": {"text": "Running distance (km per week)"}, "rangemode": "tozero"})
     _surface_bars(fig, weekly, "week", "{label}: %{y:.1f} km (%{customdata:.0f} % of the week)<extra></extra>",
                   customdata=share)

@@ -10,6 +10,7 @@ inside it, and the only ``https://`` addresses are the DOI links of the flags ta
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from html import escape
@@ -207,22 +208,38 @@ def _value_vs_threshold(kind: str, value: Any, threshold: Any) -> str:
     return f'{text}<br><span class="note">{escape(unit)}</span>' if unit else text
 
 
+def short_source(key: str) -> str:
+    """``frandsen2025`` -> ``Frandsen 2025``."""
+    match = re.fullmatch(r"([a-z_]+?)_?(\d{4})", key)
+    return f"{match.group(1).replace('_', ' ').title()} {match.group(2)}" if match else key.replace("_", " ")
+
+
 def _source(key: str) -> str:
+    """The source's short name, linked to its DOI (the full citation is in the sources list)."""
     source = SOURCES.get(key)
-    if source is None:
-        return escape(key)
-    link = (f'<br><a href="https://doi.org/{escape(source.doi)}" rel="noopener noreferrer">'
-            f'doi:{escape(source.doi)}</a>') if source.doi else ""
-    return f"{escape(source.citation)}{link}"
+    label = escape(short_source(key))
+    if source is None or not source.doi:
+        return label
+    return f'<a href="https://doi.org/{escape(source.doi)}" rel="noopener noreferrer">{label}</a>'
 
 
-def flags_table(flags: pd.DataFrame) -> str:
-    """Every flag of the period, newest first: date, what, value vs threshold, severity, source."""
-    if not len(flags):
-        return '<p class="empty">No flags in this period.</p>'
+def sources_list(keys: Iterable[str]) -> str:
+    """Full citations of ``keys`` (as in science.md), each with its DOI link and evidence grade."""
+    items = []
+    for key in sorted(set(keys)):
+        source = SOURCES.get(key)
+        if source is None:
+            continue
+        doi = (f' <a href="https://doi.org/{escape(source.doi)}" rel="noopener noreferrer">doi:{escape(source.doi)}'
+               "</a>") if source.doi else ""
+        items.append(f"<li><strong>{escape(short_source(key))}</strong>: {escape(source.citation)}.{doi} "
+                     f'<span class="note">Evidence: {escape(source.evidence)}.</span></li>')
+    return f'<ul class="sources">{"".join(items)}</ul>' if items else ""
+
+
+def _flag_rows(flags: pd.DataFrame) -> str:
     rows = []
-    ordered = flags.iloc[::-1]
-    for f in ordered.itertuples(index=False):
+    for f in flags.iloc[::-1].itertuples(index=False):
         kind = str(f.kind)
         label = KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
         rows.append(
@@ -234,6 +251,26 @@ def flags_table(flags: pd.DataFrame) -> str:
     return ('<div class="table-wrap"><table class="flags-table"><thead><tr><th>Date</th><th>What</th>'
             '<th class="value">Value vs threshold</th><th>Severity</th><th>Source</th><th>Evidence</th></tr>'
             f'</thead><tbody>{"".join(rows)}</tbody></table></div>')
+
+
+def flags_table(flags: pd.DataFrame, as_of: Any = None, recent_days: int = 56) -> str:
+    """Every flag of the period, newest first: date, what, value vs threshold, severity, source.
+
+    Flags older than ``recent_days`` before ``as_of`` sit in a closed ``<details>`` below.
+    """
+    if not len(flags):
+        return '<p class="empty">No flags in this period.</p>'
+    if as_of is None:
+        return _flag_rows(flags)
+    cut = pd.Timestamp(as_of) - pd.Timedelta(days=recent_days)
+    dates = pd.to_datetime(flags["date"])
+    recent, older = flags[dates > cut], flags[dates <= cut]
+    html = _flag_rows(recent) if len(recent) else \
+        f'<p class="empty">No flags in the {recent_days // 7} weeks to {escape(day(as_of))}.</p>'
+    if len(older):
+        html += (f"<details><summary>Older flags: {len(older)}, from {escape(day(older['date'].iloc[0]))} "
+                 f"to {escape(day(older['date'].iloc[-1]))}</summary>{_flag_rows(older)}</details>")
+    return html
 
 
 def _chart(figure_id: str, title: str, explanation: str, figure: Any, empty: str,
@@ -294,7 +331,7 @@ def athlete_page(data: AthleteData, config: Config, *, plotly_tag: str, generate
                "Weekly distance on grades steeper than −5 % and weekly descent, against the athlete's own usual "
                "week (28-day total ÷ 4). Downhill running loads the knee eccentrically (Gottschall 2005); the "
                "thresholds are not validated.",
-               figures.downhill_weeks(data.daily), "No elevation data in this period.", tall=True),
+               figures.downhill_weeks(data.daily, start, end), "No elevation data in this period.", tall=True),
         _chart("fig-cadence", "Cadence against speed",
                "Cadence rises with speed, so each run is compared with the athlete's own line. Runs at least "
                f"{low_pct:g} % below the line of their previous 60 days are highlighted (Heiderscheit 2011, "
@@ -303,14 +340,17 @@ def athlete_page(data: AthleteData, config: Config, *, plotly_tag: str, generate
         _chart("fig-surface", "Surface mix per week",
                "Weekly running distance by surface. A new surface changes how the legs are loaded "
                "(weak evidence).",
-               figures.surface_weeks(data.runs), "No runs in this period."),
+               figures.surface_weeks(data.runs, start, end), "No runs in this period."),
     ]
     sections = [html for html, _ in charts]
     payload = {fid: js for (fid, (_, js)) in zip(("fig-load", "fig-acwr", "fig-spikes", "fig-downhill",
                                                    "fig-cadence", "fig-surface"), charts, strict=True) if js}
     flags_html = (f'<section class="chart"><h2>Flags in this period</h2>'
                   f"<p>Every observation, newest first, with its source and evidence grade.</p>"
-                  f"{flags_table(data.flags)}</section>")
+                  f"{flags_table(data.flags, data.as_of)}"
+                  + (f"<h2 class=\"sources-title\">Sources</h2>{sources_list(data.flags['source'])}"
+                     if len(data.flags) else "")
+                  + "</section>")
     body = header + "".join(sections) + flags_html + _footer(generated) + _scripts(payload)
     return _page(f"{data.athlete} · strideload report", body, head=plotly_tag)
 
@@ -349,15 +389,16 @@ def sparkline(daily: pd.DataFrame, spikes: Iterable[Any] = (), days: int = 84, w
     top = max(float(values.max()), 1.0)
     step = width / days
     spike_days = {pd.Timestamp(d).normalize() for d in spikes}
-    bars = []
+    paths: dict[str, list[str]] = {"#2f4b6e": [], "#c8452f": []}
     offset = days - len(values)
+    bar = max(step - 0.4, 0.6)
     for i, (value, when) in enumerate(zip(values, recent["date"], strict=True)):
         if value <= 0:
             continue
         h = max(1.0, value / top * (height - 2))
         colour = "#c8452f" if pd.Timestamp(when).normalize() in spike_days else "#2f4b6e"
-        bars.append(f'<rect x="{(offset + i) * step:.1f}" y="{height - h:.1f}" width="{max(step - 0.4, 0.6):.1f}" '
-                    f'height="{h:.1f}" fill="{colour}"/>')
+        paths[colour].append(f"M{(offset + i) * step:.1f} {height}v-{h:.1f}h{bar:.1f}v{h:.1f}z")
+    bars = [f'<path fill="{colour}" d="{"".join(d)}"/>' for colour, d in paths.items() if d]
     first, last = day(recent["date"].iloc[0]), day(recent["date"].iloc[-1])
     title = (f"Daily running distance {first} – {last}: {values.sum():.1f} km in total, at most "
              f"{values.max():.1f} km on one day; spike days in red")
