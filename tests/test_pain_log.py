@@ -9,6 +9,8 @@ from datetime import date
 import pandas as pd
 import pytest
 from factories import runs
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from strideload.model import Activity
 from strideload.pain import (
@@ -255,3 +257,36 @@ def test_a_pain_csv_named_explicitly_is_a_pain_log(store, tmp_path):
     path.write_bytes(_csv("2026-05-06,,1,daily,,"))
     result = import_paths(store, [path], athlete="ana")
     assert result.outcomes == [] and result.pain[0].added == 1
+
+
+# -- invariants -------------------------------------------------------------------------------
+
+ROWS = st.lists(st.tuples(st.dates(min_value=date(2024, 1, 1), max_value=date(2027, 12, 31)),
+                          st.integers(0, 20).map(lambda halves: halves / 2),
+                          st.sampled_from(("during", "after", "next-morning", "daily")),
+                          st.sampled_from(("", "left", "right", "both")),
+                          st.text(alphabet="abc ,\"é", max_size=8)),
+                min_size=1, max_size=12, unique_by=lambda row: (row[0], row[2], row[3]))
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=ROWS)
+def test_any_valid_csv_round_trips_and_imports_once(tmp_path_factory, rows):
+    import csv
+    import io
+
+    from strideload.store import Store
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for day, score, when, side, note in rows:
+        writer.writerow([day.isoformat(), "", f"{score:g}", when, side, note])
+    entries = parse_csv(buffer.getvalue().encode(), "ana")
+    assert [(e.date, e.score, e.when, e.side or "", e.note or "") for e in entries] == \
+        [(d, s, w, side, n.strip()) for d, s, w, side, n in rows]
+    with Store.open(tmp_path_factory.mktemp("db") / "p.db") as store:
+        assert store.add_pain(entries).added == len(rows)
+        again = store.add_pain(entries)
+        assert (again.added, again.updated, again.unchanged) == (0, 0, len(rows))
+        assert len(store.pain_frame()) == len(rows)
