@@ -119,14 +119,14 @@ def test_files_already_there_are_imported_on_start(folder, tmp_path):
 
 def test_a_slow_chunked_copy_is_read_once_after_it_completes(folder, tmp_path):
     data = fit_bytes(run_points(utc(2026, 3, 3, 6), km=5))
-    with running(folder, tmp_path) as watcher:
+    with running(folder, tmp_path, settle_s=1.0) as watcher:
         target = folder / "long-run.fit"
-        pieces = [data[i:i + len(data) // 6 + 1] for i in range(0, len(data), len(data) // 6 + 1)]
+        size = len(data) // 6 + 1
         with target.open("wb") as out:
-            for piece in pieces:  # each pause is shorter than the settle time: still copying
-                out.write(piece)
+            for start in range(0, len(data), size):  # each pause well under the settle time: still copying
+                out.write(data[start:start + size])
                 out.flush()
-                time.sleep(SETTLE_S / 2)
+                time.sleep(0.2)
                 assert watcher.activities() == 0 and not watcher.batches, "read before the copy finished"
         watcher.wait_for_activities(1)
         watcher.quiet()
@@ -288,15 +288,15 @@ def test_once_leaves_a_file_that_keeps_changing_for_the_next_run(folder, tmp_pat
 
     def keep_writing() -> None:
         with growing.open("wb") as out:
-            while not stop.wait(SETTLE_S / 4):
+            while not stop.wait(0.05):
                 out.write(b" ")
                 out.flush()
 
     writer = threading.Thread(target=keep_writing, daemon=True)
     writer.start()
     try:
-        with Store.open(tmp_path / "w.db") as store:
-            summary = watch(store, [folder], config=config, once=True)
+        with Store.open(tmp_path / "w.db") as store:  # written every 0.05 s: never settles in 1 s
+            summary = watch(store, [folder], config=config, once=True, settle_s=1.0)
             assert len(store.activities_frame()) == 1
     finally:
         stop.set()

@@ -26,7 +26,9 @@ store is never left mid-write.
 Events come from watchdog's native observer (inotify, FSEvents, ReadDirectoryChangesW),
 or from its polling observer with ``poll=True`` or when the native one cannot start.
 A full rescan every ``watch_rescan_s`` catches what events miss (network drives report
-none). With ``once=True`` nothing is observed: one pass over the folders, then return.
+none). With ``once=True`` nothing is observed: one pass over the folders, then return;
+a file still changing after ``watch_settle_s`` + ``watch_batch_max_wait_s`` is left for
+the next pass (:attr:`WatchSummary.unsettled`).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 import pandas as pd
@@ -121,7 +124,12 @@ class BatchResult:
 
 @dataclass
 class WatchSummary:
-    """What a whole run of the watcher did: batches, outcome counts and files never settled."""
+    """What a whole run of the watcher did.
+
+    ``counts`` adds up the outcome statuses of every batch; ``unsettled`` (``once`` only)
+    lists files that kept changing and were not read; ``observer`` is ``native``,
+    ``polling`` or ``none`` (``once``), and ``fallback`` says why native events were not used.
+    """
 
     batches: int = 0
     counts: dict[str, int] = field(default_factory=dict)
@@ -238,15 +246,17 @@ class Watcher:
             ready, settling = self._settle(now)
             oldest = min((p.changed_at + self.settle_s for p in ready), default=now)
             if ready and (not settling or len(ready) >= max_files or now - oldest >= max_wait):
-                self._import_batch(ready[:max_files])
-                continue
-            if self.once and all(now - p.first_seen >= max_wait for p in settling) and not ready:
+                batch = self._openable(ready[:max_files], now)
+                if batch:
+                    self._import_batch(batch)
+                    continue
+            if self.once and not ready and all(now - p.first_seen >= self.settle_s + max_wait for p in settling):
                 self.summary.unsettled = sorted(str(p.path) for p in settling)
                 return
             self.stop.wait(tick)
 
     def _settle(self, now: float) -> tuple[list[_Pending], list[_Pending]]:
-        """Split pending files into ready (unchanged for the settle time, openable) and settling."""
+        """Split pending files into ready (unchanged for the settle time) and still settling."""
         ready, settling = [], []
         for key, item in list(self._pending.items()):
             signature = _signature(item.path)
@@ -255,12 +265,26 @@ class Watcher:
                 continue
             if signature != item.signature:
                 item.signature, item.changed_at = signature, now
-            if now - item.changed_at >= self.settle_s and _openable(item.path):
+            if now - item.changed_at >= self.settle_s:
                 ready.append(item)
             else:
                 settling.append(item)
         ready.sort(key=lambda p: str(p.path))
         return ready, settling
+
+    def _openable(self, items: list[_Pending], now: float) -> list[_Pending]:
+        """Those ``items`` that can be opened for reading now; the others settle again.
+
+        Windows refuses to open a file another program is still writing.
+        """
+        openable = []
+        for item in items:
+            try:
+                with item.path.open("rb"):
+                    openable.append(item)
+            except OSError:
+                item.changed_at = now
+        return openable
 
     # -- finding files -------------------------------------------------------------------
     def _scan(self, folder: Path | None = None) -> None:
@@ -489,15 +513,4 @@ def _signature(path: Path) -> tuple[int, int] | None:
         stat = path.stat()
     except OSError:
         return None
-    if not path.is_file():
-        return None
-    return stat.st_size, stat.st_mtime_ns
-
-
-def _openable(path: Path) -> bool:
-    """Can it be opened for reading now (Windows refuses while another program writes)?"""
-    try:
-        with path.open("rb"):
-            return True
-    except OSError:
-        return False
+    return (stat.st_size, stat.st_mtime_ns) if S_ISREG(stat.st_mode) else None
