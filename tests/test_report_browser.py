@@ -28,6 +28,7 @@ ARTIFACTS = ROOT / "test-artifacts" / "report"
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
+RTR_STAGES = [(2, "2026-09-19"), (3, "2026-09-23"), (4, "2026-09-28"), (5, "2026-10-02"), (6, "2026-10-11")]
 ZONES = {"athletes": {"ana": {"timezone": "Europe/Oslo"}, "ben": {"timezone": "America/New_York"}}}
 
 
@@ -52,6 +53,12 @@ def sample_report(tmp_path_factory):
     config = parse_config(ZONES)
     with Store.open(folder / "sample.db") as store:
         import_paths(store, [SAMPLE], team=True, config=config)
+        if hasattr(store, "rtr_plans"):  # ana's return to run, as her PT recorded it
+            from strideload import rtr
+
+            rtr.start(store, "ana", "crowell2023", on=date(2026, 9, 15), config=config)
+            for stage, day in RTR_STAGES:
+                rtr.set_stage(store, "ana", stage, on=date.fromisoformat(day), config=config)
         yield build_reports(store, config, folder / "reports")
 
 
@@ -135,6 +142,9 @@ def test_sample_page_shows_the_planted_events(browser, sample_report):
         assert "30 Aug 2026" in flags and "1.51 vs 1.30" in flags  # the planted long-run spike
         assert visit.page.locator("table.flags-table a[href^='https://doi.org/10.1136/bjsports-2024-109380']") \
             .count() >= 1
+        if visit.page.locator("#fig-rtr").count():
+            rtr_text = visit.page.inner_text("section:has(#fig-rtr)")
+            assert "phase 6" in rtr_text and "Crowell" in rtr_text
         pain_traces = visit.page.evaluate(
             "() => document.getElementById('fig-load').data.filter(t => t.yaxis === 'y2').length")
         assert pain_traces >= 3  # during, after, next-morning, daily

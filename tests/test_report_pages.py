@@ -190,3 +190,16 @@ def test_cli_refuses_an_unknown_athlete(team, tmp_path):
                                    "--athlete", "nobody"])
     assert run.exit_code == 1
     assert "unknown athlete 'nobody'" in run.output
+
+
+def test_a_return_to_run_plan_gets_its_section_and_none_without(team, tmp_path):
+    rtr = pytest.importorskip("strideload.rtr")
+    day = START + timedelta(days=len(STEADY) - 14)
+    rtr.start(team, "quiet", "crowell2023", on=day)
+    rtr.set_stage(team, "quiet", 2, on=day + timedelta(days=5))
+    result = build_reports(team, out_dir=tmp_path / "r", athletes=["quiet", "pain"])
+    quiet = result.pages["quiet"].read_text(encoding="utf-8")
+    assert 'id="fig-rtr"' in quiet and "Return to run" in quiet
+    assert "phase 2: walk 2 min / run 3 min" in quiet
+    assert 'href="https://doi.org/10.1186/s13063-023-07502-x"' in quiet
+    assert 'id="fig-rtr"' not in result.pages["pain"].read_text(encoding="utf-8")

@@ -159,6 +159,8 @@ td.value, th.value { text-align:right; max-width:14em; font-variant-numeric:tabu
 .table-wrap { overflow-x:auto; }
 svg.spark { display:block; }
 details { margin-top:12px; }
+.card.rtr { margin:10px 0 8px; }
+ul.criteria { list-style:none; padding:0; margin:0; }
 details > summary { cursor:pointer; color:var(--accent); padding:6px 0; }
 td.week { min-width:22em; }
 h2.sources-title { margin-top:18px; font-size:1rem; }

@@ -54,7 +54,7 @@ class AthleteData:
     flags: pd.DataFrame
     status: dict[str, Any]
     pain: pd.DataFrame | None = None
-    rtr: Any = None
+    rtr: RtrView | None = None
     recent_pain: dict[str, Any] | None = field(default=None)
 
     @property
@@ -107,6 +107,96 @@ def _pain_frame(store: Any, athletes: list[str]) -> pd.DataFrame | None:
     return frame.dropna(subset=["date", "score"]).sort_values(["athlete", "date"], kind="stable")
 
 
+@dataclass
+class RtrView:
+    """A return-to-run plan as the report shows it.
+
+    ``status``: the plan's :class:`~strideload.rtr.RtrStatus` on the athlete's as-of day.
+    ``sessions``: one row per run since the plan's start (``date``, ``activity_id``,
+    ``stage``, ``distance_km``, ``prescribed_km``, ``run_min``, ``walk_min``,
+    ``prescribed_run_min``, ``prescribed_walk_min``, ``hilly``, ``pain_session`` (worst
+    during/after that day), ``pain_next_morning``); prescribed minutes are the stage's
+    walk/run split applied to the session's own time. ``stages``: the stage in force on
+    each day from the start to the as-of day (``date``, ``stage``). ``labels``: stage
+    number -> its prescription.
+    """
+
+    status: Any
+    sessions: pd.DataFrame
+    stages: pd.DataFrame
+    labels: dict[int, str]
+    citation: str
+    protocol_name: str
+    stage_name: str
+
+
+def _prescribed_split(stage: Any, total_min: float | None) -> tuple[float | None, float | None]:
+    """(run, walk) minutes a session of ``total_min`` would have had at ``stage``'s split."""
+    if total_min is None or np.isnan(total_min):
+        return None, None
+    if stage.continuous:
+        return total_min, 0.0
+    run, walk = (stage.run_s, stage.walk_s) if stage.run_s is not None else (stage.run_m, stage.walk_m)
+    if not run or walk is None:
+        return None, None
+    return total_min * run / (run + walk), total_min * walk / (run + walk)
+
+
+def rtr_view(store: Any, config: Config, athlete: str, as_of: date, summaries: pd.DataFrame,
+             pain: pd.DataFrame | None) -> RtrView | None:
+    """The athlete's latest return-to-run plan started by ``as_of``, or ``None``.
+
+    ``None`` as well when this strideload has no return-to-run support.
+    """
+    if not hasattr(store, "rtr_plans"):
+        return None
+    try:
+        from .. import rtr
+        from ..rtr.plans import sessions as measured_sessions
+    except ImportError:  # pragma: no cover - return to run is part of strideload since 0.1
+        return None
+    end = date_to_day(as_of)
+    started = [plan for plan in rtr.plans(store, athlete) if plan.start <= end]
+    if not started:
+        return None
+    plan = started[-1]
+    statuses = rtr.status(store, athlete, config=config, as_of=as_of)
+    if not statuses:
+        return None
+    protocol = plan.protocol
+    rows = []
+    for session in measured_sessions(store, plan, config, summaries, until=end):
+        stage = protocol.stage(plan.stage_on(session.day).stage)
+        run_min = None if session.run_s is None else session.run_s / 60.0
+        walk_min = None if session.walk_s is None else session.walk_s / 60.0
+        total = None if run_min is None or walk_min is None else run_min + walk_min
+        prescribed_run, prescribed_walk = _prescribed_split(stage, total)
+        rows.append({"date": (EPOCH + session.day).astype("datetime64[ns]"), "activity_id": session.activity_id,
+                     "stage": stage.number, "distance_km": session.distance_m / 1000.0,
+                     "prescribed_km": None if stage.distance_m is None else stage.distance_m / 1000.0,
+                     "run_min": run_min, "walk_min": walk_min, "prescribed_run_min": prescribed_run,
+                     "prescribed_walk_min": prescribed_walk, "hilly": session.hilly})
+    sessions = pd.DataFrame(rows, columns=["date", "activity_id", "stage", "distance_km", "prescribed_km",
+                                           "run_min", "walk_min", "prescribed_run_min", "prescribed_walk_min",
+                                           "hilly"])
+    sessions["pain_session"] = np.nan
+    sessions["pain_next_morning"] = np.nan
+    if pain is not None and len(pain) and len(sessions):
+        own = pain[pain["athlete"] == athlete] if "athlete" in pain else pain
+        on_day = own[own["when"].isin(["during", "after"])].groupby("date")["score"].max()
+        mornings = own[own["when"] == "next-morning"].groupby("date")["score"].max()
+        sessions["pain_session"] = sessions["date"].map(on_day).astype("float64")
+        sessions["pain_next_morning"] = (sessions["date"] + pd.Timedelta(days=1)).map(mornings).astype("float64")
+    days = np.arange(plan.start, max(end, plan.start) + 1)
+    stages = pd.DataFrame({"date": (EPOCH + days).astype("datetime64[ns]"),
+                           "stage": [plan.stage_on(int(d)).stage for d in days]})
+    from ..rtr.protocols import describe
+
+    return RtrView(status=statuses[-1], sessions=sessions, stages=stages,
+                   labels={stage.number: describe(protocol, stage) for stage in protocol.stages},
+                   citation=protocol.citation, protocol_name=protocol.name, stage_name=protocol.stage_name)
+
+
 def recent_pain(pain: pd.DataFrame | None, as_of: date, days: int = 7) -> dict[str, Any] | None:
     """The latest entry and the worst score of the ``days`` up to ``as_of``, or ``None``."""
     if pain is None or not len(pain):
@@ -120,6 +210,15 @@ def recent_pain(pain: pd.DataFrame | None, as_of: date, days: int = 7) -> dict[s
         "date": latest["date"].date(), "score": float(latest["score"]), "when": latest.get("when"),
         "worst_7d": float(window["score"].max()) if len(window) else None,
     }
+
+
+def _rtr_inputs(store: Any, config: Config) -> Any:
+    """Return-to-run plans for the analysis' flags, when the store keeps any."""
+    if not hasattr(store, "rtr_plans"):
+        return None
+    from .. import rtr
+
+    return rtr.inputs(store, config)
 
 
 def check_athletes(known: list[str], athletes: list[str] | None) -> None:
@@ -148,7 +247,9 @@ def gather(store: Any, config: Config, athletes: list[str] | None = None, since:
     if as_of is not None:
         ends = dict.fromkeys(ends, date_to_day(as_of))
     until = max(ends.values())
-    analysis = analyze.analyze(frame, config, until=(EPOCH + until).item())
+    raw_pain = store.pain_frame() if hasattr(store, "pain_frame") else None
+    analysis = analyze.analyze(frame, config, until=(EPOCH + until).item(), pain=raw_pain,
+                               rtr=_rtr_inputs(store, config))
     status = {str(row["athlete"]): {str(k): _plain(v) for k, v in row.items()}
               for row in status_frame(analysis, ends).to_dict("records")}
     names = dict(zip(frame["id"], frame["name"], strict=True)) if "name" in frame else {}
@@ -205,5 +306,6 @@ def gather(store: Any, config: Config, athletes: list[str] | None = None, since:
             pain=None if athlete_pain is None else athlete_pain[athlete_pain["date"] >= begin]
             .reset_index(drop=True),
             recent_pain=recent_pain(athlete_pain, as_of_date),
+            rtr=rtr_view(store, config, name, as_of_date, activity_groups[name], athlete_pain),
         ))
     return result

@@ -39,6 +39,11 @@ KIND_LABELS = {
     "cadence_hint": "Cadence hint",
     "surface_change": "Surface change",
     "monotony_high": "Monotonous week",
+    "pain_amber": "Knee pain: amber",
+    "pain_red": "Knee pain: red",
+    "rtr_ready": "Return to run: ready to progress",
+    "rtr_hold": "Return to run: on hold",
+    "rtr_deviation": "Return to run: off the prescription",
 }
 
 #: Draws every figure of the page; the only script strideload writes (no user data in it).
@@ -204,6 +209,8 @@ def coverage(data: AthleteData) -> str:
 
 def _value_vs_threshold(kind: str, value: Any, threshold: Any) -> str:
     unit = KINDS[kind].unit if kind in KINDS else ""
+    if _none(value) and _none(threshold):
+        return "–"
     text = f'<span class="nowrap">{escape(_number(value))} vs {escape(_number(threshold))}</span>'
     return f'{text}<br><span class="note">{escape(unit)}</span>' if unit else text
 
@@ -211,7 +218,7 @@ def _value_vs_threshold(kind: str, value: Any, threshold: Any) -> str:
 def short_source(key: str) -> str:
     """``frandsen2025`` -> ``Frandsen 2025``."""
     match = re.fullmatch(r"([a-z_]+?)_?(\d{4})", key)
-    return f"{match.group(1).replace('_', ' ').title()} {match.group(2)}" if match else key.replace("_", " ")
+    return f"{match.group(1).replace('_', ' ').title()} {match.group(2)}" if match else key.replace("_", " ").upper()
 
 
 def _source(key: str) -> str:
@@ -345,6 +352,12 @@ def athlete_page(data: AthleteData, config: Config, *, plotly_tag: str, generate
     sections = [html for html, _ in charts]
     payload = {fid: js for (fid, (_, js)) in zip(("fig-load", "fig-acwr", "fig-spikes", "fig-downhill",
                                                    "fig-cadence", "fig-surface"), charts, strict=True) if js}
+    rtr = rtr_section(data)
+    if rtr is not None:
+        sections.insert(1, rtr[0])  # right after load and pain: what a PT looks at first
+        if rtr[1]:
+            payload = {"fig-load": payload.pop("fig-load"), "fig-rtr": rtr[1], **payload} \
+                if "fig-load" in payload else {"fig-rtr": rtr[1], **payload}
     flags_html = (f'<section class="chart"><h2>Flags in this period</h2>'
                   f"<p>Every observation, newest first, with its source and evidence grade.</p>"
                   f"{flags_table(data.flags, data.as_of)}"
@@ -363,6 +376,57 @@ def _scripts(payload: dict[str, str]) -> str:
     blob = blob.replace("<", "\\u003c").replace(">", "\\u003e")
     return (f'<script type="application/json" id="strideload-figures">{blob}</script>\n'
             f"<script>{DRAW}</script>")
+
+
+def _citation(text: str) -> str:
+    """A citation with its ``doi:...`` turned into a link (everything escaped)."""
+    match = re.search(r"doi:\s*(10\.\S+?)\.?$", text)
+    if not match:
+        return escape(text)
+    doi = match.group(1)
+    return (f"{escape(text[:match.start()])}<a href=\"https://doi.org/{escape(doi)}\" rel=\"noopener noreferrer\">"
+            f"doi:{escape(doi)}</a>")
+
+
+def rtr_section(data: AthleteData) -> tuple[str, str | None] | None:
+    """The return-to-run section (HTML, figure JSON), or ``None`` without a plan."""
+    view = data.rtr
+    if view is None:
+        return None
+    status = view.status
+    name = view.stage_name
+    criteria = "".join(
+        f"<li>{'✓' if c.met else '✗'} {escape(c.detail)}</li>" for c in status.criteria)
+    deviations = "".join(f"<li>{escape(day(d.day if isinstance(d.day, str) else _epoch_day(d.day)))}: "
+                         f"{escape(d.message)}</li>" for d in status.deviations)
+    state = ("complete" if status.complete else "ready to progress" if status.ready else "not ready to progress")
+    facts = [
+        ("Plan", f"{escape(view.protocol_name)}, from {escape(day(status.plan_start))}"),
+        ("Now", f"{escape(status.prescription)} <span class=\"note\">(since {escape(day(status.stage_since))})"
+                "</span>"),
+        ("Sessions", f"{status.sessions_counted} of {status.sessions_needed} counted at this {escape(name)}"),
+        ("Criteria", f'<ul class="criteria">{criteria}</ul>'),
+        ("Recommendation", f"<strong>{escape(state.capitalize())}.</strong> {escape(status.next_session)} "
+                           f"<span class=\"note\">Next run from {escape(day(status.next_date))}.</span>"),
+    ]
+    if deviations:
+        facts.append(("Deviations", f'<ul class="criteria">{deviations}</ul>'))
+    rows = "".join(f"<dt>{escape(label)}</dt><dd>{value}</dd>" for label, value in facts)
+    figure = figures.rtr_progress(view)
+    section, payload = _chart(
+        "fig-rtr", "Return to run",
+        f"{escape(name.capitalize())}s over time, the run and walk minutes measured in each session against "
+        f"the running the {escape(name)}'s walk/run split asks for in that much time, and the knee pain of the "
+        "session and of the next morning. strideload says whether the criteria are met; moving on is the PT's "
+        "decision.",
+        figure, "No sessions since the plan started.", tall=True)
+    card = (f'<div class="card rtr"><dl class="facts">{rows}</dl><p class="note">Protocol: '
+            f"{_citation(view.citation)}</p></div>")
+    return section.replace("</p>", f"</p>{card}", 1), payload
+
+
+def _epoch_day(value: int) -> Any:
+    return pd.Timestamp("1970-01-01") + pd.Timedelta(days=int(value))
 
 
 # -- the team index ----------------------------------------------------------------------
