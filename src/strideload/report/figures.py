@@ -154,8 +154,10 @@ def load_and_pain(daily: pd.DataFrame, runs: pd.DataFrame, pain: pd.DataFrame | 
     ``daily`` and ``runs`` as in :class:`~strideload.report.data.AthleteData`; ``pain`` the
     pain log (``date``, ``score``, ``when``, ``side``, ``note``), or ``None`` when there is
     no pain log at all. The averages are per day (7-day total ÷ 7, 28-day total ÷ 28), so
-    they share the bars' km axis.
+    they share the bars' km axis. ``None`` when there are neither runs nor pain scores.
     """
+    if not len(runs) and (pain is None or not len(pain)):
+        return None
     fig = _figure(barmode="stack", bargap=0.12, hovermode="x unified",
                   xaxis=_time_axis(start, end),
                   yaxis={"title": {"text": "Running distance (km per day)"}, "rangemode": "tozero"},

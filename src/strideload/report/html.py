@@ -296,7 +296,8 @@ def athlete_page(data: AthleteData, config: Config, *, plotly_tag: str, generate
     """The whole HTML page of one athlete. ``plotly_tag`` loads plotly.js (a file or inline)."""
     name = escape(data.athlete)
     s = data.status
-    weeks = ((data.as_of - data.start).days + 1) / 7
+    days_shown = (data.as_of - data.start).days + 1
+    length = f"{days_shown / 7:.0f} weeks" if days_shown >= 14 else f"{days_shown} day{'s' if days_shown != 1 else ''}"
     as_of_words = "" if as_of_given else " (the day of the last activity)"
     concern = s.get("concern") or "none"
     badge = severity_badge(concern, BADGE_TEXT[concern])
@@ -305,7 +306,7 @@ def athlete_page(data: AthleteData, config: Config, *, plotly_tag: str, generate
         f'<p class="nav"><a href="{INDEX}">← All athletes</a></p>'
         f"<h1>{name}</h1>"
         f'<p class="meta">Period covered: {escape(day(data.start))} – {escape(day(data.as_of))} '
-        f"({weeks:.0f} weeks) · status as of {escape(day(data.as_of, weekday=True))}{escape(as_of_words)}</p>"
+        f"({length}) · status as of {escape(day(data.as_of, weekday=True))}{escape(as_of_words)}</p>"
         f'<p class="meta">Data: {coverage(data)}</p>'
         f'<p class="disclaimer">{escape(DISCLAIMER)}</p>'
         '<div class="status">'
@@ -323,7 +324,7 @@ def athlete_page(data: AthleteData, config: Config, *, plotly_tag: str, generate
                "runs that were session spikes (▼), and knee-pain scores on the right axis by when they were "
                "logged (during, after, next morning, daily).",
                figures.load_and_pain(data.daily, data.runs, data.pain, start, end),
-               "No runs in this period.", tall=True),
+               "No runs and no knee-pain scores in this period.", tall=True),
         _chart("fig-acwr", "Acute:chronic load ratios",
                "Three ways of comparing the last 7 days with the last 28, over Gabbett's team-sport bands "
                f"(0.8 / 1.3 / 1.5). {escape(KINDS['acwr_high'].note)} Ratios are hidden for the first 28 days "
