@@ -114,3 +114,12 @@ def test_every_command_has_help_text():
     for name, command in cli.commands.items():
         assert command.help and len(command.help) > 20, name
         assert CliRunner().invoke(cli, [name, "--help"]).exit_code == 0
+
+
+def test_a_pain_log_in_the_folder_is_imported_and_counted(run, exports):
+    (exports / "pain.csv").write_text("date,time,score,when,side,note\n2026-05-05,07:00,3,next-morning,right,\n")
+    result = run("import", str(exports), "--athlete", "ana")
+    assert result.exit_code == 0
+    assert "pain log" in result.output and "1 entries added" in result.output
+    again = run("import", str(exports), "--athlete", "ana")
+    assert "0 entries added, 0 updated, 1 already logged" in again.output

@@ -358,3 +358,14 @@ def test_import_source_remembers_a_broken_gzip_by_its_bytes(store, tmp_path):
     assert import_source(store, source, CONFIG, retry_failed=False)[0].status == "failed"
     assert store.failure(str(path))["sha256"] is not None
     assert import_source(store, source, CONFIG, retry_failed=False) == []
+
+
+def test_a_pain_log_dropped_in_the_folder_is_imported_and_rebuilds_its_athlete(folder, tmp_path):
+    with running(folder, tmp_path, athlete="ana") as watcher:
+        (folder / "a.gpx").write_bytes(_gpx(0))
+        watcher.wait_for_activities(1)
+        (folder / "pain.csv").write_text("date,time,score,when,side,note\n2026-03-02,07:00,3,next-morning,right,\n")
+        wait_until(lambda: len(watcher.reader.pain_frame("ana")) == 1, "the pain entry")
+        wait_until(lambda: any(b.result.pain for b in watcher.batches), "the pain batch")
+        batch = next(b for b in watcher.batches if b.result.pain)
+        assert batch.result.pain[0].added == 1 and batch.athletes == ["ana"]

@@ -28,6 +28,9 @@ def _summary(result: ImportResult, console: Console) -> None:
         f"[{'red' if counts['failed'] else 'green'}]{counts['failed']} failed[/]",
         highlight=False,
     )
+    for log in result.pain:
+        console.print(f"  pain log {log.path} ({log.athlete}): {log.added} entries added, "
+                      f"{log.updated} updated, {log.unchanged} already logged", highlight=False, soft_wrap=True)
     for status, label in (("duplicate", "duplicate"), ("skipped", "skipped"), ("failed", "FAILED")):
         for outcome in result.of(status):
             style = "red" if status == "failed" else "dim"

@@ -119,7 +119,10 @@ def summary_line(batch: BatchResult) -> str:
         by_athlete.setdefault(outcome.athlete, []).append((outcome.distance_m or 0.0) / 1000)
     for athlete, kms in by_athlete.items():
         parts.append(f"{escape(athlete)} +{len(kms)} ({sum(kms):.1f} km)")
-    if not by_athlete:
+    for log in batch.result.pain:
+        if log.added or log.updated:
+            parts.append(f"{escape(log.athlete)} pain log +{log.added} ({log.updated} updated)")
+    if not parts:
         parts.append("nothing new")
     for status, label in (("duplicate", "already in the store"), ("skipped", "without activity"),
                           ("failed", "[red]failed[/]")):

@@ -162,13 +162,13 @@ def import_paths(store: Store, paths: Iterable[str | Path], *, athlete: str | No
                 if on_progress:
                     on_progress(Progress(source.display_path, min(done, total), total))
         for log in pain_logs:
-            _import_pain(store, log, name, result)
+            import_pain_log(store, log, name, result)
     if on_progress:
         on_progress(Progress("", total, total))
     return result
 
 
-def _import_pain(store: Store, path: Path, athlete: str, result: ImportResult) -> None:
+def import_pain_log(store: Store, path: Path, athlete: str, result: ImportResult) -> None:
     """Import one pain log for ``athlete``; a bad one becomes a failed outcome, nothing written."""
     try:
         written = store.add_pain(read_csv(path, athlete), source=str(path))

@@ -49,8 +49,8 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from ..config import Config
 from ..errors import UsageError
 from ..store import Store
-from .importer import ImportResult, Outcome, Progress, import_source
-from .scan import Source, failing_source, is_candidate, path_sources, strava_hints
+from .importer import ImportResult, Outcome, Progress, import_pain_log, import_source
+from .scan import Source, failing_source, is_candidate, is_pain_csv, path_sources, strava_hints
 from .stream import Hints
 
 #: Event kinds that mean a file's bytes may have changed (not "opened", "closed_no_write":
@@ -322,7 +322,8 @@ class Watcher:
             if rel is None:
                 continue
             parts = rel.parts
-            if not parts or any(part.startswith(".") for part in parts) or not is_candidate(parts[-1]):
+            if not parts or any(part.startswith(".") for part in parts) or \
+                    not (is_candidate(parts[-1]) or is_pain_csv(parts[-1])):
                 return None
             if self.team:
                 return _Located(root, parts, parts[0]) if len(parts) >= 2 else None
@@ -361,6 +362,9 @@ class Watcher:
             if item.signature is not None:
                 self._handled[str(item.path)] = item.signature
             batch.files += 1
+            if is_pain_csv(item.path.name):
+                import_pain_log(self.store, item.path, item.where.athlete, batch.result)
+                continue
             for source in self._sources(item):
                 outcomes = import_source(self.store, source, self.config, retry_failed=False)
                 if outcomes:
@@ -409,12 +413,15 @@ class Watcher:
     def _changes(self, batch: BatchResult) -> None:
         """Fill in whose activities changed and the flags that are new since before the batch."""
         touched = {o.athlete for o in batch.result.outcomes if o.activity_id}
+        pain_only = {log.athlete for log in batch.result.pain if log.added or log.updated} - touched
         if not touched:
+            batch.athletes = sorted(pain_only)
             return
         ids = {o.activity_id for o in batch.result.outcomes if o.activity_id}
         added = {o.activity_id for o in batch.added if o.activity_id}
         frames = {athlete: self.store.activities_frame(athlete) for athlete in sorted(touched)}
-        batch.athletes = [athlete for athlete, frame in frames.items() if frame["id"].isin(ids).any()]
+        batch.athletes = sorted({athlete for athlete, frame in frames.items() if frame["id"].isin(ids).any()}
+                                | pain_only)
         if self.with_flags and added:
             batch.new_flags = new_flags(frames, added, self.config)
 
