@@ -189,3 +189,25 @@ def test_hostile_names_are_text_in_the_browser(browser, tmp_path):
             assert not visit.problems, visit.problems
         finally:
             visit.close()
+
+
+def test_a_self_contained_page_works_alone(browser, tmp_path_factory):
+    """The one file a runner emails: plotly.js inside, nothing beside it."""
+    folder = tmp_path_factory.mktemp("alone")
+    with Store.open(folder / "one.db") as store:
+        stream = pd.DataFrame({"time": pd.Series(dtype="datetime64[ns, UTC]")})
+        for offset, km in enumerate([6, 0, 8, 0, 6, 0, 12] * 5):
+            if km:
+                row = summary("runner", date(2026, 3, 2) + timedelta(days=offset), km)
+                row.update(name="Morning Run", source_path=f"t/{offset}.fit", sha256=str(offset))
+                store.insert_activity(Activity(row, stream))
+        report = build_reports(store, out_dir=folder / "built", self_contained=True)
+    alone = tmp_path_factory.mktemp("mail") / "runner.html"
+    alone.write_bytes(report.pages["runner"].read_bytes())
+    visit = Visit(browser, alone)
+    try:
+        plots = visit.plots()
+        assert plots and all(p["svg"] and p["traces"] for p in plots), plots
+        assert not visit.problems, visit.problems
+    finally:
+        visit.close()

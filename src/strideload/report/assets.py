@@ -162,7 +162,7 @@ details { margin-top:12px; }
 .card.rtr { margin:10px 0 8px; }
 ul.criteria { list-style:none; padding:0; margin:0; }
 details > summary { cursor:pointer; color:var(--accent); padding:6px 0; }
-td.week { min-width:22em; }
+td.week { min-width:15em; }
 h2.sources-title { margin-top:18px; font-size:1rem; }
 ul.sources { padding-left:1.2em; font-size:.88rem; }
 ul.sources li { margin:2px 0; }

@@ -531,7 +531,7 @@ def index_page(items: list[AthleteData], *, linked: set[str], generated: datetim
     if rows:
         table = ('<div class="table-wrap"><table class="team"><thead><tr><th>Athlete</th><th>This week</th>'
                  '<th class="num">Last 7 d<br><span class="note">28 d</span></th>'
-                 '<th class="num">Ratios<br><span class="note">coupled / uncoupled / EWMA</span></th>'
+                 '<th class="num">Ratios<br><span class="note">coupled / uncoupled<br>/ EWMA</span></th>'
                  '<th>Last spike</th><th>Latest knee pain</th><th>Load, last 12 weeks</th></tr></thead>'
                  f'<tbody>{"".join(rows)}</tbody></table></div>')
     else:
