@@ -42,6 +42,16 @@ def test_start_set_and_read_back(store):
     assert again.protocol.text == rtr.shipped_protocol("crowell2023").text  # kept with the plan
 
 
+def test_starting_the_same_plan_again_records_nothing(store):
+    first = rtr.start(store, "ana", "crowell2023", on=date(2026, 9, 15), config=OSLO)
+    rtr.set_stage(store, "ana", 2, on=date(2026, 9, 19), config=OSLO)
+    again = rtr.start(store, "ana", "crowell2023", on=date(2026, 9, 15), config=OSLO)
+    assert again.id == first.id and len(rtr.plans(store, "ana")) == 1
+    assert [d.stage for d in again.decisions] == [1, 2]  # the PT's decision stays
+    later = rtr.start(store, "ana", "crowell2023", on=date(2026, 10, 1), config=OSLO)
+    assert later.id != first.id  # a new start date is a new plan
+
+
 @pytest.mark.parametrize("call, message", [
     (lambda s: rtr.start(s, "ana", "nope", on=date(2026, 9, 15)), "unknown protocol 'nope'"),
     (lambda s: rtr.start(s, "ana", "crowell2023", on=date(2026, 9, 15), stage=7), "phases 1 to 6, not 7"),

@@ -50,12 +50,15 @@ def start(store: Store, athlete: str, protocol: str | Protocol, *, on: date | No
           config: Config | None = None) -> Plan:
     """Start a plan for ``athlete`` with ``protocol`` (key, path or :class:`Protocol`) at ``stage``
     on ``on`` (default: the athlete's local today). A later plan replaces an earlier one from
-    its start on."""
+    its start on; starting the same plan again records nothing."""
     config = config or Config()
     chosen = protocol if isinstance(protocol, Protocol) else find_protocol(protocol)
     _check_stage(chosen, stage)
     day = on or today(config, athlete)
     existing = current_plan(store, athlete)
+    if existing is not None and existing.start == day_number(day) and existing.protocol.key == chosen.key \
+            and existing.protocol.text == chosen.text and existing.decisions[0].stage == stage:
+        return existing  # the same start again (a re-run script): nothing new to record
     if existing is not None and day_number(day) < existing.start:
         raise UsageError(f"{athlete} already has a plan from {day_iso(existing.start)}; a new one must start "
                          "on or after it")
