@@ -18,7 +18,10 @@ of a few metres, altitude is barometric (+-0.3 m noise, 0.2 m resolution). Laps 
 1 km; session and lap totals are computed from the records the file holds.
 
 The story (dates, planted events) is in ``ana_plan``/``ben_plan``/``*_pain`` below and in
-the README this script writes next to the data.
+the README this script writes next to the data. ``ana/rtr-plan.toml``, her physio's
+return-to-run plan file (``ANA_RTR_PLAN``), is hand-written, not generated: the decisions
+are what a PT would have made for the sessions ``ana_plan`` simulates. This script writes it
+with the rest (it replaces ``sample_data/ana/``), so edit it here.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import filecmp
 import io
 import math
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -1117,6 +1121,43 @@ def ben_pain() -> list[tuple]:
     ]
 
 
+# Hand-written, not generated: the physio's plan file (strideload.rtr.plans), with the phase
+# decisions that match the sessions of ana_plan(); keep the two in step.
+ANA_RTR_PLAN = '''# ana's return to run, as her physio recorded it (strideload import reads this file).
+# The plan and the physio's phase decisions; strideload compares each run with them.
+
+[plan]
+protocol = "crowell2023"
+start = 2026-09-15
+stage = 1
+
+[[decisions]]
+date = 2026-09-19
+stage = 2
+note = "15 and 17 Sep as prescribed, no pain during or the next morning"
+
+[[decisions]]
+date = 2026-09-23
+stage = 3
+note = "19 and 21 Sep clean"
+
+[[decisions]]
+date = 2026-09-28
+stage = 4
+note = "23 and 25 Sep clean; the extra run on the 26th (no rest day) left her achy on the 27th, settled since"
+
+[[decisions]]
+date = 2026-10-02
+stage = 5
+note = "28 and 30 Sep clean"
+
+[[decisions]]
+date = 2026-10-11
+stage = 6
+note = "held at phase 5 after the Slemdal hill on 4 Oct (red next morning); 7 and 9 Oct clean on the level loop"
+'''
+
+
 def pain_csv(rows: list[tuple]) -> bytes:
     rows = sorted(rows, key=lambda r: (r[0], r[1] or "99:99", r[3]))
     buf = io.StringIO()
@@ -1334,6 +1375,20 @@ def readme_text(summaries: list[dict], files: dict[str, bytes]) -> str:
         f"Entries are on {pain_days('ben')} of ben's 112 days and {pain_days('ana')} of ana's (her physio asked "
         "for during and next-morning scores through the return to run).",
         "",
+        "## Return-to-run plan: `ana/rtr-plan.toml`",
+        "",
+        "ana's physio's plan file, **hand-written, not simulated** (`ANA_RTR_PLAN` in the script, which "
+        "writes it with the rest): `crowell2023` from 2026-09-15 at phase 1, then her physio's decisions: "
+        + ", ".join(f"phase {stage} from {date.fromisoformat(day).day} {date.fromisoformat(day):%b}"
+                    for day, stage in re.findall(r"date = (\S+)\nstage = (\d+)", ANA_RTR_PLAN))
+        + ", each with a note. `strideload import sample_data --team` starts the plan and records the "
+        "decisions (importing again records nothing). Each phase moves on after two clean sessions; the "
+        "back-to-back day (26 Sep) and the longer, hillier run of 4 Oct (red next morning) stay visible "
+        "as deviations and holds, and phase 5 is held until 7 and 9 Oct are clean. Format: `[plan]` with "
+        "`protocol` (a key, or a path relative to the file), `start` (a date) and an optional `stage`; one "
+        "`[[decisions]]` table per decision with `date`, `stage` and an optional `note`. Any `rtr*.toml` "
+        "in an athlete's folder is read this way.",
+        "",
         "## How the signals are made",
         "",
         "Per second: speed follows a program (warm-up walk of 8–40 s, steady, tempo, 6 × 800 m on the "
@@ -1366,6 +1421,7 @@ def generate(out: Path, jobs: int) -> dict[str, bytes]:
         summaries.append(summary)
     files["ana/pain.csv"] = pain_csv(ana_pain())
     files["ben/pain.csv"] = pain_csv(ben_pain())
+    files["ana/rtr-plan.toml"] = ANA_RTR_PLAN.encode()
     files["MANIFEST.csv"] = manifest_csv(summaries)
     files["README.md"] = readme_text(summaries, files).encode()
     if out.exists() and any(out.iterdir()) and not (out / "MANIFEST.csv").exists():

@@ -31,6 +31,11 @@ def _summary(result: ImportResult, console: Console) -> None:
     for log in result.pain:
         console.print(f"  pain log {log.path} ({log.athlete}): {log.added} entries added, "
                       f"{log.updated} updated, {log.unchanged} already logged", highlight=False, soft_wrap=True)
+    for plan in result.plans:
+        known = f", {plan.known} already recorded" if plan.known else ""
+        console.print(f"  return-to-run plan {plan.path} ({plan.athlete}): {plan.protocol} from {plan.start}, "
+                      f"{plan.added} decision{'s' if plan.added != 1 else ''} recorded{known}",
+                      highlight=False, markup=False, soft_wrap=True)
     for status, label in (("duplicate", "duplicate"), ("skipped", "skipped"), ("failed", "FAILED")):
         for outcome in result.of(status):
             style = "red" if status == "failed" else "dim"
@@ -51,7 +56,8 @@ def import_command(ctx: Context, paths: tuple[Path, ...], athlete: str | None, t
 
     PATH may be files, folders (searched recursively) or zip archives. The format is
     recognised from the content. Your files are never moved, renamed or deleted, and
-    importing the same files again adds nothing.
+    importing the same files again adds nothing. A pain log (pain*.csv) and a PT's
+    return-to-run plan file (rtr*.toml) found there are read for the same athlete.
 
     Exit status: 0 when every file imported (or was a duplicate / held no activity),
     1 when some file failed (the rest are still imported), 2 for usage errors.

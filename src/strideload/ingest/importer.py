@@ -4,7 +4,9 @@ Batch work never dies on one bad item: every file ends as added, duplicate,
 non-running, skipped (valid but holds no activity) or failed, with its path and reason,
 in an :class:`ImportResult`. The store is passed in (``ingest`` does not open it).
 Pain logs (``pain*.csv``) found on the way are imported for the path's athlete and
-counted in ``ImportResult.pain``; a bad one is a failed outcome and writes nothing.
+counted in ``ImportResult.pain``; return-to-run plan files (``rtr*.toml``, see
+:mod:`strideload.rtr.plans`) likewise, in ``ImportResult.plans``. A bad one of either is a
+failed outcome and writes nothing.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import Config
 from ..errors import FileImportError, NoActivityError, UsageError
@@ -20,8 +23,11 @@ from ..model import Activity, RawActivity
 from ..pain import PainInputError, read_csv
 from ..store import Store
 from . import detect
-from .scan import Source, decompress_if_gzip, is_pain_csv, pain_csvs, path_sources
+from .scan import Source, decompress_if_gzip, is_side_file, pain_csvs, path_sources, plan_files
 from .stream import Hints, normalise
+
+if TYPE_CHECKING:
+    from ..rtr.plans import PlanFileImport
 
 #: Richer formats win when the same run arrives twice: FIT > TCX > GPX.
 FORMAT_RANK = {"fit": 3, "tcx": 2, "gpx": 1}
@@ -95,10 +101,12 @@ class PainImport:
 
 @dataclass
 class ImportResult:
-    """The result of an import: every outcome, grouped by status, and the pain logs read."""
+    """The result of an import: every outcome, grouped by status, the pain logs read and the
+    return-to-run plan files applied (:class:`~strideload.rtr.plans.PlanFileImport`)."""
 
     outcomes: list[Outcome] = field(default_factory=list)
     pain: list[PainImport] = field(default_factory=list)
+    plans: list[PlanFileImport] = field(default_factory=list)
 
     def of(self, status: str) -> list[Outcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -154,8 +162,8 @@ def import_paths(store: Store, paths: Iterable[str | Path], *, athlete: str | No
     total = sum(_size(path) for path, _ in pairs)
     result, done = ImportResult(), 0
     for path, name in pairs:
-        pain_logs = pain_csvs(path)
-        if not (path.is_file() and is_pain_csv(path.name)):
+        pain_logs, plan_paths = pain_csvs(path), plan_files(path)
+        if not (path.is_file() and is_side_file(path.name)):
             for source in _sources(path, name, config):
                 result.outcomes.extend(import_source(store, source, config))
                 done += source.size
@@ -163,6 +171,8 @@ def import_paths(store: Store, paths: Iterable[str | Path], *, athlete: str | No
                     on_progress(Progress(source.display_path, min(done, total), total))
         for log in pain_logs:
             import_pain_log(store, log, name, result)
+        for plan_path in plan_paths:
+            import_plan_file(store, plan_path, name, result, config)
     if on_progress:
         on_progress(Progress("", total, total))
     return result
@@ -178,6 +188,22 @@ def import_pain_log(store: Store, path: Path, athlete: str, result: ImportResult
                                        f"pain log: {where}field {exc.field!r}: {exc.reason}"))
         return
     result.pain.append(PainImport(str(path), athlete, written.added, written.updated, written.unchanged))
+
+
+def import_plan_file(store: Store, path: Path, athlete: str, result: ImportResult, config: Config) -> None:
+    """Apply one return-to-run plan file for ``athlete``; a bad one (or one that cannot start,
+    as before a later plan) becomes a failed outcome, nothing written."""
+    from ..rtr.plans import PlanFileError, apply_plan_file  # the analysis it needs loads only for plan files
+
+    try:
+        applied = apply_plan_file(store, path, athlete, config)
+    except PlanFileError as exc:
+        result.outcomes.append(Outcome(str(path), athlete, "failed", f"return-to-run plan: {exc.reason}"))
+        return
+    except UsageError as exc:
+        result.outcomes.append(Outcome(str(path), athlete, "failed", f"return-to-run plan: {exc}"))
+        return
+    result.plans.append(applied)
 
 
 def _sources(path: Path, athlete: str, config: Config) -> Iterator[Source]:

@@ -8,8 +8,10 @@ names (absolute paths, ``..``) are refused.
 In folders and archives only names that look like watch exports are considered
 (``.fit``, ``.gpx``, ``.tcx``, any of them ``.gz``, and ``.zip``); a file named
 explicitly on the command line is always read. Either way the format is decided from
-the bytes (:mod:`.detect`), never from the name. Pain logs are the exception: a CSV named
-``pain*.csv`` (:func:`pain_csvs`) is read as the athlete's pain log (``strideload.pain``).
+the bytes (:mod:`.detect`), never from the name. Pain logs and plan files are the
+exceptions: a CSV named ``pain*.csv`` (:func:`pain_csvs`) is read as the athlete's pain log
+(``strideload.pain``), a TOML file named ``rtr*.toml`` (:func:`plan_files`) as the PT's
+return-to-run plan file (``strideload.rtr.plans``).
 """
 
 from __future__ import annotations
@@ -70,14 +72,36 @@ def is_pain_csv(name: str) -> bool:
     return base.startswith("pain") and base.endswith(".csv")
 
 
-def pain_csvs(path: Path) -> list[Path]:
-    """Pain logs at ``path``: the file itself if it is one, else those in the folder (recursively)."""
+def is_plan_file(name: str) -> bool:
+    """Is this a return-to-run plan file by its name (``rtr-plan.toml``, ``RTR.toml``; not a dot-file)?"""
+    base = PurePosixPath(name.replace("\\", "/")).name.lower()
+    return base.startswith("rtr") and base.endswith(".toml")
+
+
+def is_side_file(name: str) -> bool:
+    """Is this a file read beside the activities (a pain log or a plan file), not an activity?"""
+    return is_pain_csv(name) or is_plan_file(name)
+
+
+def _named(path: Path, test: Callable[[str], bool]) -> list[Path]:
+    """``path`` itself if its name passes ``test``, else such files in the folder (recursively,
+    leaving out dot-files and dot-folders)."""
     if path.is_file():
-        return [path] if is_pain_csv(path.name) else []
+        return [path] if test(path.name) else []
     if not path.is_dir():
         return []
-    return sorted(p for p in path.rglob("*") if p.is_file() and is_pain_csv(p.name)
+    return sorted(p for p in path.rglob("*") if p.is_file() and test(p.name)
                   and not any(part.startswith(".") for part in p.relative_to(path).parts))
+
+
+def pain_csvs(path: Path) -> list[Path]:
+    """Pain logs at ``path``: the file itself if it is one, else those in the folder (recursively)."""
+    return _named(path, is_pain_csv)
+
+
+def plan_files(path: Path) -> list[Path]:
+    """Plan files at ``path``: the file itself if it is one, else those in the folder (recursively)."""
+    return _named(path, is_plan_file)
 
 
 def _read_bounded(stream: io.BufferedIOBase, budget: Budget, where: str) -> bytes:

@@ -16,7 +16,10 @@ or when it is full (``watch_batch_max_files``), or when its oldest file has wait
 ``watch_batch_max_wait_s``; so a bulk export of thousands of files is a few batches, each
 reported once through ``on_batch`` with a :class:`BatchResult`.
 
-Every file goes through :func:`.importer.import_source`, so a renamed or moved file
+Pain logs (``pain*.csv``) and return-to-run plan files (``rtr*.toml``) are read as
+``strideload import`` reads them (:func:`.importer.import_pain_log`,
+:func:`.importer.import_plan_file`), each time their bytes change; both are idempotent.
+Every activity file goes through :func:`.importer.import_source`, so a renamed or moved file
 (same bytes) is a duplicate that adds nothing, a deleted file's activity stays, and a
 file that failed before with the same bytes is passed over (``retry_failed=False``):
 a bad file is reported once, and again only after its bytes change. Stopping (the
@@ -49,8 +52,17 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from ..config import Config
 from ..errors import UsageError
 from ..store import Store
-from .importer import ImportResult, Outcome, Progress, import_pain_log, import_source
-from .scan import Source, failing_source, is_candidate, is_pain_csv, path_sources, strava_hints
+from .importer import ImportResult, Outcome, Progress, import_pain_log, import_plan_file, import_source
+from .scan import (
+    Source,
+    failing_source,
+    is_candidate,
+    is_pain_csv,
+    is_plan_file,
+    is_side_file,
+    path_sources,
+    strava_hints,
+)
 from .stream import Hints
 
 #: Event kinds that mean a file's bytes may have changed (not "opened", "closed_no_write":
@@ -101,7 +113,8 @@ class BatchResult:
     """One batch: what the import did, whose activities changed, and the flags that are new.
 
     ``number`` counts batches from 1; ``files`` is how many files were read;
-    ``athletes`` those with activities added or replaced; ``new_flags`` the flag records
+    ``athletes`` those with activities added or replaced, pain entries added or changed, or
+    a return-to-run plan started or decided on (a plan file); ``new_flags`` the flag records
     (``analyze.FLAG_COLUMNS``) that hold now and did not before the batch; ``passed_over``
     files that failed before with the same bytes and were not read again; ``interrupted``
     is true when ``stop`` ended the batch early; ``seconds`` its wall time.
@@ -323,7 +336,7 @@ class Watcher:
                 continue
             parts = rel.parts
             if not parts or any(part.startswith(".") for part in parts) or \
-                    not (is_candidate(parts[-1]) or is_pain_csv(parts[-1])):
+                    not (is_candidate(parts[-1]) or is_side_file(parts[-1])):
                 return None
             if self.team:
                 return _Located(root, parts, parts[0]) if len(parts) >= 2 else None
@@ -364,6 +377,9 @@ class Watcher:
             batch.files += 1
             if is_pain_csv(item.path.name):
                 import_pain_log(self.store, item.path, item.where.athlete, batch.result)
+                continue
+            if is_plan_file(item.path.name):
+                import_plan_file(self.store, item.path, item.where.athlete, batch.result, self.config)
                 continue
             for source in self._sources(item):
                 outcomes = import_source(self.store, source, self.config, retry_failed=False)
@@ -413,15 +429,16 @@ class Watcher:
     def _changes(self, batch: BatchResult) -> None:
         """Fill in whose activities changed and the flags that are new since before the batch."""
         touched = {o.athlete for o in batch.result.outcomes if o.activity_id}
-        pain_only = {log.athlete for log in batch.result.pain if log.added or log.updated} - touched
+        side_only = ({log.athlete for log in batch.result.pain if log.added or log.updated}
+                     | {plan.athlete for plan in batch.result.plans if plan.started or plan.added}) - touched
         if not touched:
-            batch.athletes = sorted(pain_only)
+            batch.athletes = sorted(side_only)
             return
         ids = {o.activity_id for o in batch.result.outcomes if o.activity_id}
         added = {o.activity_id for o in batch.added if o.activity_id}
         frames = {athlete: self.store.activities_frame(athlete) for athlete in sorted(touched)}
         batch.athletes = sorted({athlete for athlete, frame in frames.items() if frame["id"].isin(ids).any()}
-                                | pain_only)
+                                | side_only)
         if self.with_flags and added:
             batch.new_flags = new_flags(frames, added, self.config)
 
