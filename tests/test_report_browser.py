@@ -28,7 +28,6 @@ ARTIFACTS = ROOT / "test-artifacts" / "report"
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
-RTR_STAGES = [(2, "2026-09-19"), (3, "2026-09-23"), (4, "2026-09-28"), (5, "2026-10-02"), (6, "2026-10-11")]
 ZONES = {"athletes": {"ana": {"timezone": "Europe/Oslo"}, "ben": {"timezone": "America/New_York"}}}
 
 
@@ -52,13 +51,8 @@ def sample_report(tmp_path_factory):
     folder = tmp_path_factory.mktemp("sample-report")
     config = parse_config(ZONES)
     with Store.open(folder / "sample.db") as store:
-        import_paths(store, [SAMPLE], team=True, config=config)
-        if hasattr(store, "rtr_plans"):  # ana's return to run, as her PT recorded it
-            from strideload import rtr
-
-            rtr.start(store, "ana", "crowell2023", on=date(2026, 9, 15), config=config)
-            for stage, day in RTR_STAGES:
-                rtr.set_stage(store, "ana", stage, on=date.fromisoformat(day), config=config)
+        result = import_paths(store, [SAMPLE], team=True, config=config)
+        assert [plan.athlete for plan in result.plans] == ["ana"]  # her PT's rtr-plan.toml
         yield build_reports(store, config, folder / "reports")
 
 
