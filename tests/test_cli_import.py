@@ -12,6 +12,7 @@ from files import gpx_bytes, run_points, tcx_bytes, utc
 
 from strideload.cli.main import cli
 from strideload.model import SUMMARY_FIELDS
+from strideload.store import Store
 
 
 @pytest.fixture
@@ -56,6 +57,7 @@ def test_a_failed_file_gives_exit_one_and_names_the_file(run, exports):
     (("activities", "--athlete", "nobody"), "unknown athlete 'nobody'"),
 ])
 def test_bad_input_is_one_line_and_a_non_zero_exit(tmp_path, args, message):
+    Store.open(tmp_path / "x.db").close()  # an empty store: only the arguments are wrong
     result = CliRunner().invoke(cli, [*args, "--db", str(tmp_path / "x.db")])
     assert result.exit_code != 0
     assert message in result.output
@@ -123,3 +125,11 @@ def test_a_pain_log_in_the_folder_is_imported_and_counted(run, exports):
     assert "pain log" in result.output and "1 entries added" in result.output
     again = run("import", str(exports), "--athlete", "ana")
     assert "0 entries added, 0 updated, 1 already logged" in again.output
+
+
+def test_a_read_command_never_creates_a_store(tmp_path):
+    missing = tmp_path / "typo" / "store.db"
+    for args in (("status",), ("flags",), ("activities",), ("report", "--out", str(tmp_path / "r"))):
+        result = CliRunner().invoke(cli, [*args, "--db", str(missing)])
+        assert result.exit_code == 1 and "no strideload store" in result.output, args
+    assert not missing.parent.exists()

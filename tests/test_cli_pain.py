@@ -11,11 +11,15 @@ from click.testing import CliRunner
 
 from strideload.cli.main import cli
 from strideload.pain import CSV_COLUMNS, PAIN_COLUMNS
+from strideload.store import Store
 
 
 @pytest.fixture
 def db(tmp_path):
-    return tmp_path / "pain.db"
+    """An empty store: read commands refuse a path where none exists."""
+    path = tmp_path / "pain.db"
+    Store.open(path).close()
+    return path
 
 
 @pytest.fixture
@@ -160,7 +164,6 @@ def with_runs(db):
     from factories import runs
 
     from strideload.model import Activity
-    from strideload.store import Store
 
     with Store.open(db) as store:
         for summary in runs("ana", [("2026-05-01", 8.0), ("2026-05-04", 8.0)]).to_dict("records"):

@@ -14,7 +14,10 @@ from strideload.store import Store
 
 @pytest.fixture
 def db(tmp_path):
-    return tmp_path / "rtr.db"
+    """An empty store: read commands refuse a path where none exists."""
+    path = tmp_path / "rtr.db"
+    Store.open(path).close()
+    return path
 
 
 @pytest.fixture

@@ -65,6 +65,7 @@ def import_command(ctx: Context, paths: tuple[Path, ...], athlete: str | None, t
     if athlete and team:
         raise click.UsageError("--athlete and --team exclude each other")
     console = Console(stderr=True)
+    ctx.creates_store = True
     store, config = ctx.store, ctx.config
     show = not quiet and console.is_terminal
     with Progress(TextColumn("[bold]importing"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),

@@ -14,7 +14,7 @@ import click
 
 from .. import __version__
 from ..config import Config, load_config
-from ..errors import StrideloadError
+from ..errors import StrideloadError, UsageError
 from ..store import Store, default_db_path
 
 
@@ -26,6 +26,8 @@ class Context:
         self.config_path = config_path
         self._store: Store | None = None
         self._config: Config | None = None
+        #: set by commands that write (import, watch, pain add, rtr start ...): they may create the store
+        self.creates_store = False
 
     @property
     def config(self) -> Config:
@@ -35,7 +37,12 @@ class Context:
 
     @property
     def store(self) -> Store:
+        """The store; commands that only read refuse a path where no store exists (a typo in
+        ``--db`` must not answer "nothing to show" from a new, empty store)."""
         if self._store is None:
+            if not self.creates_store and not self.db_path.exists():
+                raise UsageError(f"no strideload store at {self.db_path}: import something first "
+                                 "('strideload import PATH'), or check --db / STRIDELOAD_DB")
             self._store = Store.open(self.db_path)
         return self._store
 

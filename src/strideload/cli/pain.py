@@ -64,6 +64,7 @@ def add_command(ctx: Context, score: str, day: str, when: str, athlete: str | No
     """Log one pain SCORE (0–10, halves allowed, e.g. 3.5)."""
     name = athlete or ctx.config.get("default_athlete")
     entry = make_entry(name, score=score, date=day, when=when, time=clock, side=side, note=note)
+    ctx.creates_store = True
     result = ctx.store.add_pain([entry])
     what = "updated" if result.updated else "already logged" if result.unchanged else "added"
     click.echo(f"{what}: {entry.athlete} {entry.date} {entry.when} {entry.score:g}/10"
@@ -96,6 +97,7 @@ def import_command(ctx: Context, file: Path, athlete: str | None) -> None:
     """
     name = athlete or ctx.config.get("default_athlete")
     entries = read_csv(file, name)
+    ctx.creates_store = True
     click.echo(f"{file}: {_written(ctx.store.add_pain(entries, source=str(file)))}")
 
 

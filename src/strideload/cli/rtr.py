@@ -47,6 +47,7 @@ def rtr_group() -> None:
 @common_options
 def start_command(ctx: Context, athlete: str | None, protocol: str, day: datetime | None, stage: int) -> None:
     """Start a return-to-run plan (a new plan replaces the previous one from its start)."""
+    ctx.creates_store = True
     plan = rtr.start(ctx.store, _athlete(ctx, athlete), protocol, on=day.date() if day else None, stage=stage,
                      config=ctx.config)
     first = plan.protocol.stage(stage)

@@ -172,6 +172,7 @@ def watch_command(ctx: Context, folders: tuple[Path, ...], athlete: str | None, 
     """
     if athlete and team:
         raise click.UsageError("--athlete and --team exclude each other")
+    ctx.creates_store = True
     stop = threading.Event()
     display = Display(ctx, report_out, quiet)
     watcher = Watcher(ctx.store, folders, config=ctx.config, athlete=athlete, team=team, stop=stop,
