@@ -708,7 +708,7 @@ def _stats(rec: Recording, lo: int, hi: int, p: Plan) -> dict:
     t = rec.t[lo:hi + 1]
     paused = sum(b - a for a, b in rec.pauses if t[0] <= a and b <= t[-1])
     dt = np.diff(t).astype(float)
-    for a, b in rec.pauses:  # a pause contributes no weight to the record before it
+    for a, _ in rec.pauses:  # a pause contributes no weight to the record before it
         dt[(t[:-1] == a)] = 0.0
     w = np.concatenate([dt, [1.0]])
     cad = rec.cad[lo:hi + 1]
@@ -759,8 +759,19 @@ def fit_bytes(p: Plan, rec: Recording) -> bytes:
     from fit_tool.profile.messages.lap_message import LapMessage
     from fit_tool.profile.messages.record_message import RecordMessage
     from fit_tool.profile.messages.session_message import SessionMessage
-    from fit_tool.profile.profile_type import (Activity, Event, EventType, FileType, LapTrigger, Manufacturer,
-                                               SessionTrigger, SourceType, Sport, SubSport, TimerTrigger)
+    from fit_tool.profile.profile_type import (
+        Activity,
+        Event,
+        EventType,
+        FileType,
+        LapTrigger,
+        Manufacturer,
+        SessionTrigger,
+        SourceType,
+        Sport,
+        SubSport,
+        TimerTrigger,
+    )
 
     ath = ATHLETES[p.athlete]
     product, serial = (3121, 3955061271) if p.kind == "bike" and p.athlete == "ben" else (ath.product, ath.serial)

@@ -194,7 +194,8 @@ class _Decoder(FitFile):
                     part = accumulator[component.def_num] = self._apply_compressed_accumulation(
                         part, accumulator[component.def_num], component.bits)
                 part = self._apply_scale_offset(component, part)
-                target, _ = self._resolve_subfield(definition.mesg_type.fields[component.def_num], definition, raw_values)
+                field = definition.mesg_type.fields[component.def_num]
+                target, _ = self._resolve_subfield(field, definition, raw_values)
                 if part is not None:
                     values[target.name] = target.render(part)
             value = self._apply_scale_offset(fit_field, fit_field.render(raw))
@@ -236,7 +237,8 @@ class _Decoder(FitFile):
     def _resync(self, start: int, last_ts: int) -> bool:
         """Move to the first byte from ``start`` where :data:`RESYNC_RUN` well-formed data
         messages begin (see :meth:`_confirms`); False, and nothing moved, if none does."""
-        here, ts_here, saved = self._file.tell(), self._compressed_ts_accumulator, (self._local_mesgs, self._accumulators)
+        here, ts_here = self._file.tell(), self._compressed_ts_accumulator
+        saved = (self._local_mesgs, self._accumulators)
         for pos in range(start, min(self.end, start + RESYNC_WINDOW)):
             self._goto(pos, last_ts, dict(saved[0]), {num: dict(acc) for num, acc in saved[1].items()})
             if self._confirms(last_ts):
@@ -281,7 +283,8 @@ class _Decoder(FitFile):
                 damage = _Damage("file ends inside a message (truncated)", self.base + start, exc)
                 continue
             except _DECODER_ERRORS as exc:
-                if len(skipped) == MAX_RESYNCS or last_start is None or not self._resync(last_start + 1, ts_before_last):
+                exhausted = len(skipped) == MAX_RESYNCS or last_start is None
+                if exhausted or not self._resync(last_start + 1, ts_before_last):
                     damage = _Damage(f"undecodable message: {exc}", self.base + start, exc)
                     continue
                 skipped.append(self.base + start)
