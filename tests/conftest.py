@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 
+from strideload.cli.main import cli
 from strideload.config import Config, parse_config
 from strideload.store import Store
 
@@ -29,3 +31,22 @@ def store(tmp_path):
 def oslo_config() -> Config:
     """Every athlete in Europe/Oslo, so local dates do not depend on the test machine's zone."""
     return parse_config({"settings": {"timezone": "Europe/Oslo"}})
+
+
+@pytest.fixture
+def db(tmp_path):
+    """An empty store for CLI tests (read commands refuse a path where none exists);
+    modules override it with a filled one."""
+    path = tmp_path / "cli.db"
+    Store.open(path).close()
+    return path
+
+
+@pytest.fixture
+def run(db):
+    """Run a strideload command in-process against ``db``, as a user would type it."""
+
+    def invoke(*args: str):
+        return CliRunner().invoke(cli, [*args, "--db", str(db)])
+
+    return invoke

@@ -33,14 +33,6 @@ def db(tmp_path):
     return path
 
 
-@pytest.fixture
-def run(db):
-    def invoke(*args: str):
-        return CliRunner().invoke(cli, [*args, "--db", str(db)])
-
-    return invoke
-
-
 def test_flags_as_json(run):
     result = run("flags", "--kind", "session_spike", "--since", "2024-02-01", "--format", "json")
     assert result.exit_code == 0, result.output

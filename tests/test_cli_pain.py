@@ -7,27 +7,9 @@ import io
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from strideload.cli.main import cli
 from strideload.pain import CSV_COLUMNS, PAIN_COLUMNS
 from strideload.store import Store
-
-
-@pytest.fixture
-def db(tmp_path):
-    """An empty store: read commands refuse a path where none exists."""
-    path = tmp_path / "pain.db"
-    Store.open(path).close()
-    return path
-
-
-@pytest.fixture
-def run(db):
-    def invoke(*args: str):
-        return CliRunner().invoke(cli, [*args, "--db", str(db)])
-
-    return invoke
 
 
 def _csv(tmp_path, *rows: str, name: str = "pain.csv"):

@@ -5,27 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 from test_rtr_plans import _import_intervals
 
-from strideload.cli.main import cli
 from strideload.store import Store
-
-
-@pytest.fixture
-def db(tmp_path):
-    """An empty store: read commands refuse a path where none exists."""
-    path = tmp_path / "rtr.db"
-    Store.open(path).close()
-    return path
-
-
-@pytest.fixture
-def run(db):
-    def invoke(*args: str):
-        return CliRunner().invoke(cli, [*args, "--db", str(db)])
-
-    return invoke
 
 
 @pytest.fixture

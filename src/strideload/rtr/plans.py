@@ -44,7 +44,7 @@ from ..config import Config
 from ..errors import StoreError, UsageError
 from .measure import Session, measure
 from .progress import Decision, Evaluator, Plan, RtrStatus, day_number, plan_flags
-from .protocols import Protocol, ProtocolError, find_protocol, parse_protocol
+from .protocols import Protocol, ProtocolError, find_protocol, parse_protocol, read_toml_text
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -331,12 +331,7 @@ def parse_plan_file(text: str, path: str | Path) -> PlanFile:
 def read_plan_file(path: str | Path) -> PlanFile:
     """Read and validate one plan file (see the module doc)."""
     path = Path(path).expanduser()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise PlanFileError(f"cannot read: {reason}", path=path) from exc
-    return parse_plan_file(text, path)
+    return parse_plan_file(read_toml_text(path, PlanFileError), path)
 
 
 def apply_plan_file(store: Store, path: str | Path | PlanFile, athlete: str,

@@ -303,15 +303,19 @@ def parse_protocol(text: str, path: str | Path | None = None) -> Protocol:
         source=head.get("source"), credit=head.get("credit"), surface=head.get("surface"), text=text, path=where)
 
 
+def read_toml_text(path: Path, error: type[ProtocolError] = ProtocolError) -> str:
+    """The UTF-8 text of a protocol or plan file; unreadable files raise ``error`` naming it."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise error(f"cannot read: {reason}", path=path) from exc
+
+
 def load_protocol_file(path: str | Path) -> Protocol:
     """Read and validate one protocol file."""
     path = Path(path).expanduser()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise ProtocolError(f"cannot read: {reason}", path=path) from exc
-    return parse_protocol(text, path)
+    return parse_protocol(read_toml_text(path), path)
 
 
 def user_protocol_dir() -> Path:
