@@ -63,10 +63,18 @@ def read_activities(path: str | Path, *, athlete: str = "me", config: Config | N
     except OSError as exc:
         raise FileImportError(f"cannot read: {exc.strerror or exc}", path=path) from exc
     data = decompress_if_gzip(data, str(path), config.get("max_archive_bytes"))
-    sha = hashlib.sha256(data).hexdigest()
+    _, activities = decode(data, hashlib.sha256(data).hexdigest(), athlete=athlete, source_path=str(path),
+                           config=config, hints=hints or Hints())
+    return activities
+
+
+def decode(data: bytes, sha: str, *, athlete: str, source_path: str, config: Config,
+           hints: Hints) -> tuple[list[RawActivity], list[Activity]]:
+    """Every session in ``data`` (already decompressed, hashed to ``sha``), read and normalised."""
     zone = config.timezone(athlete)
-    return [normalise(raw, athlete=athlete, sha256=sha, source_path=str(path), zone=zone, hints=hints or Hints())
-            for raw in read_raw(data, str(path))]
+    raws = read_raw(data, source_path)
+    return raws, [normalise(raw, athlete=athlete, sha256=sha, source_path=source_path, zone=zone, hints=hints)
+                  for raw in raws]
 
 
 def read_activity(path: str | Path, **kwargs: object) -> Activity:
@@ -164,7 +172,7 @@ def import_paths(store: Store, paths: Iterable[str | Path], *, athlete: str | No
     for path, name in pairs:
         pain_logs, plan_paths = pain_csvs(path), plan_files(path)
         if not (path.is_file() and is_side_file(path.name)):
-            for source in _sources(path, name, config):
+            for source in sources(path, name, config):
                 result.outcomes.extend(import_source(store, source, config))
                 done += source.size
                 if on_progress:
@@ -206,7 +214,8 @@ def import_plan_file(store: Store, path: Path, athlete: str, result: ImportResul
     result.plans.append(applied)
 
 
-def _sources(path: Path, athlete: str, config: Config) -> Iterator[Source]:
+def sources(path: Path, athlete: str, config: Config) -> Iterator[Source]:
+    """Candidate files under ``path``, with the config's archive budget."""
     yield from path_sources(path, athlete, config.get("max_archive_bytes"), config.get("max_archive_depth"))
 
 
@@ -230,10 +239,8 @@ def import_source(store: Store, source: Source, config: Config, *, retry_failed:
         if known is not None:
             where = "" if known.source_path == source.display_path else f" from {known.source_path}"
             return [Outcome(source.display_path, source.athlete, "duplicate", f"already imported{where}")]
-        zone = config.timezone(source.athlete)
-        raws = read_raw(data, source.display_path)
-        activities = [normalise(raw, athlete=source.athlete, sha256=sha, source_path=source.display_path,
-                                zone=zone, hints=source.hints) for raw in raws]
+        raws, activities = decode(data, sha, athlete=source.athlete, source_path=source.display_path,
+                                  config=config, hints=source.hints)
     except NoActivityError as exc:
         if sha is not None:
             store.record_file(sha256=sha, athlete=source.athlete, source_path=source.display_path,

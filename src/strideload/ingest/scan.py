@@ -196,8 +196,7 @@ def zip_sources(data_or_path: bytes | Path, where: str, athlete: str, budget: Bu
             yield Source(shown, athlete, read, member.compress_size, hints.get(name.lower(), Hints()))
 
 
-def path_sources(path: Path, athlete: str, budget_bytes: int, max_depth: int,
-                 explicit: bool = True) -> Iterator[Source]:
+def path_sources(path: Path, athlete: str, budget_bytes: int, max_depth: int) -> Iterator[Source]:
     """Sources under one path the user gave: a file, a zip, or a folder (recursively)."""
     if path.is_dir():
         hints: dict[str, Hints] = {}
@@ -207,7 +206,7 @@ def path_sources(path: Path, athlete: str, budget_bytes: int, max_depth: int,
         for child in sorted(p for p in path.rglob("*") if p.is_file()):
             if not is_candidate(child.name):
                 continue
-            for source in path_sources(child, athlete, budget_bytes, max_depth, explicit=False):
+            for source in path_sources(child, athlete, budget_bytes, max_depth):
                 rel = child.relative_to(path).as_posix().lower()
                 if source.display_path == str(child) and rel in hints:
                     source.hints = hints[rel]

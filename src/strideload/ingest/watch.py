@@ -53,6 +53,7 @@ from ..config import Config
 from ..errors import UsageError
 from ..store import Store
 from .importer import ImportResult, Outcome, Progress, import_pain_log, import_plan_file, import_source
+from .importer import sources as importer_sources
 from .scan import (
     Source,
     failing_source,
@@ -60,7 +61,6 @@ from .scan import (
     is_pain_csv,
     is_plan_file,
     is_side_file,
-    path_sources,
     strava_hints,
 )
 from .stream import Hints
@@ -400,9 +400,8 @@ class Watcher:
             self.on_batch(batch)
 
     def _sources(self, item: _Pending) -> list[Source]:
-        max_bytes, max_depth = self.config.get("max_archive_bytes"), self.config.get("max_archive_depth")
         try:
-            sources = list(path_sources(item.path, item.where.athlete, max_bytes, max_depth, explicit=False))
+            sources = list(importer_sources(item.path, item.where.athlete, self.config))
         except OSError as exc:
             if not item.path.exists():
                 return []  # deleted between settling and reading: nothing to import
