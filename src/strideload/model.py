@@ -76,9 +76,14 @@ SUMMARY_FIELDS: dict[str, str] = {
 
 SURFACES = ("road", "trail", "track", "treadmill", "indoor", "unknown")
 
-#: Sports that count as running load (lower case, as readers normalise them).
+#: Sports that count as running load, as :func:`sport_key` spells them.
 RUNNING_SPORTS = frozenset({"running", "run", "trail_running", "treadmill_running", "track_running",
-                            "virtual_run", "virtualrun", "trailrun", "trail run"})
+                            "indoor_running", "virtual_run", "virtualrun", "trailrun"})
+
+
+def sport_key(name: str) -> str:
+    """One spelling for a sport or activity type: ``"Trail Run"`` and ``"trail-run"`` -> ``"trail_run"``."""
+    return "_".join(name.strip().lower().replace("-", " ").split())
 
 
 @dataclass

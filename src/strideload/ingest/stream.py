@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import NoActivityError
-from ..model import RUNNING_SPORTS, STREAM_COLUMNS, Activity, RawActivity
+from ..model import RUNNING_SPORTS, STREAM_COLUMNS, Activity, RawActivity, sport_key
 from . import surface as surfaces
 from . import terrain
 
@@ -157,7 +157,7 @@ def walk_run_seconds(stream: pd.DataFrame) -> tuple[float, float]:
 def is_running(sport: str | None, stream: pd.DataFrame) -> bool:
     """Running load? From the stated sport; when the file states none, from the stream."""
     if sport:
-        return sport.lower().replace(" ", "_") in RUNNING_SPORTS or sport.lower() in RUNNING_SPORTS
+        return sport_key(sport) in RUNNING_SPORTS
     moving = stream[stream["moving"]]
     if len(moving) < 60:
         return False
@@ -207,7 +207,7 @@ def normalise(raw: RawActivity, *, athlete: str, sha256: str, source_path: str,
         stream["elevation_smooth_m"] = np.interp(stream["distance_m"], prof.distance_m, prof.elevation_m)
         stream["grade_pct"] = np.interp(stream["distance_m"], prof.distance_m, prof.grade_pct)
 
-    running = is_running(sport, stream) if len(stream) else bool(sport and sport.lower() in RUNNING_SPORTS)
+    running = is_running(sport, stream)
     run_part = stream[running_mask(stream)] if len(stream) else stream
     cadence = run_part["cadence_spm"] if len(run_part) else pd.Series(dtype=float)
     cadence = cadence[cadence > 0]

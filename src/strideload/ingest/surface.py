@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from ..model import sport_key
+
 SUB_SPORT_SURFACE = {
     "treadmill": "treadmill",
     "street": "road",
@@ -26,11 +28,9 @@ SUB_SPORT_SURFACE = {
 TYPE_SURFACE = {
     "trailrun": "trail",
     "trail_running": "trail",
-    "trail running": "trail",
     "virtualrun": "treadmill",
     "virtual_run": "treadmill",
     "treadmill_running": "treadmill",
-    "treadmill running": "treadmill",
     "track_running": "track",
     "indoor_running": "indoor",
     "road_running": "road",
@@ -50,8 +50,8 @@ def classify(*, sub_sport: str | None, sport: str | None, name: str | None,
     """Return ``(surface, surface_source)`` for one activity."""
     if sub_sport and sub_sport.lower() in SUB_SPORT_SURFACE:
         return SUB_SPORT_SURFACE[sub_sport.lower()], f"sub_sport {sub_sport.lower()}"
-    if sport and sport.lower() in TYPE_SURFACE:
-        return TYPE_SURFACE[sport.lower()], f"activity type {sport}"
+    if sport and sport_key(sport) in TYPE_SURFACE:
+        return TYPE_SURFACE[sport_key(sport)], f"activity type {sport}"
     if name:
         for pattern, surface in NAME_KEYWORDS:
             match = pattern.search(name)
