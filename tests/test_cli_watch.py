@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from files import gpx_bytes, run_points, utc
+from test_watch import wait_until
 
 from strideload.cli.main import cli
 from strideload.store import Store
@@ -58,13 +59,8 @@ def _count(db: Path, table: str = "activities") -> int:
         return 0
 
 
-def _wait(check, what: str, timeout: float = DEADLINE_S) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+def _wait(check, what: str) -> None:
+    wait_until(check, what, DEADLINE_S)  # subprocesses start slower than the in-process watcher
 
 
 def test_once_imports_prints_a_summary_and_exits_zero(run, folder):

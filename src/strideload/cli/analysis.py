@@ -17,9 +17,8 @@ from .. import analyze, rtr
 from ..errors import UsageError
 from .listing import check_athlete
 from .main import Context, common_options
-from .render import format_option, render
+from .render import DATE, as_of_option, format_option, render, table_or_json_option
 
-DATE = click.DateTime(["%Y-%m-%d"])
 FLAG_TABLE = ("date", "athlete", "severity", "kind", "value", "threshold", "message", "source", "evidence")
 STATUS_TABLE = ("athlete", "concern", "last_7d_km", "last_28d_km", "acwr_ewma", "acwr_ewma_band",
                 "longest_30d_km", "spike_limit_km", "headline")
@@ -115,9 +114,8 @@ def _overview(row: dict[str, Any]) -> list[dict[str, str]]:
 
 @click.command("status")
 @click.option("--athlete", help="Only this athlete.")
-@click.option("--as-of", "as_of", type=DATE, help="The day to look from [default: today].")
-@click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True,
-              help="Output for people, or JSON for scripts.")
+@as_of_option
+@table_or_json_option
 @common_options
 def status_command(ctx: Context, athlete: str | None, as_of: datetime | None, fmt: str) -> None:
     """Where you stand: last 7 / 28 days, ratios, spike limit, downhill, cadence, the week's flags.

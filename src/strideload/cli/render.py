@@ -19,6 +19,14 @@ format_option = click.option(
     "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
     help="Output as a table for people, or JSON / CSV for scripts.",
 )
+#: For views that are not one table (``status``): a table for people, or JSON.
+table_or_json_option = click.option(
+    "--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True,
+    help="Output for people, or JSON for scripts.",
+)
+#: Local calendar dates on the command line.
+DATE = click.DateTime(["%Y-%m-%d"])
+as_of_option = click.option("--as-of", "as_of", type=DATE, help="The day to look from [default: today].")
 
 
 def _plain(value: Any) -> Any:

@@ -10,8 +10,7 @@ import click
 from ..errors import UsageError
 from ..report import build_reports
 from .main import Context, common_options
-
-DATE = click.DateTime(["%Y-%m-%d"])
+from .render import DATE
 
 
 @click.command("report")

@@ -12,9 +12,7 @@ from .. import rtr
 from ..errors import UsageError
 from ..rtr.progress import iso as _iso
 from .main import Context, common_options
-from .render import render
-
-DATE = click.DateTime(["%Y-%m-%d"])
+from .render import DATE, as_of_option, render, table_or_json_option
 
 
 def _athlete(ctx: Context, athlete: str | None) -> str:
@@ -89,9 +87,8 @@ def _lines(status: rtr.RtrStatus) -> list[dict[str, str]]:
 
 @rtr_group.command("status")
 @click.option("--athlete", help="Only this athlete [default: everyone with a plan].")
-@click.option("--as-of", "as_of", type=DATE, help="The day to look from [default: today].")
-@click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True,
-              help="Output for people, or JSON for scripts.")
+@as_of_option
+@table_or_json_option
 @common_options
 def status_command(ctx: Context, athlete: str | None, as_of: datetime | None, fmt: str) -> None:
     """Where each plan stands: stage, sessions done, whether to progress and why, the next
