@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from click.testing import CliRunner
 
 from strideload.cli.main import cli
 from strideload.config import Config, parse_config
 from strideload.store import Store
+
+
+#: Long runs (fuzzing thousands of mutants, soak tests) only when asked for: STRIDELOAD_LONG=1.
+LONG = os.environ.get("STRIDELOAD_LONG", "") not in ("", "0")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip tests marked ``long`` unless ``STRIDELOAD_LONG=1``: the default run stays a few minutes."""
+    if LONG:
+        return
+    skip = pytest.mark.skip(reason="long run: set STRIDELOAD_LONG=1 to include it")
+    for item in items:
+        if "long" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)
