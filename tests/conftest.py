@@ -11,7 +11,6 @@ from strideload.cli.main import cli
 from strideload.config import Config, parse_config
 from strideload.store import Store
 
-
 #: Long runs (fuzzing thousands of mutants, soak tests) only when asked for: STRIDELOAD_LONG=1.
 LONG = os.environ.get("STRIDELOAD_LONG", "") not in ("", "0")
 
