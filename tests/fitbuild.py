@@ -153,6 +153,12 @@ def run_fit(points: list, *, sport: int = 1, sub_sport: int = 0, big_endian: boo
     if not compressed_timestamps:
         fields = [F("timestamp", "uint32"), *fields]
     dev = (2,) if developer else ()
+    if developer:  # the developer's id and the field's description, as fitparse wants them first
+        b.define(7, "developer_data_id", [F("developer_data_index", "uint8"), F("application_id", "byte", 16)])
+        b.data(7, 0, tuple(range(16)))
+        b.define(7, "field_description", [F("developer_data_index", "uint8"), F("field_definition_number", "uint8"),
+                                          F("fit_base_type_id", "uint8"), F("field_name", "string", 8)])
+        b.data(7, 0, 0, 0x84, b"stride")
 
     def define_record(k: int) -> None:
         b.define(1, "record", fields, big_endian=big_endian != bool(k % 2), dev_sizes=dev)

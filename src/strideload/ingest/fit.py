@@ -55,6 +55,8 @@ from fitparse.utils import FitEOFError, FitParseError
 from strideload.errors import CorruptFileError, NoActivityError, UnexpectedFileError
 from strideload.model import DeviceTotals, RawActivity, samples_frame
 
+from . import fit_columnar
+
 log = logging.getLogger(__name__)
 
 FIT_EPOCH_S = 631065600  # 1989-12-31T00:00:00Z in Unix seconds
@@ -438,18 +440,31 @@ def _name(value: Any) -> str | None:
     return None if value is None else str(value).lower()
 
 
-def read_fit(data: bytes, path: str) -> list[RawActivity]:
+def read_fit(data: bytes, path: str, *, fast: bool = True) -> list[RawActivity]:
     """Read a FIT file's bytes into one :class:`RawActivity` per session (``path`` only names it in errors).
+
+    The fast columnar path (:mod:`.fit_columnar`) reads it unless ``fast`` is False or it
+    cannot read the bytes exactly; then the tolerant path below does (and says why at INFO).
 
     Raises :class:`CorruptFileError` when the bytes are not a readable FIT file and nothing
     dated survives, :class:`NoActivityError` for a valid FIT file that holds no activity.
     """
-    messages, damage = _decode(data, path)
+    columnar = None
+    if fast:
+        try:
+            columnar = fit_columnar.decode(data, path)
+        except fit_columnar.Unsupported as exc:
+            log.info("%s: read with the tolerant FIT path (the fast path stopped: %s)", path, exc)
+    if columnar is None:
+        messages, damage = _decode(data, path)
+        n_records, records = len(messages["record"]), _record_frame(messages["record"])
+    else:
+        messages, damage = columnar.messages, None
+        n_records, records = columnar.n_records, fit_columnar.records_frame(columnar.records)
     file_types = {str(m["type"]).lower() for m in messages["file_id"] if "type" in m}
     if file_types and file_types <= NOT_ACTIVITY_TYPES:
         raise NoActivityError(f"a FIT {'/'.join(sorted(file_types))} file, not an activity", path=path)
-    records = _record_frame(messages["record"])
-    if messages["record"] and records.empty:
+    if n_records and records.empty:
         log.warning("%s: records carry only device-relative times; samples dropped", path)
     sessions = messages["session"] or ([{}] if len(records) >= 2 else [])
     if not sessions:
@@ -494,3 +509,8 @@ def read_fit(data: bytes, path: str) -> list[RawActivity]:
             session_index=i,
         ))
     return activities
+
+
+def read_fit_tolerant(data: bytes, path: str) -> list[RawActivity]:
+    """:func:`read_fit` through the tolerant fitparse-based path only (the oracle of the fast path)."""
+    return read_fit(data, path, fast=False)
