@@ -42,9 +42,11 @@ RECORD_FIELDS = ("timestamp", "distance", "enhanced_speed", "speed", "enhanced_a
 SMALL = frozenset({"file_id", "sport", "session", "activity"})
 RECORD_NUM = next(num for num, mesg in MESSAGE_TYPES.items() if mesg.name == "record")
 TIMESTAMP = 253
+MAX_PLANS = 4096  # definitions remembered across files (a device writes the same ones every time)
 RUN_PROBE = 16  # header bytes compared in the first window of a run; each next window is 8x larger
 _INVALID = {0x00: 0xFF, 0x01: 0x7F, 0x02: 0xFF, 0x83: 0x7FFF, 0x84: 0xFFFF, 0x85: 0x7FFFFFFF, 0x86: 0xFFFFFFFF,
             0x0A: 0, 0x8B: 0, 0x8C: 0, 0x0D: 0xFF, 0x8E: 0x7FFFFFFFFFFFFFFF, 0x8F: 0xFFFFFFFFFFFFFFFF, 0x90: 0}
+_SIZES = {base.identifier: base.size for base in (*BASE_TYPES.values(), BASE_TYPE_BYTE)}
 _NUMPY = {"B": "u1", "b": "i1", "H": "u2", "h": "i2", "I": "u4", "i": "i4", "Q": "u8", "q": "i8", "f": "f4",
           "d": "f8"}
 
@@ -66,6 +68,10 @@ class _Field:
     count: int
 
 
+#: Parsed definitions by their bytes, shared by every file this process reads.
+_PLANS: dict[bytes, tuple[int, str, list[_Field], int]] = {}
+
+
 @dataclass
 class _Layout:
     """One definition's layout and every run of data messages that use it."""
@@ -85,8 +91,8 @@ class _Layout:
         """The 4-byte timestamp field that feeds compressed timestamps (as the tolerant path reads it)."""
         if self.mesg_type is None or TIMESTAMP not in self.mesg_type.fields:
             return None
-        return next((f for f in self.fields if f.def_num == TIMESTAMP and f.size == 4 and f.base.size == 4
-                     and f.base.fmt in "IiL"), None)
+        return next((f for f in self.fields if f.def_num == TIMESTAMP and f.size == 4 and f.count == 1
+                     and f.base.fmt in "IiL" and f.base is not BASE_TYPE_BYTE), None)
 
 
 @dataclass
@@ -118,18 +124,30 @@ def _layout(data: bytes, pos: int, end: int, cache: dict[bytes, _Layout]) -> tup
     key = data[pos + 2:stop] + bytes([head & 0x20])
     layout = cache.get(key)
     if layout is None:
-        endian = ">" if data[pos + 2] else "<"
-        mesg_num = int.from_bytes(data[pos + 3:pos + 5], "big" if endian == ">" else "little")
-        fields, offset = [], 0
-        for i in range(n_fields):
-            def_num, size, type_num = data[pos + 6 + 3 * i:pos + 9 + 3 * i]
-            base = BASE_TYPES.get(type_num, BASE_TYPE_BYTE)
-            if size % base.size:
-                base = BASE_TYPE_BYTE
-            fields.append(_Field(def_num, offset, size, base, 1 if base.name == "string" else size // base.size))
-            offset += size
-        layout = cache[key] = _Layout(mesg_num, endian, fields, offset + dev_sizes)
+        plan = _PLANS.get(key)
+        if plan is None:
+            plan = _plan(data, pos, n_fields, dev_sizes)
+            if len(_PLANS) >= MAX_PLANS:
+                _PLANS.clear()
+            _PLANS[key] = plan
+        layout = cache[key] = _Layout(*plan)
     return layout, stop - pos
+
+
+def _plan(data: bytes, pos: int, n_fields: int, dev_sizes: int) -> tuple[int, str, list[_Field], int]:
+    """(global message number, byte order, fields, body size) of the definition at ``pos``."""
+    endian = ">" if data[pos + 2] else "<"
+    mesg_num = int.from_bytes(data[pos + 3:pos + 5], "big" if endian == ">" else "little")
+    fields, offset = [], 0
+    for i in range(n_fields):
+        def_num, size, type_num = data[pos + 6 + 3 * i:pos + 9 + 3 * i]
+        base = BASE_TYPES.get(type_num, BASE_TYPE_BYTE)
+        if size % _SIZES[base.identifier]:
+            base = BASE_TYPE_BYTE
+        count = 1 if base.name == "string" else size // _SIZES[base.identifier]
+        fields.append(_Field(def_num, offset, size, base, count))
+        offset += size
+    return mesg_num, endian, fields, offset + dev_sizes
 
 
 def _run_length(heads: np.ndarray, pos: int, step: int, limit: int, mask: int, want: int) -> int:
