@@ -112,7 +112,8 @@ def main() -> None:
     if not args.no_corpus and CORPUS_DIR.is_dir():
         files.update(corpus_small())
     names = list(contenders)
-    print(f"n={args.repeat} per cell; medians in ms of {'wall' if args.wall else 'CPU'} time; ratio = fitparse median / contender median")
+    clock = "wall" if args.wall else "CPU"
+    print(f"n={args.repeat} per cell; medians in ms of {clock} time; ratio = fitparse median / contender median")
     print(f"{'file':58s} {'records':>7s} {'fitparse':>9s} " + " ".join(f"{n:>9s} {'x':>6s}" for n in names))
     ratios: dict[str, dict[str, list[float]]] = {n: {"heavy": [], "small": []} for n in names}
     for label, data in files.items():
