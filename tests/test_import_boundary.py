@@ -15,7 +15,7 @@ from files import fit_bytes, gpx_bytes, run_points, tcx_bytes, utc
 import strideload
 from strideload.cli.main import cli
 from strideload.errors import FileImportError, StrideloadError, UnexpectedFileError
-from strideload.ingest import fit, stream
+from strideload.ingest import fit, fit_columnar, stream
 from strideload.ingest.importer import import_paths
 from strideload.store import Store
 
@@ -40,8 +40,14 @@ def exports(tmp_path, three_runs):
 
 @pytest.fixture
 def broken_fit_decoder(monkeypatch):
-    """The FIT decoder hits a bug of ours on the 812th message of every file it reads."""
+    """Both FIT paths hit a bug of ours: the fast one at once (so the tolerant one reads the
+    file), the tolerant one on the 812th message of every file it reads."""
     real_step = fit._Decoder.step
+
+    def broken_scan(*args, **kwargs):
+        raise RuntimeError("a bug planted in the fast path")
+
+    monkeypatch.setattr(fit_columnar, "_scan", broken_scan)
 
     def step(self):
         self.messages_read = getattr(self, "messages_read", 0) + 1
@@ -62,6 +68,17 @@ def test_a_bug_inside_the_decoder_fails_that_file_and_the_others_import(tmp_path
         assert "RuntimeError: a bug planted by the test" in failed.reason
         assert "a strideload bug: please report it with this file" in failed.reason
         assert store.failures()[0]["reason"] == failed.reason  # recorded, so `activities --failed` shows it
+
+
+def test_a_bug_in_the_fast_fit_path_falls_back_to_the_tolerant_one(tmp_path, exports, monkeypatch, caplog):
+    def broken_scan(*args, **kwargs):
+        raise RuntimeError("a bug planted in the fast path")
+
+    monkeypatch.setattr(fit_columnar, "_scan", broken_scan)
+    with Store.open(tmp_path / "s.db") as store:
+        result = import_paths(store, [exports], athlete="ana")
+    assert result.counts()["added"] == 3 and not result.failed
+    assert "b.fit: read with the tolerant FIT path (the fast path hit a bug: RuntimeError" in caplog.text
 
 
 def test_the_cli_exits_one_without_a_traceback_and_debug_shows_it(tmp_path, exports, three_runs,

@@ -75,6 +75,9 @@ SETTINGS: dict[str, Setting] = _settings(
             kind=int, minimum=1),
     Setting("max_archive_depth", 3, "levels", "-",
             "Deepest nesting of zips inside zips.", kind=int, minimum=1, maximum=10),
+    Setting("parallel_min_bytes", 2 * 1024**2, "bytes", "-",
+            "Imports of fewer bytes run in one process: starting worker processes (about half a second) "
+            "costs more than it saves at several MB/s per core.", kind=int, minimum=0),
     # --- watching folders -----------------------------------------------------------------
     Setting("watch_settle_s", 2.0, "s", "-",
             "strideload watch reads a file once its size and time stamp have not changed for this long.",

@@ -49,15 +49,25 @@ def _summary(result: ImportResult, console: Console) -> None:
 @click.option("--team", is_flag=True,
               help="Each immediate sub-folder of PATH is one athlete, named after the folder.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar; only the summary.")
+@click.option("--jobs", "-j", type=int, default=None,
+              help="Worker processes that read and decode files [default: one per core].")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Read and decode on a Dask cluster: a scheduler address (tcp://host:8786), or 'local' "
+                   "for a cluster of --jobs workers on this machine. Needs pip install 'strideload[dask]'.")
 @common_options
 def import_command(ctx: Context, paths: tuple[Path, ...], athlete: str | None, team: bool,
-                   quiet: bool) -> None:
+                   quiet: bool, jobs: int | None, scheduler: str | None) -> None:
     """Import watch exports: FIT, GPX, TCX, gzipped, and Strava / Garmin bulk-export zips.
 
     PATH may be files, folders (searched recursively) or zip archives. The format is
     recognised from the content. Your files are never moved, renamed or deleted, and
     importing the same files again adds nothing. A pain log (pain*.csv) and a PT's
     return-to-run plan file (rtr*.toml) found there are read for the same athlete.
+
+    Files are read and decoded by worker processes (one per core; --jobs), or by the
+    workers of a Dask cluster that see the same paths (--scheduler); this process alone
+    writes the store. Files already imported and unchanged (same path, size and
+    modification time) are not read again.
 
     Exit status: 0 when every file imported (or was a duplicate / held no activity),
     1 when some file failed (the rest are still imported), 2 for usage errors.
@@ -76,7 +86,8 @@ def import_command(ctx: Context, paths: tuple[Path, ...], athlete: str | None, t
         def advance(event: ImportProgress) -> None:
             bar.update(task, completed=event.done, total=event.total, path=Path(event.path).name[-40:])
 
-        result = import_paths(store, paths, athlete=athlete, team=team, config=config, on_progress=advance)
+        result = import_paths(store, paths, athlete=athlete, team=team, config=config, on_progress=advance,
+                              jobs=jobs, scheduler=scheduler)
     _summary(result, Console(highlight=False))
     if result.failed:
         sys.exit(1)

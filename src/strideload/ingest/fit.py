@@ -455,6 +455,10 @@ def read_fit(data: bytes, path: str, *, fast: bool = True) -> list[RawActivity]:
             columnar = fit_columnar.decode(data, path)
         except fit_columnar.Unsupported as exc:
             log.info("%s: read with the tolerant FIT path (the fast path stopped: %s)", path, exc)
+        except Exception as exc:  # a bug of the fast path: the tolerant path still reads the file
+            log.debug("unexpected error in the fast FIT path for %s", path, exc_info=True)
+            log.warning("%s: read with the tolerant FIT path (the fast path hit a bug: %s: %s)", path,
+                        type(exc).__name__, exc)
     if columnar is None:
         messages, damage = _decode(data, path)
         n_records, records = len(messages["record"]), _record_frame(messages["record"])

@@ -1,4 +1,11 @@
-"""Import files into a store: read, normalise, de-duplicate, write — one file at a time.
+"""Import files into a store: read, normalise, de-duplicate, write.
+
+Reading, decoding, normalising and encoding a file is a worker's job (:mod:`.work`), run
+in this process, in a pool of processes (one per core by default) or on a Dask cluster
+(:mod:`.executors`); only this process writes the store, one file's result per
+transaction, so the store stays consistent and a kill leaves it whole. A file on disk
+whose path, size and modification time match what the store remembers is known without
+reading it.
 
 Batch work never dies on one bad item: every file ends as added, duplicate,
 non-running, skipped (valid but holds no activity) or failed, with its path and reason,
@@ -16,17 +23,20 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..config import Config
-from ..errors import FileImportError, NoActivityError, StoreError, StrideloadError, UnexpectedFileError, UsageError
+from ..errors import FileImportError, StoreError, StrideloadError, UnexpectedFileError, UsageError
 from ..model import Activity, RawActivity
 from ..pain import PainInputError, read_csv
-from ..store import Store
-from . import detect
+from ..store import FileStat, Store
+from . import detect, executors, work
+from .executors import Ready
 from .scan import Source, decompress_if_gzip, is_side_file, pain_csvs, path_sources, plan_files
 from .stream import Hints, normalise
+from .work import FileResult, Task
 
 if TYPE_CHECKING:
     from ..rtr.plans import PlanFileImport
@@ -91,17 +101,17 @@ def read_activities(path: str | Path, *, athlete: str = "me", config: Config | N
     with boundary("decompressing", str(path)):
         data = decompress_if_gzip(data, str(path), config.get("max_archive_bytes"))
     _, activities = decode(data, hashlib.sha256(data).hexdigest(), athlete=athlete, source_path=str(path),
-                           config=config, hints=hints or Hints())
+                           zone=config.timezone(athlete), hints=hints or Hints())
     return activities
 
 
-def decode(data: bytes, sha: str, *, athlete: str, source_path: str, config: Config,
+def decode(data: bytes, sha: str, *, athlete: str, source_path: str, zone: tzinfo | None,
            hints: Hints) -> tuple[list[RawActivity], list[Activity]]:
-    """Every session in ``data`` (already decompressed, hashed to ``sha``), read and normalised.
+    """Every session in ``data`` (already decompressed, hashed to ``sha``), read and normalised
+    (local dates in ``zone`` where the file states no offset).
 
     Raises only :class:`~strideload.errors.FileImportError` subclasses (see :func:`boundary`).
     """
-    zone = config.timezone(athlete)
     raws = read_raw(data, source_path)
     activities = []
     for raw in raws:
@@ -198,27 +208,80 @@ def _size(path: Path) -> int:
 
 def import_paths(store: Store, paths: Iterable[str | Path], *, athlete: str | None = None,
                  team: bool = False, config: Config | None = None,
-                 on_progress: Callable[[Progress], None] | None = None) -> ImportResult:
-    """Import files, folders (recursively) and zips into ``store``; see :class:`ImportResult`."""
+                 on_progress: Callable[[Progress], None] | None = None, jobs: int | None = None,
+                 scheduler: str | None = None) -> ImportResult:
+    """Import files, folders (recursively) and zips into ``store``; see :class:`ImportResult`.
+
+    ``jobs`` worker processes read and decode (default: one per core; imports under the
+    ``parallel_min_bytes`` setting run in this process), or the workers of the Dask
+    ``scheduler`` (an address, or ``local``) that can read the same paths. Either way only
+    this process writes the store, in the files' order.
+    """
     config = config or Config()
     pairs = plan([Path(p) for p in paths], athlete=athlete, team=team, config=config)
     total = sum(_size(path) for path, _ in pairs)
     result, done = ImportResult(), 0
+    executor = executors.choose(jobs, scheduler, total_bytes=total,
+                                min_parallel_bytes=config.get("parallel_min_bytes"))
+    try:
+        items = _items(pairs, config, store.file_stats(), store.known_files())
+        for item, returned in executor.run(work.process, items):
+            task_result = _returned(item, returned)
+            result.outcomes.extend(write_result(store, task_result, config))
+            done += (item.value.size or 0) if isinstance(item, Ready) else item.size
+            if on_progress:
+                on_progress(Progress(task_result.display_path, min(done, total), total))
+    finally:
+        executor.close()
     for path, name in pairs:
-        pain_logs, plan_paths = pain_csvs(path), plan_files(path)
-        if not (path.is_file() and is_side_file(path.name)):
-            for source in sources(path, name, config):
-                result.outcomes.extend(import_source(store, source, config))
-                done += source.size
-                if on_progress:
-                    on_progress(Progress(source.display_path, min(done, total), total))
-        for log in pain_logs:
+        for log in pain_csvs(path):
             import_pain_log(store, log, name, result)
-        for plan_path in plan_paths:
+        for plan_path in plan_files(path):
             import_plan_file(store, plan_path, name, result, config)
     if on_progress:
         on_progress(Progress("", total, total))
     return result
+
+
+def _items(pairs: list[tuple[Path, str]], config: Config, stats: dict[str, tuple[int, int, str]],
+           known: dict[str, str]) -> Iterator[Task | Ready]:
+    """One work item per source: a :class:`Task`, or a :class:`Ready` result when the file is known
+    unchanged (same path, size and mtime as when its bytes were handled) or unreadable here."""
+    for path, name in pairs:
+        if path.is_file() and is_side_file(path.name):
+            continue
+        zone, budget = config.timezone(name), config.get("max_archive_bytes")
+        for source in sources(path, name, config):
+            if source.path is None:  # an archive member: read here, while the archive is open
+                try:
+                    with boundary("reading", source.display_path):
+                        data = _read(source)
+                except FileImportError as exc:
+                    yield Ready(FileResult(source.display_path, name, "failed", exc.reason))
+                    continue
+                yield Task(source.display_path, name, zone, budget, source.hints, data=data, size=source.size)
+                continue
+            cached = stats.get(source.display_path)
+            if cached is not None and cached[2] in known:
+                try:
+                    stat = source.path.stat()
+                except OSError:
+                    stat = None
+                if stat is not None and (stat.st_size, stat.st_mtime_ns) == cached[:2]:
+                    yield Ready(FileResult(source.display_path, name, "known", sha=cached[2], size=stat.st_size))
+                    continue
+            yield Task(source.display_path, name, zone, budget, source.hints, path=str(source.path),
+                       size=source.size)
+
+
+def _returned(item: Task | Ready, returned: object) -> FileResult:
+    """The worker's result, or a failed one when the worker itself was lost."""
+    if isinstance(returned, FileResult):
+        return returned
+    assert isinstance(item, Task)
+    reason = str(returned) if isinstance(returned, executors.WorkerDied) else \
+        UnexpectedFileError(returned, stage="importing", path=item.display_path).reason  # type: ignore[arg-type]
+    return FileResult(item.display_path, item.athlete, "failed", reason)
 
 
 def import_pain_log(store: Store, path: Path, athlete: str, result: ImportResult) -> None:
@@ -263,8 +326,8 @@ def sources(path: Path, athlete: str, config: Config) -> Iterator[Source]:
 
 
 def import_source(store: Store, source: Source, config: Config, *, retry_failed: bool = True) -> list[Outcome]:
-    """Import one source file; never raises for a bad file, nor for a bug of ours while
-    handling it: either becomes a failed outcome, recorded with its reason (only a store
+    """Import one source file here and now; never raises for a bad file, nor for a bug of ours
+    while handling it: either becomes a failed outcome, recorded with its reason (only a store
     that cannot be written, :class:`~strideload.errors.StoreError`, stops the caller).
 
     A failure is remembered with the SHA-256 of the bytes as read. With
@@ -272,46 +335,64 @@ def import_source(store: Store, source: Source, config: Config, *, retry_failed:
     is passed over: no outcome, nothing written (a watcher reports a bad file once).
     """
     try:
-        return _import_source(store, source, config, retry_failed)
+        stat = _stat(source)
+        with boundary("reading", source.display_path):
+            raw = _read(source)
+    except FileImportError as exc:
+        return write_result(store, FileResult(source.display_path, source.athlete, "failed", exc.reason), config)
+    if not retry_failed and _failed_before(store, source.display_path, hashlib.sha256(raw).hexdigest()):
+        return []
+    task = Task(source.display_path, source.athlete, config.timezone(source.athlete),
+                config.get("max_archive_bytes"), source.hints, data=raw, size=source.size)
+    result = work.process(task)
+    if stat is not None:
+        result.size, result.mtime_ns = stat.size, stat.mtime_ns
+    return write_result(store, result, config)
+
+
+def _stat(source: Source) -> FileStat | None:
+    try:
+        stat = source.path.stat() if source.path is not None else None
+    except OSError:
+        return None
+    return None if stat is None else FileStat(source.display_path, stat.st_size, stat.st_mtime_ns)
+
+
+def write_result(store: Store, result: FileResult, config: Config) -> list[Outcome]:
+    """Write one worker's result to the store and say what became of the file; never raises but
+    :class:`~strideload.errors.StoreError` (a bug while writing is that file's failure)."""
+    try:
+        return _write_result(store, result, config)
     except StoreError:
         raise
     except Exception as exc:  # the last line of the boundary: whatever escaped the stages below
-        log.debug("unexpected error while importing %s", source.display_path, exc_info=True)
+        log.debug("unexpected error while importing %s", result.display_path, exc_info=True)
         error = exc if isinstance(exc, FileImportError) else UnexpectedFileError(
-            exc, stage="importing", path=source.display_path)
-        store.record_failure(source.display_path, source.athlete, None, error.reason)
-        return [Outcome(source.display_path, source.athlete, "failed", error.reason)]
+            exc, stage="importing", path=result.display_path)
+        store.record_failure(result.display_path, result.athlete, None, error.reason)
+        return [Outcome(result.display_path, result.athlete, "failed", error.reason)]
 
 
-def _import_source(store: Store, source: Source, config: Config, retry_failed: bool) -> list[Outcome]:
-    sha: str | None = None
-    read_sha: str | None = None
-    try:
-        with boundary("reading", source.display_path):
-            raw = _read(source)
-        read_sha = hashlib.sha256(raw).hexdigest()
-        if not retry_failed and _failed_before(store, source.display_path, read_sha):
-            return []
-        with boundary("decompressing", source.display_path):
-            data = decompress_if_gzip(raw, source.display_path, config.get("max_archive_bytes"))
-        sha = read_sha if data is raw else hashlib.sha256(data).hexdigest()
-        known = store.known_file(sha)
-        if known is not None:
-            where = "" if known.source_path == source.display_path else f" from {known.source_path}"
-            return [Outcome(source.display_path, source.athlete, "duplicate", f"already imported{where}")]
-        raws, activities = decode(data, sha, athlete=source.athlete, source_path=source.display_path,
-                                  config=config, hints=source.hints)
-    except NoActivityError as exc:
-        if sha is not None:
-            store.record_file(sha256=sha, athlete=source.athlete, source_path=source.display_path,
-                              outcome="no-activity", detail=exc.reason)
-        return [Outcome(source.display_path, source.athlete, "skipped", exc.reason)]
-    except FileImportError as exc:
-        store.record_failure(source.display_path, source.athlete, read_sha, exc.reason)
-        return [Outcome(source.display_path, source.athlete, "failed", exc.reason)]
-    with boundary("storing", source.display_path):
-        outcomes = _store_activities(store, source, sha, activities, config)
-    outcomes[0].records = sum(len(raw.samples) for raw in raws)
+def _write_result(store: Store, result: FileResult, config: Config) -> list[Outcome]:
+    path, athlete = result.display_path, result.athlete
+    if result.status == "failed":
+        store.record_failure(path, athlete, result.read_sha, result.reason or "failed")
+        return [Outcome(path, athlete, "failed", result.reason)]
+    assert result.sha is not None
+    stat = FileStat(path, result.size, result.mtime_ns) if result.size is not None and result.mtime_ns else None
+    known = store.known_file(result.sha)
+    if known is not None:
+        if stat is not None:
+            store.remember_stat(stat, result.sha)
+        where = "" if known.source_path == path else f" from {known.source_path}"
+        return [Outcome(path, athlete, "duplicate", f"already imported{where}")]
+    if result.status != "decoded":  # valid, but holds no activity
+        store.record_file(sha256=result.sha, athlete=athlete, source_path=path, outcome="no-activity",
+                          detail=result.reason, stat=stat)
+        return [Outcome(path, athlete, "skipped", result.reason)]
+    with boundary("storing", path):
+        outcomes = _store_activities(store, result, stat, config)
+    outcomes[0].records = result.records
     return outcomes
 
 
@@ -328,10 +409,11 @@ def _failed_before(store: Store, path: str, read_sha: str) -> bool:
     return failure is not None and failure["sha256"] == read_sha
 
 
-def _store_activities(store: Store, source: Source, sha: str, activities: list[Activity],
-                      config: Config) -> list[Outcome]:
+def _store_activities(store: Store, source: FileResult, stat: FileStat | None, config: Config) -> list[Outcome]:
     """Write the file's activities, resolving same-run duplicates in favour of richer formats."""
-    add: list[Activity] = []
+    sha, activities = source.sha, source.activities
+    assert sha is not None
+    add: list[work.EncodedActivity] = []
     remove: list[str] = []
     outcomes: list[Outcome] = []
     for activity in activities:
@@ -355,11 +437,11 @@ def _store_activities(store: Store, source: Source, sha: str, activities: list[A
     outcome = "added" if add else "duplicate"
     store.record_file(sha256=sha, athlete=source.athlete, source_path=source.display_path, outcome=outcome,
                       detail="; ".join(o.reason for o in outcomes if o.reason) or None,
-                      add=add, remove=remove)
+                      add=add, remove=remove, stat=stat)
     return outcomes
 
 
-def _same_run(store: Store, activity: Activity, config: Config) -> dict | None:
+def _same_run(store: Store, activity: Activity | work.EncodedActivity, config: Config) -> dict | None:
     """A stored activity of the same athlete that is this run in another file, if any."""
     summary = activity.summary
     window = config.get("duplicate_start_window_s")

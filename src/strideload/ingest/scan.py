@@ -50,6 +50,8 @@ class Source:
     read: Callable[[], bytes]
     size: int
     hints: Hints = field(default_factory=Hints)
+    #: the file on disk, when the source is one (not an archive member): a worker may read it itself
+    path: Path | None = None
 
 
 @dataclass
@@ -225,7 +227,7 @@ def _file_sources(path: Path, athlete: str, budget_bytes: int, max_depth: int) -
     if head == ZIP_MAGIC:
         yield from zip_sources(path, str(path), athlete, Budget(budget_bytes, max_depth))
         return
-    yield Source(str(path), athlete, path.read_bytes, size)
+    yield Source(str(path), athlete, path.read_bytes, size, path=path)
 
 
 def _guarded(sources: Iterator[Source], where: str, athlete: str) -> Iterator[Source]:

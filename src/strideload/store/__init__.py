@@ -1,15 +1,15 @@
 """The local store: one SQLite file in WAL mode, the only code that speaks SQL.
 
 Activities (summary columns of :data:`strideload.model.SUMMARY_FIELDS`) and their
-per-second streams (Parquet bytes in the same database, so one transaction covers
-both) live here, with a record of every file handled. Writing one file's result is
+per-second streams (compressed Arrow bytes, see :mod:`.streams`, in the same database, so
+one transaction covers both) live here, with a record of every file handled and of the
+size and modification time each file on disk had then (so a re-import skips reading it). Writing one file's result is
 a single transaction: a crash or ``kill -9`` leaves either all of it or none of it,
 and re-running the import finishes the job.
 """
 
 from __future__ import annotations
 
-import io
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -26,6 +26,7 @@ from ..errors import StoreError
 from ..model import SUMMARY_FIELDS, Activity
 from ..pain import PAIN_COLUMNS, PainEntry, link_runs
 from .migrations import MIGRATIONS
+from .streams import decode_stream, encode_stream
 
 #: Columns stored beside the summary fields.
 EXTRA_COLUMNS = ("name",)
@@ -67,6 +68,15 @@ class StoredFile:
     source_path: str
     outcome: str
     detail: str | None
+
+
+@dataclass(frozen=True)
+class FileStat:
+    """A file on disk as ``os.stat`` saw it before its bytes were read: size in bytes, mtime in ns."""
+
+    path: str
+    size: int
+    mtime_ns: int
 
 
 @dataclass(frozen=True)
@@ -162,10 +172,12 @@ class Store:
 
     def record_file(self, *, sha256: str, athlete: str, source_path: str, outcome: str,
                     detail: str | None = None, add: Iterable[Activity] = (),
-                    remove: Iterable[str] = ()) -> None:
+                    remove: Iterable[str] = (), stat: FileStat | None = None) -> None:
         """Write one file's whole result atomically: its activities, the ones it replaces,
-        and the record that its bytes were handled."""
+        the record that its bytes were handled and (``stat``) what the file looked like."""
         with self.transaction() as db:
+            if stat is not None:
+                self._remember(db, stat, sha256)
             for activity_id in remove:
                 db.execute("DELETE FROM activities WHERE id = ?", (activity_id,))
             for activity in add:
@@ -174,6 +186,25 @@ class Store:
                        "imported_at) VALUES (?, ?, ?, ?, ?, ?)",
                        (sha256, athlete, source_path, outcome, detail, _now()))
             db.execute("DELETE FROM failures WHERE source_path = ?", (source_path,))
+
+    def file_stats(self) -> dict[str, tuple[int, int, str]]:
+        """Every file on disk whose bytes were handled: path -> (size, mtime in ns, sha256)."""
+        rows = self._db.execute("SELECT path, size, mtime_ns, sha256 FROM file_stats")
+        return {row["path"]: (row["size"], row["mtime_ns"], row["sha256"]) for row in rows}
+
+    def known_files(self) -> dict[str, str]:
+        """sha256 -> source path of every file whose bytes were handled."""
+        return {row["sha256"]: row["source_path"] for row in self._db.execute("SELECT sha256, source_path FROM files")}
+
+    def remember_stat(self, stat: FileStat, sha256: str) -> None:
+        """Remember that the file ``stat`` describes holds the bytes ``sha256``."""
+        with self.transaction() as db:
+            self._remember(db, stat, sha256)
+
+    @staticmethod
+    def _remember(db: sqlite3.Connection, stat: FileStat, sha256: str) -> None:
+        db.execute("INSERT OR REPLACE INTO file_stats (path, size, mtime_ns, sha256) VALUES (?, ?, ?, ?)",
+                   (stat.path, stat.size, stat.mtime_ns, sha256))
 
     # -- activities ------------------------------------------------------------------
     def insert_activity(self, activity: Activity) -> None:
@@ -189,10 +220,9 @@ class Store:
         names = ", ".join(row)
         marks = ", ".join("?" for _ in row)
         db.execute(f"INSERT OR REPLACE INTO activities ({names}) VALUES ({marks})", tuple(row.values()))
-        buffer = io.BytesIO()
-        activity.stream.to_parquet(buffer, index=False, compression="zstd")
+        blob = getattr(activity, "stream_bytes", None)  # encoded by an import worker
         db.execute("INSERT OR REPLACE INTO streams (activity_id, parquet) VALUES (?, ?)",
-                   (activity.id, buffer.getvalue()))
+                   (activity.id, blob if blob is not None else encode_stream(activity.stream)))
 
     def overlapping(self, athlete: str, start_time: str, window_s: float) -> list[dict[str, Any]]:
         """Activities of ``athlete`` that started within ``window_s`` seconds of ``start_time``."""
@@ -220,7 +250,7 @@ class Store:
         row = self._db.execute("SELECT parquet FROM streams WHERE activity_id = ?", (activity_id,)).fetchone()
         if row is None:
             raise StoreError(f"no activity with id {activity_id!r}")
-        return pd.read_parquet(io.BytesIO(row["parquet"]))
+        return decode_stream(row["parquet"])
 
     def athlete_names(self) -> list[str]:
         rows = self._db.execute("SELECT DISTINCT athlete FROM activities ORDER BY athlete")

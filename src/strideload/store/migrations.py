@@ -102,4 +102,15 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         CREATE INDEX rtr_decisions_by_plan ON rtr_decisions (plan_id, date);
     """),
+    ("0003_speed_file_stats", """
+        -- What each file on disk looked like when its bytes were last handled (size in bytes,
+        -- modification time in ns): a re-import that finds the same path, size and mtime knows
+        -- its bytes without reading or hashing them. A changed file is read again.
+        CREATE TABLE file_stats (
+            path TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            sha256 TEXT NOT NULL
+        );
+    """),
 ]

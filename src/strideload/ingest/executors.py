@@ -1,0 +1,205 @@
+"""Where import work runs: in this process, in a pool of worker processes, or on a Dask cluster.
+
+One seam, chosen in one place (:func:`choose`): every executor takes a function and an
+iterable of items and yields ``(item, result)`` in the items' order, with at most a window
+of items in flight (so memory stays bounded however large the folder). A result is what
+the function returned, or the exception that stopped it outside the function (a worker
+that died). :class:`Ready` items pass through untouched, in order, without running.
+
+Worker processes start from a fork server that has imported the worker module once, so
+they start in milliseconds and inherit nothing of the parent's state (open store, threads).
+A worker that dies (segfault, killed, out of memory) breaks the pool: the items then in
+flight are run again one at a time in a fresh pool, so only the item that kills a worker
+fails (:class:`WorkerDied`), and the rest go on.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import UsageError
+
+log = logging.getLogger(__name__)
+
+#: Items in flight per worker: enough to keep every worker busy, few enough to bound memory.
+WINDOW_PER_WORKER = 4
+
+
+class WorkerDied(Exception):
+    """The worker process running an item died (crashed, was killed, ran out of memory)."""
+
+
+@dataclass(frozen=True)
+class Ready:
+    """An item whose result is already known (passed through in order, never run)."""
+
+    value: Any
+
+
+def cpu_count() -> int:
+    """Cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class Serial:
+    """Run each item here, now: no processes, no pickling."""
+
+    workers = 1
+
+    def run(self, func: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
+        for item in items:
+            yield item, item.value if isinstance(item, Ready) else func(item)
+
+    def close(self) -> None:
+        pass
+
+
+class _Windowed:
+    """The shared loop: submit ahead up to the window, collect in order."""
+
+    workers = 1
+
+    def _submit(self, func: Callable[[Any], Any], item: Any) -> Any:
+        raise NotImplementedError
+
+    def _collect(self, func: Callable[[Any], Any], item: Any, future: Any,
+                 pending: deque[tuple[Any, Any]]) -> Iterator[tuple[Any, Any]]:
+        try:
+            yield item, future.result()
+        except Exception as exc:
+            yield item, exc
+
+    def run(self, func: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
+        pending: deque[tuple[Any, Any]] = deque()
+        window = max(1, self.workers * WINDOW_PER_WORKER)
+        for item in items:
+            pending.append((item, _done(item.value) if isinstance(item, Ready) else self._submit(func, item)))
+            while len(pending) >= window:
+                item, future = pending.popleft()
+                yield from self._collect(func, item, future, pending)
+        while pending:
+            item, future = pending.popleft()
+            yield from self._collect(func, item, future, pending)
+
+
+def _done(value: Any) -> Future:
+    future: Future = Future()
+    future.set_result(value)
+    return future
+
+
+class Processes(_Windowed):
+    """A pool of ``workers`` processes on this machine."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload(["strideload.ingest.work"])
+        self._pool = self._new_pool(workers)
+
+    def _new_pool(self, workers: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=workers, mp_context=self._context)
+
+    def _submit(self, func: Callable[[Any], Any], item: Any) -> Any:
+        return self._pool.submit(func, item)
+
+    def _collect(self, func: Callable[[Any], Any], item: Any, future: Any,
+                 pending: deque[tuple[Any, Any]]) -> Iterator[tuple[Any, Any]]:
+        try:
+            yield item, future.result()
+            return
+        except BrokenProcessPool:
+            pass
+        except Exception as exc:
+            yield item, exc
+            return
+        # A worker died. Which item killed it is unknown: run every item in flight again, alone.
+        suspects = [item] + [other for other, _ in pending]
+        pending.clear()
+        log.warning("a worker process died; running the %d files in flight again one at a time", len(suspects))
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for suspect in suspects:
+            if isinstance(suspect, Ready):
+                yield suspect, suspect.value
+                continue
+            self._pool = self._new_pool(1)
+            try:
+                yield suspect, self._pool.submit(func, suspect).result()
+            except BrokenProcessPool as exc:
+                yield suspect, WorkerDied(f"the worker process died while reading this file ({exc})")
+            except Exception as exc:
+                yield suspect, exc
+            finally:
+                self._pool.shutdown(wait=True)
+        self._pool = self._new_pool(self.workers)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class Dask(_Windowed):
+    """Workers of a Dask cluster: ``address`` of a running scheduler, or ``local`` for a
+    ``LocalCluster`` of ``workers`` single-threaded worker processes on this machine."""
+
+    def __init__(self, address: str, workers: int):
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError as exc:
+            raise UsageError("--scheduler needs Dask: pip install 'strideload[dask]'") from exc
+        self._cluster = None
+        try:
+            if address == "local":
+                self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                             dashboard_address=None)
+                self._client = Client(self._cluster)
+            else:
+                self._client = Client(address, timeout=30)
+        except OSError as exc:
+            if self._cluster is not None:
+                self._cluster.close()
+            raise UsageError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
+        self.workers = max(1, sum(self._client.nthreads().values()))
+
+    def _submit(self, func: Callable[[Any], Any], item: Any) -> Any:
+        return self._client.submit(func, item, pure=False)
+
+    def _collect(self, func: Callable[[Any], Any], item: Any, future: Any,
+                 pending: deque[tuple[Any, Any]]) -> Iterator[tuple[Any, Any]]:
+        try:
+            yield item, future.result()
+        except Exception as exc:  # KilledWorker: the task took down every worker it was tried on
+            yield item, WorkerDied(f"Dask workers died while reading this file ({type(exc).__name__}: {exc})")
+        finally:
+            if hasattr(future, "release"):
+                future.release()
+
+    def close(self) -> None:
+        self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def choose(jobs: int | None = None, scheduler: str | None = None, *, total_bytes: int | None = None,
+           min_parallel_bytes: int = 0) -> Serial | Processes | Dask:
+    """The executor for an import: Dask with a ``scheduler`` (an address, or ``local``); else a
+    pool of ``jobs`` processes (default: every core), or :class:`Serial` for one job or for
+    less than ``min_parallel_bytes`` of files (starting workers would cost more than it saves)."""
+    if jobs is not None and jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, not {jobs}")
+    workers = jobs or cpu_count()
+    if scheduler:
+        return Dask(scheduler, workers)
+    if workers == 1 or (total_bytes is not None and total_bytes < min_parallel_bytes):
+        return Serial()
+    return Processes(workers)

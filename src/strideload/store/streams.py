@@ -1,0 +1,34 @@
+"""Per-second streams as bytes: what a worker encodes and the store keeps in one BLOB.
+
+Streams are written as an Arrow IPC stream, zstd-compressed: measured on a 1 h run
+(3,601 rows, benchmarks/bench_import.py --streams) it costs about 40 % less to write
+and half as much to read as a Parquet file, and it is 30 % smaller. Stores written
+before hold Parquet blobs; both are read (told apart by their first bytes).
+"""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.ipc as ipc
+
+PARQUET_MAGIC = b"PAR1"
+_OPTIONS = ipc.IpcWriteOptions(compression="zstd")
+
+
+def encode_stream(frame: pd.DataFrame) -> bytes:
+    """A stream frame (``model.STREAM_COLUMNS``) as compressed Arrow IPC bytes."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    sink = pa.BufferOutputStream()
+    with ipc.new_stream(sink, table.schema, options=_OPTIONS) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def decode_stream(blob: bytes) -> pd.DataFrame:
+    """The frame back from :func:`encode_stream` bytes, or from an older store's Parquet blob."""
+    if blob[:4] == PARQUET_MAGIC:
+        return pd.read_parquet(io.BytesIO(blob))
+    return ipc.open_stream(blob).read_all().to_pandas()

@@ -1,0 +1,112 @@
+"""Parallel import: worker processes read and decode, one process writes; the store comes out
+the same as a serial import, a worker that dies fails only its file, and a folder imported
+before is known from its files' size and modification time without reading them."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pandas as pd
+import pytest
+from files import gpx_bytes, run_points, utc
+from fitbuild import run_fit
+
+from strideload.config import parse_config
+from strideload.ingest import work
+from strideload.ingest.executors import Processes, Serial, choose
+from strideload.ingest.importer import import_paths
+from strideload.store import Store
+
+_real_process = work.process  # captured before any test replaces it
+
+
+def crash_on_crash_files(task):
+    """A worker that dies (SIGKILL, as a segfault or the OOM killer would) on files named crash*."""
+    if os.path.basename(task.display_path).startswith("crash"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _real_process(task)
+
+
+def never_read(task):
+    raise AssertionError(f"{task.display_path} was read again")
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    """Twelve runs on twelve days: FIT files (some gzipped) and GPX."""
+    folder = tmp_path_factory.mktemp("exports")
+    for i in range(12):
+        points = run_points(utc(2026, 3, 2 + i, 6), km=1 + i % 3)
+        if i % 3 == 2:
+            (folder / f"run{i:02d}.gpx").write_bytes(gpx_bytes(points))
+        else:
+            (folder / f"run{i:02d}.fit").write_bytes(run_fit(points))
+    return folder
+
+
+@pytest.fixture
+def parallel_config():
+    """Every import parallel, however small (the default keeps tiny imports in one process)."""
+    return parse_config({"settings": {"parallel_min_bytes": 0, "timezone": "Europe/Oslo"}})
+
+
+def _snapshot(store: Store) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    frame = store.activities_frame().drop(columns=[]).sort_values("id").reset_index(drop=True)
+    return frame, {activity_id: store.stream(activity_id) for activity_id in frame["id"]}
+
+
+def test_the_executor_is_chosen_in_one_place():
+    assert isinstance(choose(1), Serial)
+    assert isinstance(choose(2, total_bytes=10, min_parallel_bytes=1000), Serial)
+    pool = choose(2, total_bytes=10_000, min_parallel_bytes=1000)
+    assert isinstance(pool, Processes) and pool.workers == 2
+    pool.close()
+
+
+def test_two_workers_write_the_same_store_as_one_process(tmp_path, folder, parallel_config):
+    with Store.open(tmp_path / "serial.db") as serial, Store.open(tmp_path / "parallel.db") as parallel:
+        one = import_paths(serial, [folder], athlete="ana", config=parallel_config, jobs=1)
+        two = import_paths(parallel, [folder], athlete="ana", config=parallel_config, jobs=2)
+        assert one.counts() == two.counts() == {"added": 12, "non-running": 0, "duplicate": 0, "skipped": 0,
+                                                "failed": 0}
+        assert [(o.path, o.status, o.records) for o in one.outcomes] == \
+            [(o.path, o.status, o.records) for o in two.outcomes]  # in the files' order, both ways
+        (frame_one, streams_one), (frame_two, streams_two) = _snapshot(serial), _snapshot(parallel)
+    pd.testing.assert_frame_equal(frame_one, frame_two)
+    for activity_id, stream in streams_one.items():
+        pd.testing.assert_frame_equal(stream, streams_two[activity_id])
+
+
+def test_a_worker_that_dies_fails_only_its_file(tmp_path, folder, parallel_config, monkeypatch):
+    (folder.parent / "with-crash").mkdir(exist_ok=True)
+    crashing = folder.parent / "with-crash"
+    for path in sorted(folder.iterdir())[:5]:
+        (crashing / path.name).write_bytes(path.read_bytes())
+    (crashing / "crash.fit").write_bytes((folder / "run00.fit").read_bytes())
+    monkeypatch.setattr(work, "process", crash_on_crash_files)
+    with Store.open(tmp_path / "s.db") as store:
+        result = import_paths(store, [crashing], athlete="ana", config=parallel_config, jobs=2)
+        assert result.counts()["added"] == 5
+        [failed] = result.failed
+        assert failed.path.endswith("crash.fit") and "worker process died" in failed.reason
+        assert store.failures()[0]["source_path"] == failed.path
+
+
+def test_a_known_folder_is_not_read_again_until_a_file_changes(tmp_path, folder, oslo_config, monkeypatch):
+    with Store.open(tmp_path / "s.db") as store:
+        import_paths(store, [folder], athlete="ana", config=oslo_config, jobs=1)
+        monkeypatch.setattr(work, "process", never_read)
+        again = import_paths(store, [folder], athlete="ana", config=oslo_config, jobs=1)
+        assert again.counts()["duplicate"] == 12
+        assert {o.reason for o in again.outcomes} == {"already imported"}
+
+        changed = folder / "run00.fit"
+        data = changed.read_bytes()
+        changed.write_bytes(data)  # same bytes, new modification time: read, hashed, known
+        os.utime(changed, ns=(1, 1))
+        monkeypatch.setattr(work, "process", _real_process)
+        touched = import_paths(store, [folder], athlete="ana", config=oslo_config, jobs=1)
+        assert touched.counts()["duplicate"] == 12
+        monkeypatch.setattr(work, "process", never_read)
+        assert import_paths(store, [folder], athlete="ana", config=oslo_config, jobs=1).counts()["duplicate"] == 12
