@@ -1,44 +1,206 @@
-"""Import speed: a folder of N watch files into a fresh store; prints files/s and records/s.
+"""Import speed end to end: a folder of N FIT runs into a fresh store, against a baseline, same run.
 
-    python benchmarks/bench_import.py                  # sample_data/ (both athletes)
-    python benchmarks/bench_import.py ../shared/corpus/files
+    python benchmarks/bench_import.py                       # 200 generated runs, n=3
+    python benchmarks/bench_import.py --files 1000          # the issue's 1,000-file folder
+    python benchmarks/bench_import.py --files 10000 --no-baseline --repeat 1   # memory at 10,000 files
+    python benchmarks/bench_import.py --folder sample_data  # any folder (no baseline)
 
-Files are processed one at a time (never all loaded at once); peak memory is printed
-so that stays visible too. Not a test: machines here are noisy, so read the figures.
+Contenders, each on the same folder into its own fresh store, interleaved, ``--repeat`` times:
+
+* ``fitparse-1core``: the baseline, strideload's own pipeline on one core with FIT decoding
+  done by fitparse itself (``FitFile.get_messages``), i.e. the same pipeline with fitparse
+  decoding;
+* ``jobs=1``: strideload on one core (fast FIT path, this process);
+* ``jobs=N``: strideload with N worker processes (``--jobs``, default 2);
+* ``reimport``: importing the same folder again into the filled store (nothing new: every
+  file is known by its path, size and modification time).
+
+Prints medians (wall-clock: parallelism is the point here) with n, files/s, the ratios, the
+peak memory of the whole process tree (parent plus workers, sampled from /proc) and the
+store size per activity. The generated runs (20-90 min, 1 Hz or smart recording, some with
+HRV messages) are cached under the system temp folder, so a second run starts at once.
+The machine is shared: read the medians, and rerun when the load was high.
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
+import os
+import random
+import statistics
 import sys
 import tempfile
+import threading
 import time
+from datetime import datetime
 from pathlib import Path
 
-from strideload.config import Config
-from strideload.ingest.importer import import_paths
-from strideload.store import Store
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from files import run_points, utc  # noqa: E402
+from fitbuild import run_fit, smart_points  # noqa: E402
+
+from strideload.config import parse_config  # noqa: E402
+from strideload.ingest import fit, fit_columnar  # noqa: E402
+from strideload.ingest.importer import import_paths  # noqa: E402
+from strideload.store import Store  # noqa: E402
+
+FIT_EPOCH = datetime(1989, 12, 31)
+KEPT = ("file_id", "sport", "session", "activity", "record")
+
+
+def generated_folder(n: int, seed: int = 7) -> Path:
+    """``n`` runs on consecutive days (cached in the temp folder)."""
+    folder = Path(tempfile.gettempdir()) / f"strideload-bench-runs-{n}-{seed}"
+    done = folder / ".complete"
+    if done.exists():
+        return folder
+    folder.mkdir(exist_ok=True)
+    rng = random.Random(seed)
+    started = time.perf_counter()
+    for i in range(n):
+        minutes = rng.randint(20, 90)
+        speed, hill = rng.uniform(2.6, 3.6), rng.uniform(5, 40)
+        day = utc(2020, 1, 1, 6) + (utc(2020, 1, 2) - utc(2020, 1, 1)) * i
+        points = run_points(day, km=speed * 60 * minutes / 1000, speed_mps=speed,
+                            elevation=lambda d, k=hill: 100 + k * ((d // 700) % 2))
+        if rng.random() < 0.6:
+            points = smart_points(points, seed=i)
+        data = run_fit(points, interleave_every=rng.choice((0, 0, 60, 300)))
+        (folder / f"run-{i:05d}.fit").write_bytes(data)
+        if i and i % 500 == 0:
+            print(f"  generated {i} of {n} files ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
+    done.touch()
+    return folder
+
+
+def _fitparse_decode(data: bytes, path: str):
+    """The baseline decoder: fitparse's own message loop, giving what the tolerant path gives."""
+    from fitparse import FitFile
+
+    messages: dict[str, list[dict]] = {name: [] for name in KEPT}
+    for message in FitFile(data, check_crc=False).get_messages(list(KEPT)):
+        values = message.get_values()
+        for name, value in values.items():
+            if isinstance(value, datetime):  # back to FIT seconds, as strideload's readers keep them
+                values[name] = int((value - FIT_EPOCH).total_seconds())
+        messages[message.name].append({k: v for k, v in values.items() if v is not None})
+    return messages, None
+
+
+class PeakMemory:
+    """Peak resident memory (MB) of this process and all its descendants, sampled from /proc."""
+
+    def __init__(self, interval_s: float = 0.1):
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, args=(interval_s,), daemon=True)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self, interval_s: float) -> None:
+        while not self._stop.is_set():
+            self.peak_mb = max(self.peak_mb, sum(_rss_mb(pid) for pid in _tree(os.getpid())))
+            self._stop.wait(interval_s)
+
+
+def _tree(pid: int) -> list[int]:
+    pids, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        pids.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as handle:
+                    todo.extend(int(child) for child in handle.read().split())
+        except OSError:
+            continue
+    return pids
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _import(folder: Path, jobs: int, *, baseline: bool = False, db: Path | None = None) -> tuple[float, dict, Path]:
+    config = parse_config({"settings": {"timezone": "UTC"}})
+    saved = fit_columnar.decode, fit._decode
+    if baseline:
+        def refuse(data, path):
+            raise fit_columnar.Unsupported("baseline", 0)
+
+        fit_columnar.decode, fit._decode = refuse, _fitparse_decode
+    path = db or Path(tempfile.mkdtemp()) / "bench.db"
+    try:
+        with Store.open(path) as store:
+            started = time.perf_counter()
+            result = import_paths(store, [folder], athlete="bench", config=config, jobs=jobs)
+            seconds = time.perf_counter() - started
+    finally:
+        fit_columnar.decode, fit._decode = saved
+    return seconds, result.counts(), path
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("folder", nargs="?", type=Path, default=ROOT / "sample_data")
+    parser.add_argument("--files", type=int, default=200, help="generated runs in the folder")
+    parser.add_argument("--folder", type=Path, help="import this folder instead (no baseline)")
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes of the parallel contender")
+    parser.add_argument("--repeat", type=int, default=3, help="timings per contender (n)")
+    parser.add_argument("--no-baseline", action="store_true", help="leave out the slow fitparse baseline")
     args = parser.parse_args()
-    if not args.folder.is_dir():
-        sys.exit(f"no folder {args.folder}")
-    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "bench.db") as store:
-        started = time.perf_counter()
-        result = import_paths(store, [args.folder], athlete="bench", config=Config())
-        seconds = time.perf_counter() - started
-    files = len({o.path for o in result.outcomes})
-    records = sum(o.records for o in result.outcomes)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"import: {files} files, {records:,} records in {seconds:.2f} s -> "
-          f"{files / seconds:.1f} files/s, {records / seconds:,.0f} records/s; "
-          f"peak memory {peak_mb:.0f} MB; outcomes {result.counts()}")
+    folder = args.folder or generated_folder(args.files)
+    files = sum(1 for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+    megabytes = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
+    contenders = [("jobs=1", 1, False), (f"jobs={args.jobs}", args.jobs, False)]
+    if not (args.no_baseline or args.folder):
+        contenders.insert(0, ("fitparse-1core", 1, True))
+    times: dict[str, list[float]] = {name: [] for name, _, _ in contenders}
+    times["reimport"] = []
+    peaks: dict[str, float] = {}
+    counts, store_path = {}, None
+    for _ in range(args.repeat):
+        for name, jobs, baseline in contenders:
+            with PeakMemory() as peak:
+                seconds, counts, store_path = _import(folder, jobs, baseline=baseline)
+            times[name].append(seconds)
+            peaks[name] = max(peaks.get(name, 0.0), peak.peak_mb)
+        assert store_path is not None
+        seconds, again, _ = _import(folder, 1, db=store_path)
+        times["reimport"].append(seconds)
+    with Store.open(store_path) as store:
+        activities = len(store.activities_frame())
+    size = sum(p.stat().st_size for p in store_path.parent.glob(store_path.name + "*"))
+    print(f"folder: {files} files, {megabytes:.1f} MB; outcomes {counts}; re-import {again}")
+    print(f"{'contender':16s} {'median s':>9s} {'files/s':>9s} {'peak MB':>8s}  n  (all runs, s)")
+    for name, values in times.items():
+        median = statistics.median(values)
+        peak = f"{peaks[name]:8.0f}" if name in peaks else f"{'-':>8s}"
+        print(f"{name:16s} {median:9.2f} {files / median:9.1f} {peak}  {len(values)}  "
+              f"({', '.join(f'{v:.2f}' for v in values)})")
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    parallel = f"jobs={args.jobs}"
+    if "fitparse-1core" in medians:
+        print(f"jobs=1 vs fitparse-1core: {medians['fitparse-1core'] / medians['jobs=1']:.1f}x; "
+              f"{parallel} vs fitparse-1core: {medians['fitparse-1core'] / medians[parallel]:.1f}x (goal >= 30x)")
+    print(f"{parallel} vs jobs=1: {medians['jobs=1'] / medians[parallel]:.2f}x (goal >= 1.7x with 2 workers on "
+          f"{os.cpu_count()} cores); re-import {files / medians['reimport']:,.0f} files/s (goal >= 5,000)")
+    print(f"store: {size / 1e6:.1f} MB for {activities} activities = {size / max(activities, 1) / 1024:.1f} KB "
+          f"per activity")
 
 
 if __name__ == "__main__":
