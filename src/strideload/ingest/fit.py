@@ -479,7 +479,7 @@ def read_fit(data: bytes, path: str, *, fast: bool = True) -> list[RawActivity]:
         log.warning("%s: %s at byte %d; kept the %d sessions and %d records read before it", path,
                     damage.reason, damage.offset, len(messages["session"]), len(records))
     sports = messages["sport"]
-    assigned = _assign(sessions, records["t"].to_numpy())
+    assigned = _assign(sessions, np.asarray(records["t"]))
     utc_offset, device = _utc_offset(messages["activity"]), _device(messages["file_id"])
     activities = []
     for i, session in enumerate(sessions):
@@ -487,10 +487,10 @@ def read_fit(data: bytes, path: str, *, fast: bool = True) -> list[RawActivity]:
         sport, sub_sport = _name(source.get("sport")), _name(source.get("sub_sport"))
         name = next((m["name"] for m in sports if "name" in m and _name(m.get("sport")) == sport), None)
         mine = records[assigned == i]
-        samples = {column: mine[column].to_numpy() for column in records.columns if column != "t"}
+        samples = {column: np.asarray(mine[column]) for column in records.columns if column != "t"}
         if sport in FOOT_SPORTS:
             samples["cadence_spm"] = samples["cadence_spm"] * 2
-        samples["time"] = (mine["t"].to_numpy() + FIT_EPOCH_S).astype("datetime64[s]").astype("datetime64[ns]")
+        samples["time"] = (np.asarray(mine["t"]) + FIT_EPOCH_S).astype("datetime64[s]").astype("datetime64[ns]")
         start = _fit_time(session.get("start_time"))
         if start is None and len(mine):
             start = int(mine["t"].min())

@@ -473,7 +473,31 @@ def decode(data: bytes, path: str) -> Decoded:
                    records=columns, n_records=len(columns["timestamp"]))
 
 
-def records_frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
+class RecordColumns:
+    """Record columns (numpy arrays of one length, ``t`` first) with the few DataFrame manners
+    ``fit.read_fit`` uses: ``columns``, ``empty``, ``len``, ``[name]`` and ``[mask]``."""
+
+    def __init__(self, columns: dict[str, np.ndarray]):
+        self._columns = columns
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self._columns)
+
+    @property
+    def empty(self) -> bool:
+        return len(self) == 0
+
+    def __len__(self) -> int:
+        return len(self._columns["t"])
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str):
+            return self._columns[key]
+        return RecordColumns({name: values[key] for name, values in self._columns.items()})
+
+
+def records_frame(columns: dict[str, np.ndarray]) -> RecordColumns:
     """Record columns as ``fit._record_frame`` makes them from dicts: SI units, cadence not yet
     doubled, one row per FIT second ``t``, undatable and future records dropped, records
     sharing a second merged (first value per column)."""
@@ -491,7 +515,7 @@ def records_frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
         return column
 
     cadence = columns["cadence"] + np.nan_to_num(columns["fractional_cadence"])
-    frame = pd.DataFrame({
+    frame = {
         "t": columns["timestamp"],
         "distance_m": columns["distance"],
         "speed_mps": first("enhanced_speed", "speed"),
@@ -500,7 +524,9 @@ def records_frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
         "heart_rate_bpm": columns["heart_rate"],
         "latitude_deg": columns["position_lat"] * SEMICIRCLE_DEG,
         "longitude_deg": columns["position_long"] * SEMICIRCLE_DEG,
-    })
-    if frame["t"].duplicated().any():
-        frame = frame.groupby("t", sort=False).first().reset_index()
-    return frame
+    }
+    t = frame["t"]
+    if len(t) > 1 and not (np.diff(t) > 0).all() and len(np.unique(t)) < len(t):  # records sharing a second
+        merged = pd.DataFrame(frame).groupby("t", sort=False).first().reset_index()
+        frame = {name: merged[name].to_numpy() for name in frame}
+    return RecordColumns(frame)

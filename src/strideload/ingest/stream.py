@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -96,6 +97,11 @@ def _held_back(grid: np.ndarray, seconds: np.ndarray, values: np.ndarray) -> np.
 
 def build_stream(samples: pd.DataFrame) -> pd.DataFrame:
     """Per-second stream (``model.STREAM_COLUMNS``) from a reader's sample frame."""
+    return _frame(_stream_columns(samples))
+
+
+def _stream_columns(samples: pd.DataFrame) -> dict[str, Any]:
+    """:func:`build_stream` as numpy columns (``time`` a DatetimeIndex)."""
     t0 = samples["time"].iloc[0]
     seconds = (samples["time"] - t0).dt.total_seconds().to_numpy()
     distance = _cumulative_distance(samples, seconds)
@@ -106,21 +112,33 @@ def build_stream(samples: pd.DataFrame) -> pd.DataFrame:
     derived = derived.rolling(5, center=True, min_periods=1).mean().to_numpy()
     speed = np.where(np.isfinite(device_speed), device_speed, derived)
     in_gap = np.isin(grid, grid[np.nonzero(np.diff(grid) > 1)[0]])  # last second before a pause
-    stream = pd.DataFrame({
+    return {
         "time": t0 + pd.to_timedelta(grid, unit="s"),
         "elapsed_s": grid,
         "moving": (speed >= MOVING_SPEED_MPS) & ~in_gap,
         "distance_m": dist,
         "speed_mps": speed,
         "elevation_m": _interp(grid, seconds, samples["elevation_m"].to_numpy()),
-        "elevation_smooth_m": np.nan,
-        "grade_pct": np.nan,
+        "elevation_smooth_m": np.full(len(grid), np.nan),
+        "grade_pct": np.full(len(grid), np.nan),
         "cadence_spm": _held_back(grid, seconds, samples["cadence_spm"].to_numpy()),
         "heart_rate_bpm": _interp(grid, seconds, samples["heart_rate_bpm"].to_numpy()),
         "latitude_deg": _interp(grid, seconds, samples["latitude_deg"].to_numpy()),
         "longitude_deg": _interp(grid, seconds, samples["longitude_deg"].to_numpy()),
-    })
-    return stream
+    }
+
+
+def _frame(columns: dict[str, Any]) -> pd.DataFrame:
+    """The stream DataFrame of :func:`_stream_columns`, built in one go."""
+    return pd.DataFrame(columns)
+
+
+def _running(columns: dict[str, Any]) -> np.ndarray:
+    """:func:`running_mask` on numpy columns."""
+    cadence = columns["cadence_spm"]
+    by_cadence = cadence >= WALK_CADENCE_MAX_SPM
+    by_speed = columns["speed_mps"] >= WALK_SPEED_MAX_MPS
+    return columns["moving"] & np.where(~np.isnan(cadence) & (cadence > 0), by_cadence, by_speed)
 
 
 def empty_stream() -> pd.DataFrame:
@@ -189,9 +207,9 @@ def normalise(raw: RawActivity, *, athlete: str, sha256: str, source_path: str,
     hints = hints or Hints()
     samples = raw.samples
     if len(samples) >= 2:
-        stream = build_stream(samples)
+        columns = _stream_columns(samples)
     elif raw.totals.distance_m is not None or raw.totals.timer_s is not None:
-        stream = empty_stream()
+        columns = {name: values.to_numpy() for name, values in empty_stream().items()}
     else:
         raise NoActivityError("no samples and no session totals: nothing to import", path=source_path)
     start = raw.start_time or (samples["time"].iloc[0].to_pydatetime() if len(samples) else None)
@@ -201,20 +219,20 @@ def normalise(raw: RawActivity, *, athlete: str, sha256: str, source_path: str,
     sport = hints.sport or raw.sport
     name = hints.name or raw.name
 
-    prof = terrain.profile(stream["distance_m"].to_numpy(float), stream["elevation_m"].to_numpy(float)) \
-        if len(stream) else None
+    n = len(columns["elapsed_s"])
+    prof = terrain.profile(columns["distance_m"], columns["elevation_m"]) if n else None
     if prof is not None:
-        stream["elevation_smooth_m"] = np.interp(stream["distance_m"], prof.distance_m, prof.elevation_m)
-        stream["grade_pct"] = np.interp(stream["distance_m"], prof.distance_m, prof.grade_pct)
+        columns["elevation_smooth_m"] = np.interp(columns["distance_m"], prof.distance_m, prof.elevation_m)
+        columns["grade_pct"] = np.interp(columns["distance_m"], prof.distance_m, prof.grade_pct)
+    stream = _frame(columns) if n else empty_stream()
 
     running = is_running(sport, stream)
-    run_part = stream[running_mask(stream)] if len(stream) else stream
-    cadence = run_part["cadence_spm"] if len(run_part) else pd.Series(dtype=float)
+    cadence = columns["cadence_spm"][_running(columns)] if n else np.zeros(0)
     cadence = cadence[cadence > 0]
-    moving_s = float(stream["moving"].sum()) if len(stream) else None
-    distance = _first(raw.totals.distance_m, stream["distance_m"].iloc[-1] if len(stream) else None)
+    moving_s = float(columns["moving"].sum()) if n else None
+    distance = _first(raw.totals.distance_m, columns["distance_m"][-1] if n else None)
     timer = _first(raw.totals.timer_s, moving_s)
-    has_gps = bool(len(stream)) and bool(stream["latitude_deg"].notna().any())
+    has_gps = bool(n) and bool((~np.isnan(columns["latitude_deg"])).any())
     surface, surface_source = surfaces.classify(
         sub_sport=raw.sub_sport, sport=sport, name=name, has_gps=has_gps,
         has_distance=bool(distance))
@@ -230,12 +248,12 @@ def normalise(raw: RawActivity, *, athlete: str, sha256: str, source_path: str,
         "local_date": local.date().isoformat(),
         "distance_m": distance or 0.0,
         "timer_s": timer,
-        "elapsed_s": _first(raw.totals.elapsed_s, stream["elapsed_s"].iloc[-1] if len(stream) else None),
+        "elapsed_s": _first(raw.totals.elapsed_s, columns["elapsed_s"][-1] if n else None),
         "ascent_m": prof.ascent_m if prof else None,
         "descent_m": prof.descent_m if prof else None,
         "downhill_5pct_m": prof.downhill_5pct_m if prof else None,
         "downhill_10pct_m": prof.downhill_10pct_m if prof else None,
-        "cadence_spm": float(cadence.median()) if len(cadence) else None,
+        "cadence_spm": float(np.median(cadence)) if len(cadence) else None,
         "avg_speed_mps": distance / timer if distance and timer else None,
         "device": raw.device,
         "format": raw.format,

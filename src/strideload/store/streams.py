@@ -19,8 +19,10 @@ _OPTIONS = ipc.IpcWriteOptions(compression="zstd")
 
 
 def encode_stream(frame: pd.DataFrame) -> bytes:
-    """A stream frame (``model.STREAM_COLUMNS``) as compressed Arrow IPC bytes."""
-    table = pa.Table.from_pandas(frame, preserve_index=False, nthreads=1)  # threads cost more than they save
+    """A stream frame (``model.STREAM_COLUMNS``) as compressed Arrow IPC bytes: plain Arrow
+    columns (tz-aware time, float64, bool) that read back as the same frame, pandas or not."""
+    arrays = [pa.array(frame[name].array if name == "time" else frame[name].to_numpy()) for name in frame.columns]
+    table = pa.Table.from_arrays(arrays, names=[str(name) for name in frame.columns])
     sink = pa.BufferOutputStream()
     with ipc.new_stream(sink, table.schema, options=_OPTIONS) as writer:
         writer.write_table(table)
