@@ -125,9 +125,9 @@ def cli(debug: bool) -> None:
 
 
 def _register() -> None:
-    from . import analysis, importing, listing, pain, report, rtr, watch
+    from . import analysis, export, importing, listing, pain, report, rtr, watch
 
-    for module in (importing, listing, analysis, pain, rtr, report, watch):
+    for module in (importing, listing, analysis, pain, rtr, report, watch, export):
         for command in module.COMMANDS:
             cli.add_command(command)
 
