@@ -4,16 +4,16 @@ A FIT file is a stream of definition and data messages. A Python loop walks the 
 headers; a run of data messages of one local type (a watch writes thousands of ``record``
 messages back to back) is found with one strided numpy comparison of header bytes instead
 of message by message, and every run of one layout is decoded at once through a structured
-dtype. The few other messages strideload reads (``file_id``, ``sport``, ``session``,
-``activity``) are decoded one by one, exactly as the tolerant path does.
+dtype. The few other messages strideload reads (``fit.KEPT``: ``file_id``, ``sport``,
+``session``, ``activity`` ...) are decoded one by one, exactly as the tolerant path does.
 
 Semantics follow fitparse (the oracle) field by field: invalid values are absent, scale and
 offset applied, components expanded (``speed`` -> ``enhanced_speed``, ``altitude`` ->
 ``enhanced_altitude``, ``compressed_speed_distance`` -> ``speed`` and an accumulated
 ``distance``), a later field of the same name wins, compressed timestamp headers accumulate
-from the last full timestamp, arrays give their first valid element, either byte order,
-developer fields skipped by size, local types redefined at any point, chained files, a
-header CRC of 0. CRCs are not checked (the tolerant path does not either).
+from the last full timestamp, an array gives its first valid element (before any component
+is taken from it), either byte order, developer fields skipped by size, local types
+redefined at any point, chained files, a header CRC of 0. CRCs are not checked (the tolerant path does not either).
 
 Anything the fast path does not read exactly - damage, truncation, a data message of an
 undefined local type - raises :class:`Unsupported` and the caller falls back to the
@@ -38,8 +38,6 @@ log = logging.getLogger(__name__)
 #: Record fields read into columns (what ``fit._record_frame`` uses), with the components feeding them.
 RECORD_FIELDS = ("timestamp", "distance", "enhanced_speed", "speed", "enhanced_altitude", "altitude", "cadence",
                  "fractional_cadence", "cadence256", "heart_rate", "position_lat", "position_long")
-#: Messages decoded one by one into dicts (few per file).
-SMALL = frozenset({"file_id", "sport", "session", "activity"})
 RECORD_NUM = next(num for num, mesg in MESSAGE_TYPES.items() if mesg.name == "record")
 TIMESTAMP = 253
 MAX_PLANS = 4096  # definitions remembered across files (a device writes the same ones every time)
@@ -272,7 +270,7 @@ def _accumulated(records: list[_Layout], data_array: np.ndarray) -> dict[tuple[i
     for layout in records:
         for f in layout.fields:
             fit_field = mesg.fields.get(f.def_num)
-            if fit_field is None or not fit_field.components or (f.count > 1 and f.base is not BASE_TYPE_BYTE):
+            if fit_field is None or not fit_field.components:
                 continue
             for component in fit_field.components:
                 if not component.accumulate or mesg.fields[component.def_num].name not in RECORD_FIELDS:
@@ -317,7 +315,7 @@ def _record_columns(layout: _Layout, rows: np.ndarray, accumulated: dict[tuple[i
             if f.count == 1 and f.base is not BASE_TYPE_BYTE and f.base.fmt in "BbHhIiQq":
                 out["timestamp"] = np.where(valid, raw.astype(np.int64), out["timestamp"])
             continue
-        if fit_field.components and (f.count == 1 or f.base is BASE_TYPE_BYTE):
+        if fit_field.components:
             for component in fit_field.components:
                 target = mesg.fields[component.def_num].name
                 if target not in out or (f.base is BASE_TYPE_BYTE and component.bit_offset >= 8 * f.size):
@@ -383,6 +381,8 @@ def _message_values(layout: _Layout, body: bytes, header_time: int | None) -> di
     values: dict[str, Any] = {}
     for f, raw in zip(layout.fields, raws):
         fit_field = mesg.fields.get(f.def_num)
+        if raw.__class__ is tuple and f.base is not BASE_TYPE_BYTE:  # an array: its first valid element
+            raw = next((v for v in raw if v.__class__ in (int, float) and v == v), None)
         if fit_field is None or raw is None:
             continue
         if raw.__class__ in (int, float) and not fit_field.subfields and not fit_field.components:
@@ -440,8 +440,11 @@ def _chunks(data: bytes, path: str) -> list[tuple[int, int]]:
 
 def decode(data: bytes, path: str) -> Decoded:
     """Read FIT bytes (possibly several chained files) in one pass; raises :class:`Unsupported`."""
+    from .fit import KEPT  # the tolerant path's list: both paths read the same messages
+
+    small = {MESSAGE_TYPES[num].name for num in KEPT} - {"record"}
     data_array = np.frombuffer(data, dtype=np.uint8)
-    messages: dict[str, list[tuple[int, dict[str, Any]]]] = {name: [] for name in SMALL}
+    messages: dict[str, list[tuple[int, dict[str, Any]]]] = {name: [] for name in small}
     parts: list[tuple[np.ndarray, dict[str, np.ndarray]]] = []
     for start, end in _chunks(data, path):
         layouts, compressed = _scan(data, data_array, start, end)
@@ -453,7 +456,7 @@ def decode(data: bytes, path: str) -> Decoded:
             parts.append((offsets, _record_columns(layout, rows, accumulated, times, offsets)))
         for layout in layouts:
             mesg = layout.mesg_type
-            if mesg is None or mesg.name not in SMALL:
+            if mesg is None or mesg.name not in small:
                 continue
             step = layout.size + 1
             for first, count in layout.runs:
