@@ -16,9 +16,10 @@ Contenders, each on the same folder into its own fresh store, interleaved, ``--r
   file is known by its path, size and modification time).
 
 Prints medians (wall-clock: parallelism is the point here) with n, files/s, the ratios, the
-peak memory of the whole process tree (parent plus workers, sampled from /proc) and the
-store size per activity. The generated runs (20-90 min, 1 Hz or smart recording, some with
-HRV messages) are cached under the system temp folder, so a second run starts at once.
+peak memory of the whole process tree (parent, fork server and workers: their proportional
+set size, sampled from /proc every 0.1 s) and the store size per activity. The generated
+runs (20-90 min, 1 Hz or smart recording, some with HRV messages) are cached under the
+system temp folder, so a second run starts at once.
 The machine is shared: read the medians, and rerun when the load was high.
 """
 
@@ -90,7 +91,7 @@ def _fitparse_decode(data: bytes, path: str):
 
 
 class PeakMemory:
-    """Peak resident memory (MB) of this process and all its descendants, sampled from /proc."""
+    """Peak memory (MB, proportional set size) of this process and all its descendants, sampled from /proc."""
 
     def __init__(self, interval_s: float = 0.1):
         self.peak_mb = 0.0
@@ -126,13 +127,16 @@ def _tree(pid: int) -> list[int]:
 
 
 def _rss_mb(pid: int) -> float:
-    try:
-        with open(f"/proc/{pid}/status") as handle:
-            for line in handle:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
+    """Proportional set size: pages shared by forked workers counted once across them (RSS
+    would count the libraries every worker shares from the fork server once per worker)."""
+    for path, key in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
+        try:
+            with open(path) as handle:
+                for line in handle:
+                    if line.startswith(key):
+                        return int(line.split()[1]) / 1024
+        except OSError:
+            continue
     return 0.0
 
 
