@@ -379,7 +379,8 @@ def _write_result(store: Store, result: FileResult, config: Config) -> list[Outc
         store.record_failure(path, athlete, result.read_sha, result.reason or "failed")
         return [Outcome(path, athlete, "failed", result.reason)]
     assert result.sha is not None
-    stat = FileStat(path, result.size, result.mtime_ns) if result.size is not None and result.mtime_ns else None
+    stat = FileStat(path, result.size, result.mtime_ns) if result.size is not None and result.mtime_ns is not None \
+        else None
     known = store.known_file(result.sha)
     if known is not None:
         if stat is not None:
