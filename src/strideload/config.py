@@ -305,6 +305,11 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
         name = sorted(unknown_sections)[0]
         raise ConfigError(f"unknown section [{name}] (expected [settings] or [athletes.NAME])",
                           key=name, path=path)
+    for section in ("settings", "athletes"):
+        if not isinstance(data.get(section, {}), dict):
+            raise ConfigError(f"{section} must be a table ([{section}]"
+                              f"{'.NAME' if section == 'athletes' else ''}), not {data[section]!r}",
+                              key=section, path=path)
     config = Config(path=path)
     for name, value in data.get("settings", {}).items():
         if name not in SETTINGS:
