@@ -13,7 +13,7 @@ import io
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,7 +25,7 @@ import platformdirs
 from ..errors import StoreError
 from ..model import SUMMARY_FIELDS, Activity
 from ..pain import PAIN_COLUMNS, PainEntry, link_runs
-from . import connect
+from . import connect, locks
 from .migrations import MIGRATIONS
 
 #: Columns stored beside the summary fields.
@@ -178,6 +178,10 @@ class Store:
                     db.execute(statement)
                 db.execute("INSERT INTO migrations (id, name, applied_at) VALUES (?, ?, ?)",
                            (number, name, _now()))
+
+    def lock(self, name: str, **about: Any) -> AbstractContextManager[None]:
+        """Hold the store's ``name`` advisory lock (see :mod:`.locks`); raises ``LockHeld`` if taken."""
+        return locks.exclusive(self.path, name, about)
 
     def applied_migrations(self) -> list[str]:
         return [row["name"] for row in self._db.execute("SELECT name FROM migrations ORDER BY id")]
