@@ -128,9 +128,9 @@ def cli(debug: bool) -> None:
 
 
 def _register() -> None:
-    from . import analysis, importing, listing, pain, report, rtr, watch
+    from . import analysis, doctor, importing, listing, pain, report, rtr, watch
 
-    for module in (importing, listing, analysis, pain, rtr, report, watch):
+    for module in (importing, listing, analysis, pain, rtr, report, watch, doctor):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -186,6 +186,31 @@ class Store:
     def applied_migrations(self) -> list[str]:
         return [row["name"] for row in self._db.execute("SELECT name FROM migrations ORDER BY id")]
 
+    # -- health (strideload doctor) ----------------------------------------------------
+    def schema_state(self) -> tuple[list[str], list[str]]:
+        """(applied migrations, migrations this version knows that are not applied yet)."""
+        done = connect.applied(self._db)
+        return done, [name for name, _ in MIGRATIONS if name not in done]
+
+    def integrity_problems(self) -> list[str]:
+        """SQLite's own integrity and foreign-key checks; empty when the file is sound."""
+        found = [row[0] for row in self._db.execute("PRAGMA integrity_check") if row[0] != "ok"]
+        for row in self._db.execute("PRAGMA foreign_key_check"):
+            found.append(f"row {row[1]} of {row[0]} points at a missing {row[2]}")
+        return found
+
+    def orphans(self) -> dict[str, list[str]]:
+        """Streams whose activity is gone, and activities (with a file) whose stream is gone, by id."""
+        streams = [row[0] for row in self._db.execute(
+            "SELECT activity_id FROM streams WHERE activity_id NOT IN (SELECT id FROM activities)")]
+        activities = [row[0] for row in self._db.execute(
+            "SELECT id FROM activities WHERE id NOT IN (SELECT activity_id FROM streams)")]
+        return {"streams": streams, "activities": activities}
+
+    def remove_orphan_streams(self) -> int:
+        with self.transaction() as db:
+            return db.execute("DELETE FROM streams WHERE activity_id NOT IN (SELECT id FROM activities)").rowcount
+
     # -- files -----------------------------------------------------------------------
     def known_file(self, sha256: str) -> StoredFile | None:
         row = self._db.execute("SELECT sha256, athlete, source_path, outcome, detail FROM files "

@@ -68,6 +68,26 @@ def exclusive(store_path: Path, name: str, about: dict[str, Any]) -> Iterator[No
         os.close(fd)
 
 
+def holder(store_path: Path, name: str) -> dict[str, Any] | None:
+    """Who holds the ``name`` lock of the store at ``store_path`` now (None: nobody)."""
+    path = lock_path(store_path, name)
+    if fcntl is None or not path.exists():
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return _read(fd)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
 def _read(fd: int) -> dict[str, Any]:
     try:
         data = json.loads(os.pread(fd, 65536, 0) or b"{}")
