@@ -124,7 +124,7 @@ LAYOUTS = {
 @pytest.mark.parametrize("gaps", [False, True], ids=["1Hz", "smart"])
 def test_generated_layouts_read_the_same_both_ways_and_stay_on_the_fast_path(layout, gaps, caplog):
     data = run_fit(_points(gaps=gaps), **LAYOUTS[layout])
-    with caplog.at_level(logging.INFO):
+    with caplog.at_level(logging.INFO, logger="strideload"):
         assert_same_both_ways(data, f"{layout}.fit")
     assert "tolerant" not in caplog.text
 
@@ -184,7 +184,7 @@ def test_invalid_values_are_absent_and_a_later_field_wins():
 ])
 def test_damaged_files_fall_back_to_the_tolerant_path_and_say_why(damage, reason, caplog):
     data = damage(run_fit(_points(km=1.0)))
-    with caplog.at_level(logging.INFO):
+    with caplog.at_level(logging.INFO, logger="strideload"):
         fast = read_fit(data, "damaged.fit")
     assert "read with the tolerant FIT path" in caplog.text
     tolerant = read_fit_tolerant(data, "damaged.fit")

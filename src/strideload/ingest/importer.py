@@ -268,7 +268,9 @@ def _items(pairs: list[tuple[Path, str]], config: Config, stats: dict[str, tuple
                 except OSError:
                     stat = None
                 if stat is not None and (stat.st_size, stat.st_mtime_ns) == cached[:2]:
-                    yield Ready(FileResult(source.display_path, name, "known", sha=cached[2], size=stat.st_size))
+                    where = "" if known[cached[2]] == source.display_path else f" from {known[cached[2]]}"
+                    yield Ready(FileResult(source.display_path, name, "known", f"already imported{where}",
+                                           sha=cached[2], size=stat.st_size))
                     continue
             yield Task(source.display_path, name, zone, budget, source.hints, path=str(source.path),
                        size=source.size)
@@ -378,6 +380,8 @@ def _write_result(store: Store, result: FileResult, config: Config) -> list[Outc
     if result.status == "failed":
         store.record_failure(path, athlete, result.read_sha, result.reason or "failed")
         return [Outcome(path, athlete, "failed", result.reason)]
+    if result.status == "known":  # unchanged since its bytes were handled: nothing to write
+        return [Outcome(path, athlete, "duplicate", result.reason)]
     assert result.sha is not None
     stat = FileStat(path, result.size, result.mtime_ns) if result.size is not None and result.mtime_ns is not None \
         else None
