@@ -1,8 +1,9 @@
 """Per-second streams as bytes: what a worker encodes and the store keeps in one BLOB.
 
 Streams are written as an Arrow IPC stream, zstd-compressed: measured on a 1 h run
-(3,601 rows, benchmarks/bench_import.py --streams) it costs about 40 % less to write
-and half as much to read as a Parquet file, and it is 30 % smaller. Stores written
+(3,601 rows, n=15, CPU medians) it costs about 40 % less to write (7.9 vs 12.6 ms) and
+half as much to read (3.8 vs 8.5 ms) as a zstd Parquet file, and it is 30 % smaller
+(91 vs 129 KB); tests/test_store_streams.py checks it stays smaller. Stores written
 before hold Parquet blobs; both are read (told apart by their first bytes).
 """
 
