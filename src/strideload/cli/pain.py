@@ -16,8 +16,7 @@ from ..pain import PAIN_COLUMNS, WHENS, make_entry, read_csv, template
 from ..store import PainWrite
 from .main import Context, common_options
 from .render import format_option, render
-
-TABLE_COLUMNS = ("date", "time", "athlete", "when", "score", "side", "note", "activity_id")
+from .tables import pain_table
 
 
 def known_athlete(ctx: Context, athlete: str | None) -> None:
@@ -76,13 +75,13 @@ def add_command(ctx: Context, score: str, day: str, when: str, athlete: str | No
 @format_option
 @common_options
 def list_command(ctx: Context, athlete: str | None, fmt: str) -> None:
-    """List pain entries, oldest first; during/after scores show the run they belong to."""
+    """List pain entries, oldest first; during/after scores show the run they belong to.
+
+    ID is the entry's number for 'strideload pain edit ID' and 'strideload pain delete ID'.
+    """
     known_athlete(ctx, athlete)
     rows = ctx.store.pain_frame(athlete).to_dict("records")
-    if fmt == "table":
-        for row in rows:
-            row["score"] = f"{row['score']:g}"
-    render(rows, fmt, TABLE_COLUMNS if fmt == "table" else PAIN_COLUMNS)
+    render(rows, fmt, PAIN_COLUMNS, table=pain_table())
 
 
 @pain_group.command("import")
