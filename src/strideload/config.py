@@ -67,8 +67,8 @@ SETTINGS: dict[str, Setting] = _settings(
     Setting("default_athlete", "me", "name", "-",
             "Athlete name used when --athlete is not given.", kind=str),
     Setting("units", "metric", "-", "-",
-            "Distances and paces in tables and reports for people: metric (km, min/km) or imperial "
-            "(mi, min/mi). Display only: the store, JSON and CSV stay in SI units.",
+            "Distances and paces in the command line's tables: metric (km, min/km) or imperial "
+            "(mi, min/mi). Display only: the store, JSON, CSV and the HTML reports stay metric.",
             kind=str, choices=("metric", "imperial")),
     Setting("duplicate_start_window_s", 60.0, "s", "-",
             "Two files of one run: starts at most this far apart ...", minimum=0),
