@@ -63,7 +63,7 @@ def value_vs_threshold(kind: str, value: Any, threshold: Any, *, run: Mapping[st
     if kind == "session_spike" and run is not None and has_value and not units.missing(run.get("distance_m")):
         metres = float(run["distance_m"])
         allowed = metres / v * config.get("session_spike_small")
-        return f"{dist(metres)} vs {dist(allowed)} allowed ({v:.2f} × the longest run of the window)"
+        return f"{dist(metres)} vs {dist(allowed)} allowed"
     if kind == "downhill_spike" and run is not None and not units.missing(run.get("downhill_5pct_m")):
         metres = float(run["downhill_5pct_m"])
         if not has_value:
