@@ -154,13 +154,13 @@ class Corrections:
 
     def edit_pain(self, pain_id: int, entry: PainEntry) -> Change:
         """Replace pain entry ``pain_id`` with ``entry`` (same athlete; any field may change)."""
-        before = self.pain_entry(pain_id)
         after = {"athlete": entry.athlete, "date": entry.date.isoformat(), "time": entry.time, "when": entry.when,
                  "side": entry.side, "score": entry.score, "note": entry.note}
-        changed = {k: [before[k], v] for k, v in after.items() if before[k] != v}
-        if not changed:
-            raise UsageError(f"pain entry {pain_id} already reads like that: nothing to change")
         with self.transaction() as db:
+            before = self.pain_entry(pain_id)
+            changed = {k: [before[k], v] for k, v in after.items() if before[k] != v}
+            if not changed:
+                raise UsageError(f"pain entry {pain_id} already reads like that: nothing to change")
             clash = db.execute("SELECT id FROM pain WHERE athlete = ? AND date = ? AND time = ? AND timing = ? "
                                "AND side = ? AND id != ?", (*entry.key(), pain_id)).fetchone()
             if clash is not None:
@@ -176,8 +176,8 @@ class Corrections:
 
     def delete_pain(self, pain_id: int) -> Change:
         """Delete pain entry ``pain_id``."""
-        before = self.pain_entry(pain_id)
         with self.transaction() as db:
+            before = self.pain_entry(pain_id)
             db.execute("DELETE FROM pain WHERE id = ?", (pain_id,))
             return self._log(db, Change("pain-delete", before["athlete"],
                                         f"deleted pain entry {pain_id} ({self._moment(before)} "
@@ -206,12 +206,12 @@ class Corrections:
         """Call athlete ``old`` ``new`` everywhere; ``new`` must not exist yet (merge them instead)."""
         if not new.strip():
             raise UsageError("the new name is empty")
-        self._known(old)
-        if old == new:
-            raise UsageError(f"{old!r} is already called that")
-        if new in self.all_athletes():
-            raise UsageError(f"{new!r} already exists: 'strideload athletes merge {old} {new}' joins them")
         with self.transaction() as db:
+            self._known(old)
+            if old == new:
+                raise UsageError(f"{old!r} is already called that")
+            if new in self.all_athletes():
+                raise UsageError(f"{new!r} already exists: 'strideload athletes merge {old} {new}' joins them")
             counts = self._counts(db, old)
             for table in (*ATHLETE_TABLES, "pain"):
                 db.execute(f"UPDATE {table} SET athlete = ? WHERE athlete = ?", (new, old))
@@ -222,11 +222,11 @@ class Corrections:
     def merge_athletes(self, source: str, target: str) -> Change:
         """Move everything of ``source`` to ``target``; ``source`` is gone afterwards. A pain
         entry of ``source`` for a moment ``target`` already logged is dropped (``target``'s is kept)."""
-        self._known(source)
-        self._known(target)
-        if source == target:
-            raise UsageError("an athlete cannot be merged into themselves")
         with self.transaction() as db:
+            self._known(source)
+            self._known(target)
+            if source == target:
+                raise UsageError("an athlete cannot be merged into themselves")
             counts = self._counts(db, source)
             for table in ATHLETE_TABLES:
                 db.execute(f"UPDATE {table} SET athlete = ? WHERE athlete = ?", (target, source))
@@ -241,8 +241,8 @@ class Corrections:
     def delete_athlete(self, name: str) -> Change:
         """Delete athlete ``name``: activities, pain log, return-to-run plans and failures. Their
         files are remembered as deleted, so importing them again brings nothing back unless forced."""
-        self._known(name)
         with self.transaction() as db:
+            self._known(name)
             counts = self._counts(db, name)
             now = _now()
             db.execute("INSERT OR IGNORE INTO deleted_files (sha256, athlete, source_path, deleted_at) "
