@@ -16,7 +16,7 @@ from ..pain import PAIN_COLUMNS, WHENS, make_entry, read_csv, template
 from ..store import PainWrite
 from .main import Context, common_options
 from .render import format_option, render
-from .tables import pain_table
+from .tables import pain_table, pain_vs_load_table
 
 
 def known_athlete(ctx: Context, athlete: str | None) -> None:
@@ -115,7 +115,7 @@ def vs_load_command(ctx: Context, athlete: str | None, fmt: str) -> None:
     daily = analyze.daily_load(summaries, ctx.config) if len(summaries) else summaries
     frame = pain_vs_load(ctx.store.pain_frame(athlete), daily, ctx.config)
     rows = frame.to_dict("records")
-    render(rows, fmt, ("athlete", "factor", "days", "rho", "slope_per_unit", "message") if fmt == "table" else None)
+    render(rows, fmt, table=pain_vs_load_table())
     if fmt == "table" and rows:
         click.echo("An association over each athlete's own mornings: it shows how the numbers moved together, "
                    "not what caused them.")

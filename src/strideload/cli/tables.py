@@ -135,6 +135,14 @@ def pain_table() -> list[Column]:
             column("side", "Side"), column("note", "Note", wrap=True), column("activity_id", "Run")]
 
 
+def pain_vs_load_table() -> list[Column]:
+    return [column("athlete", "Athlete"), column("factor", "Previous day's"), column("days", "Mornings", right=True),
+            column("rho", "Rank correlation", lambda v: units.MISSING if v is None else f"{v:+.2f}", right=True),
+            column("slope_per_unit", "Pain points per km", lambda v: units.MISSING if v is None else f"{v:+.2f}",
+                   right=True),
+            column("message", "What it shows", wrap=True)]
+
+
 def config_table() -> list[Column]:
     return [column("name", "Setting"), Column("value", "Value", lambda row: _setting_value(row.get("value"))),
             column("unit", "Unit"), column("description", "What it does", wrap=True),

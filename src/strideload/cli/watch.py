@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, TextColumn, TimeRemainingColumn
 from rich.progress import Progress as Bar
 
+from ..analyze import words
 from ..config import Config
 from ..errors import StrideloadError
 from ..ingest.importer import Progress
@@ -88,7 +89,8 @@ class Display:
             say(f"  FAILED {outcome.path}: {outcome.reason or ''}")
         flags = batch.new_flags.sort_values("date", ascending=False, kind="stable")
         for row in flags.head(SHOWN_FLAGS).to_dict("records"):
-            say(f"  {row['athlete']} {str(row['date'])[:10]} {row['severity']}: {row['message']}")
+            severity = words.SEVERITY_WORDS.get(row["severity"], row["severity"])
+            say(f"  {row['athlete']} {str(row['date'])[:10]} {severity} · {words.label(row['kind'])}: {row['message']}")
         if len(flags) > SHOWN_FLAGS:
             say(f"  … and {len(flags) - SHOWN_FLAGS} more: strideload flags")
 
