@@ -35,8 +35,9 @@ CONFIG = ('[settings]\ntimezone = "Europe/Oslo"\nwatch_settle_s = 0.05\nwatch_ba
 
 def _runner(db: Path, config: Path):
     def invoke(*args: str, **kwargs):
+        # color=True: click would otherwise strip ANSI sequences itself and hide what reaches a terminal
         return CliRunner().invoke(cli, [*args, "--db", str(db), "--config", str(config)], catch_exceptions=False,
-                                  **kwargs)
+                                  color=True, **kwargs)
 
     return invoke
 
@@ -128,6 +129,9 @@ def test_watch_report_and_corrections_print_names_literally(run, hostile_store, 
     reported = run("report", "--out", str(tmp_path / "reports"))
     assert reported.exit_code == 0, reported.output
     _safe(reported.output)
+    added = run("pain", "add", "2", "--date", "2026-05-15", "--when", "daily", "--athlete", ATHLETE)
+    assert added.exit_code == 0 and "[/bold]\\x1b[2J=ana" in added.output
+    _safe(added.output)
     error = run("activities", "--athlete", "\x1b[31mnobody")
     assert error.exit_code == 1 and "\\x1b[31mnobody" in error.output
     _safe(error.output)

@@ -15,7 +15,7 @@ from ..errors import UsageError
 from ..pain import PAIN_COLUMNS, WHENS, make_entry, read_csv, template
 from ..store import PainWrite
 from .main import Context, common_options
-from .render import format_option, render
+from .render import format_option, render, say
 from .tables import pain_table, pain_vs_load_table
 
 
@@ -66,8 +66,8 @@ def add_command(ctx: Context, score: str, day: str, when: str, athlete: str | No
     ctx.creates_store = True
     result = ctx.store.add_pain([entry])
     what = "updated" if result.updated else "already logged" if result.unchanged else "added"
-    click.echo(f"{what}: {entry.athlete} {entry.date} {entry.when} {entry.score:g}/10"
-               + (f" ({entry.side})" if entry.side else ""))
+    say(f"{what}: {entry.athlete} {entry.date} {entry.when} {entry.score:g}/10"
+        + (f" ({entry.side})" if entry.side else ""))
 
 
 @pain_group.command("list")
@@ -97,7 +97,7 @@ def import_command(ctx: Context, file: Path, athlete: str | None) -> None:
     name = athlete or ctx.config.get("default_athlete")
     entries = read_csv(file, name)
     ctx.creates_store = True
-    click.echo(f"{file}: {_written(ctx.store.add_pain(entries, source=str(file)))}")
+    say(f"{file}: {_written(ctx.store.add_pain(entries, source=str(file)))}")
 
 
 @pain_group.command("vs-load")
