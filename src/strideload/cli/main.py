@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,8 @@ class StrideloadGroup(click.Group):
             return super().invoke(ctx)
         except StrideloadError as exc:  # one line, printed literally (names and paths are data)
             raise click.ClickException(literal(str(exc))) from exc
+        except sqlite3.DatabaseError as exc:  # a store damaged on disk, not a bug: say so in one line
+            raise click.ClickException(f"the store cannot be read: {exc} (run 'strideload doctor')") from exc
 
 
 def configure_logging(debug: bool) -> None:
@@ -137,9 +140,9 @@ def cli(debug: bool) -> None:
 
 
 def _register() -> None:
-    from . import analysis, corrections, importing, listing, pain, report, rtr, science, watch
+    from . import analysis, corrections, doctor, importing, listing, pain, report, rtr, science, watch
 
-    for module in (importing, listing, corrections, analysis, pain, rtr, report, watch, science):
+    for module in (importing, listing, corrections, analysis, pain, rtr, report, watch, doctor, science):
         for command in module.COMMANDS:
             cli.add_command(command)
     for command in corrections.PAIN_COMMANDS:
