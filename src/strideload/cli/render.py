@@ -122,9 +122,6 @@ def plain(value: Any) -> Any:
     return value
 
 
-_plain = plain  # the name other command modules imported
-
-
 def cell(value: Any) -> str:
     """A value as a table shows it when its column says nothing more."""
     value = plain(value)
