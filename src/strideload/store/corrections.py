@@ -98,7 +98,8 @@ class Corrections:
         ``athlete``, ``summary`` and ``detail`` (a dict)."""
         sql, params = "SELECT * FROM change_log", ()
         if athlete is not None:
-            sql, params = sql + " WHERE athlete = ? OR instr(detail, ?) > 0", (athlete, json.dumps(athlete))
+            named = json.dumps(athlete, ensure_ascii=False)  # as the detail spells it: "from"/"to" names
+            sql, params = sql + " WHERE athlete = ? OR instr(detail, ?) > 0", (athlete, named)
         rows = [dict(row) for row in self._db.execute(sql + " ORDER BY id DESC", params)]
         for row in rows:
             row["detail"] = json.loads(row["detail"]) if row["detail"] else {}
