@@ -30,7 +30,8 @@ def test_a_strava_export_takes_name_and_type_from_activities_csv(tmp_path, store
 
     result = import_paths(store, [export], athlete="ana", config=oslo_config)
 
-    assert result.counts() == {"added": 1, "non-running": 1, "duplicate": 0, "skipped": 0, "failed": 0}
+    assert result.counts() == {"added": 1, "non-running": 1, "duplicate": 0, "skipped": 0, "deleted": 0,
+                                "failed": 0}
     frame = store.activities_frame().set_index("name")
     assert frame.loc["Sunday trail loop", "sport"] == "trail_running"
     assert frame.loc["Sunday trail loop", "surface"] == "trail"

@@ -61,11 +61,15 @@ def _settings(*items: Setting) -> dict[str, Setting]:
 
 #: Every setting strideload knows, in one place. Code reads them only through :class:`Config`.
 SETTINGS: dict[str, Setting] = _settings(
-    Setting("timezone", "", "IANA zone", "science.md#local-dates",
+    Setting("timezone", "", "IANA zone", "local_dates",
             "Athlete's time zone for GPX/TCX local dates; empty = this machine's zone.",
             kind=str, per_athlete=True),
     Setting("default_athlete", "me", "name", "-",
             "Athlete name used when --athlete is not given.", kind=str),
+    Setting("units", "metric", "-", "-",
+            "Distances and paces in the command line's tables: metric (km, min/km) or imperial "
+            "(mi, min/mi). Display only: the store, JSON, CSV and the HTML reports stay metric.",
+            kind=str, choices=("metric", "imperial")),
     Setting("duplicate_start_window_s", 60.0, "s", "-",
             "Two files of one run: starts at most this far apart ...", minimum=0),
     Setting("duplicate_distance_tolerance", 0.03, "fraction", "-",

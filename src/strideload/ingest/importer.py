@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 #: Richer formats win when the same run arrives twice: FIT > TCX > GPX.
 FORMAT_RANK = {"fit": 3, "tcx": 2, "gpx": 1}
-STATUSES = ("added", "non-running", "duplicate", "skipped", "failed")
+STATUSES = ("added", "non-running", "duplicate", "skipped", "deleted", "failed")
 
 
 @contextmanager
@@ -129,6 +129,8 @@ class Outcome:
     distance_m: float | None = None
     local_date: str | None = None
     records: int = 0
+    #: for a duplicate: the athlete the earlier copy belongs to, when that is someone else
+    other_athlete: str | None = None
 
 
 @dataclass
@@ -160,6 +162,16 @@ class ImportResult:
 
     def counts(self) -> dict[str, int]:
         return {status: len(self.of(status)) for status in STATUSES}
+
+
+class ImportInterrupted(KeyboardInterrupt):
+    """The import was stopped (Ctrl-C; still a ``KeyboardInterrupt``); ``result`` holds what
+    was kept: every file it lists is written whole, and importing again finishes the job."""
+
+    def __init__(self, result: ImportResult):
+        self.result = result
+        files = len({outcome.path for outcome in result.outcomes})
+        super().__init__(f"stopped: {files} file{'s' if files != 1 else ''} imported, run again to finish")
 
 
 @dataclass(frozen=True)
@@ -198,24 +210,31 @@ def _size(path: Path) -> int:
 
 def import_paths(store: Store, paths: Iterable[str | Path], *, athlete: str | None = None,
                  team: bool = False, config: Config | None = None,
-                 on_progress: Callable[[Progress], None] | None = None) -> ImportResult:
-    """Import files, folders (recursively) and zips into ``store``; see :class:`ImportResult`."""
+                 on_progress: Callable[[Progress], None] | None = None, force: bool = False) -> ImportResult:
+    """Import files, folders (recursively) and zips into ``store``; see :class:`ImportResult`.
+
+    ``force`` imports again files whose activities were deleted by hand. Ctrl-C raises
+    :class:`ImportInterrupted` carrying what was kept.
+    """
     config = config or Config()
     pairs = plan([Path(p) for p in paths], athlete=athlete, team=team, config=config)
     total = sum(_size(path) for path, _ in pairs)
     result, done = ImportResult(), 0
-    for path, name in pairs:
-        pain_logs, plan_paths = pain_csvs(path), plan_files(path)
-        if not (path.is_file() and is_side_file(path.name)):
-            for source in sources(path, name, config):
-                result.outcomes.extend(import_source(store, source, config))
-                done += source.size
-                if on_progress:
-                    on_progress(Progress(source.display_path, min(done, total), total))
-        for log in pain_logs:
-            import_pain_log(store, log, name, result)
-        for plan_path in plan_paths:
-            import_plan_file(store, plan_path, name, result, config)
+    try:
+        for path, name in pairs:
+            pain_logs, plan_paths = pain_csvs(path), plan_files(path)
+            if not (path.is_file() and is_side_file(path.name)):
+                for source in sources(path, name, config):
+                    result.outcomes.extend(import_source(store, source, config, force=force))
+                    done += source.size
+                    if on_progress:
+                        on_progress(Progress(source.display_path, min(done, total), total))
+            for log in pain_logs:
+                import_pain_log(store, log, name, result)
+            for plan_path in plan_paths:
+                import_plan_file(store, plan_path, name, result, config)
+    except KeyboardInterrupt as exc:  # the file being written rolled back; the ones before are whole
+        raise ImportInterrupted(result) from exc
     if on_progress:
         on_progress(Progress("", total, total))
     return result
@@ -262,17 +281,19 @@ def sources(path: Path, athlete: str, config: Config) -> Iterator[Source]:
     yield from path_sources(path, athlete, config.get("max_archive_bytes"), config.get("max_archive_depth"))
 
 
-def import_source(store: Store, source: Source, config: Config, *, retry_failed: bool = True) -> list[Outcome]:
+def import_source(store: Store, source: Source, config: Config, *, retry_failed: bool = True,
+                  force: bool = False) -> list[Outcome]:
     """Import one source file; never raises for a bad file, nor for a bug of ours while
     handling it: either becomes a failed outcome, recorded with its reason (only a store
     that cannot be written, :class:`~strideload.errors.StoreError`, stops the caller).
 
     A failure is remembered with the SHA-256 of the bytes as read. With
     ``retry_failed=False`` a file that failed before at the same path with the same bytes
-    is passed over: no outcome, nothing written (a watcher reports a bad file once).
+    is passed over: no outcome, nothing written (a watcher reports a bad file once). A file
+    whose activities were deleted by hand is ``deleted`` (nothing written) unless ``force``.
     """
     try:
-        return _import_source(store, source, config, retry_failed)
+        return _import_source(store, source, config, retry_failed, force)
     except StoreError:
         raise
     except Exception as exc:  # the last line of the boundary: whatever escaped the stages below
@@ -283,7 +304,8 @@ def import_source(store: Store, source: Source, config: Config, *, retry_failed:
         return [Outcome(source.display_path, source.athlete, "failed", error.reason)]
 
 
-def _import_source(store: Store, source: Source, config: Config, retry_failed: bool) -> list[Outcome]:
+def _import_source(store: Store, source: Source, config: Config, retry_failed: bool,
+                   force: bool = False) -> list[Outcome]:
     sha: str | None = None
     read_sha: str | None = None
     try:
@@ -296,9 +318,16 @@ def _import_source(store: Store, source: Source, config: Config, retry_failed: b
             data = decompress_if_gzip(raw, source.display_path, config.get("max_archive_bytes"))
         sha = read_sha if data is raw else hashlib.sha256(data).hexdigest()
         known = store.known_file(sha)
-        if known is not None:
+        if known is not None and known.outcome == "deleted" and not force:
+            return [Outcome(source.display_path, source.athlete, "deleted",
+                            f"its activities were {known.detail} (see 'strideload history'); "
+                            "import --force brings them back")]
+        if known is not None and known.outcome != "deleted":
             where = "" if known.source_path == source.display_path else f" from {known.source_path}"
-            return [Outcome(source.display_path, source.athlete, "duplicate", f"already imported{where}")]
+            other = known.athlete if known.athlete != source.athlete else None
+            whose = f" for {other}" if other else ""
+            return [Outcome(source.display_path, source.athlete, "duplicate", f"already imported{whose}{where}",
+                            other_athlete=other)]
         raws, activities = decode(data, sha, athlete=source.athlete, source_path=source.display_path,
                                   config=config, hints=source.hints)
     except NoActivityError as exc:
