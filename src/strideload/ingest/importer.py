@@ -20,12 +20,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..config import Config
-from ..errors import FileImportError, NoActivityError, StoreError, StrideloadError, UnexpectedFileError, UsageError
+from ..errors import (
+    FileImportError,
+    NoActivityError,
+    NotAFileError,
+    StoreError,
+    StrideloadError,
+    UnexpectedFileError,
+    UsageError,
+)
 from ..model import Activity, RawActivity
 from ..pain import PainInputError, read_csv
 from ..store import Store
-from . import detect
-from .scan import Source, decompress_if_gzip, is_side_file, pain_csvs, path_sources, plan_files
+from . import detect, limits, sanity
+from .scan import Source, decompress_if_gzip, is_side_file, pain_csvs, path_sources, plan_files, read_file
+from .strava import manual_activity
 from .stream import Hints, normalise
 
 if TYPE_CHECKING:
@@ -84,14 +93,16 @@ def read_activities(path: str | Path, *, athlete: str = "me", config: Config | N
     """
     config = config or Config()
     path = Path(path).expanduser()
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise FileImportError(f"cannot read: {exc.strerror or exc}", path=path) from exc
-    with boundary("decompressing", str(path)):
-        data = decompress_if_gzip(data, str(path), config.get("max_archive_bytes"))
-    _, activities = decode(data, hashlib.sha256(data).hexdigest(), athlete=athlete, source_path=str(path),
-                           config=config, hints=hints or Hints())
+    budget = limits.Limits.from_config(config)
+    with limits.applied(budget), limits.time_budget(budget.max_seconds, str(path)):
+        try:
+            data = read_file(path, budget.max_bytes)
+        except OSError as exc:
+            raise FileImportError(f"cannot read: {exc.strerror or exc}", path=path) from exc
+        with boundary("decompressing", str(path)):
+            data = decompress_if_gzip(data, str(path), budget.max_bytes)
+        _, activities = decode(data, hashlib.sha256(data).hexdigest(), athlete=athlete, source_path=str(path),
+                               config=config, hints=hints or Hints())
     return activities
 
 
@@ -103,12 +114,15 @@ def decode(data: bytes, sha: str, *, athlete: str, source_path: str, config: Con
     """
     zone = config.timezone(athlete)
     raws = read_raw(data, source_path)
+    notes = sanity.clean_raws(raws, source_path, config)  # drops implausible samples and totals, or rejects
     activities = []
     for raw in raws:
         stage = f"normalising session {raw.session_index + 1}" if len(raws) > 1 else "normalising the samples"
         with boundary(stage, source_path):
-            activities.append(normalise(raw, athlete=athlete, sha256=sha, source_path=source_path, zone=zone,
-                                        hints=hints))
+            activity = normalise(raw, athlete=athlete, sha256=sha, source_path=source_path, zone=zone, hints=hints)
+        activity.summary.setdefault("summary_only", False)
+        sanity.check_activity(activity, source_path, config, notes)  # rejects what cannot be a real run
+        activities.append(activity)
     return raws, activities
 
 
@@ -258,8 +272,9 @@ def import_plan_file(store: Store, path: Path, athlete: str, result: ImportResul
 
 
 def sources(path: Path, athlete: str, config: Config) -> Iterator[Source]:
-    """Candidate files under ``path``, with the config's archive budget."""
-    yield from path_sources(path, athlete, config.get("max_archive_bytes"), config.get("max_archive_depth"))
+    """Candidate files under ``path``, with the config's archive and per-file budgets."""
+    yield from path_sources(path, athlete, config.get("max_archive_bytes"), config.get("max_archive_depth"),
+                            limits.Limits.from_config(config))
 
 
 def import_source(store: Store, source: Source, config: Config, *, retry_failed: bool = True) -> list[Outcome]:
@@ -286,21 +301,32 @@ def import_source(store: Store, source: Source, config: Config, *, retry_failed:
 def _import_source(store: Store, source: Source, config: Config, retry_failed: bool) -> list[Outcome]:
     sha: str | None = None
     read_sha: str | None = None
+    budget = limits.Limits.from_config(config)
     try:
-        with boundary("reading", source.display_path):
-            raw = _read(source)
-        read_sha = hashlib.sha256(raw).hexdigest()
-        if not retry_failed and _failed_before(store, source.display_path, read_sha):
-            return []
-        with boundary("decompressing", source.display_path):
-            data = decompress_if_gzip(raw, source.display_path, config.get("max_archive_bytes"))
-        sha = read_sha if data is raw else hashlib.sha256(data).hexdigest()
-        known = store.known_file(sha)
-        if known is not None:
-            where = "" if known.source_path == source.display_path else f" from {known.source_path}"
-            return [Outcome(source.display_path, source.athlete, "duplicate", f"already imported{where}")]
-        raws, activities = decode(data, sha, athlete=source.athlete, source_path=source.display_path,
-                                  config=config, hints=source.hints)
+        with limits.applied(budget), limits.time_budget(budget.max_seconds, source.display_path):
+            with boundary("reading", source.display_path):
+                raw = _read(source)
+            read_sha = hashlib.sha256(raw).hexdigest()
+            if not retry_failed and _failed_before(store, source.display_path, read_sha):
+                return []
+            with boundary("decompressing", source.display_path):
+                data = decompress_if_gzip(raw, source.display_path, budget.max_bytes)
+            sha = read_sha if data is raw else hashlib.sha256(data).hexdigest()
+            known = store.known_file(sha)
+            if known is not None:
+                where = "" if known.source_path == source.display_path else f" from {known.source_path}"
+                return [Outcome(source.display_path, source.athlete, "duplicate", f"already imported{where}")]
+            if source.manual is not None:
+                raws: list[RawActivity] = []
+                with boundary("reading the manual activity", source.display_path):
+                    activities = [manual_activity(source.manual, athlete=source.athlete, zone=config.timezone(
+                        source.athlete), source_path=source.display_path)]
+                    sanity.check_activity(activities[0], source.display_path, config, [])
+            else:
+                raws, activities = decode(data, sha, athlete=source.athlete, source_path=source.display_path,
+                                          config=config, hints=source.hints)
+    except NotAFileError as exc:
+        return [Outcome(source.display_path, source.athlete, "skipped", exc.reason)]
     except NoActivityError as exc:
         if sha is not None:
             store.record_file(sha256=sha, athlete=source.athlete, source_path=source.display_path,
@@ -339,7 +365,8 @@ def _store_activities(store: Store, source: Source, sha: str, activities: list[A
         if twin is None:
             add.append(activity)
             status = "added" if activity.running else "non-running"
-            outcomes.append(Outcome(source.display_path, source.athlete, status, None, activity.id,
+            outcomes.append(Outcome(source.display_path, source.athlete, status, "; ".join(activity.notes) or None,
+                                    activity.id,
                                     activity.summary["distance_m"], activity.summary["local_date"]))
             continue
         if FORMAT_RANK.get(activity.summary["format"], 0) > FORMAT_RANK.get(twin["format"], 0):

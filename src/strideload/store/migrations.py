@@ -102,4 +102,9 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         CREATE INDEX rtr_decisions_by_plan ON rtr_decisions (plan_id, date);
     """),
+    ("0003_archive_summary_only", """
+        -- Activities known only by their totals (a run typed in by hand in Strava, listed in a bulk
+        -- export's activities.csv with no file): they count in load but have no samples.
+        ALTER TABLE activities ADD COLUMN summary_only INTEGER NOT NULL DEFAULT 0;
+    """),
 ]
