@@ -165,3 +165,33 @@ def zip_bytes(members: dict[str, bytes]) -> bytes:
 
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=timezone.utc)
+
+
+def deflate64_zip(members: dict[str, bytes]) -> bytes:
+    """A zip whose members are compressed with Deflate64 (method 9), as Windows Explorer writes
+    large archives: written stored by zipfile, then given the Deflate64 bytes and headers."""
+    import struct
+    import zlib
+
+    import inflate64
+
+    buffer = io.BytesIO()
+    packed = {}
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for name, data in members.items():
+            deflater = inflate64.Deflater()
+            packed[name] = deflater.deflate(data) + deflater.flush()
+            archive.writestr(name, packed[name])
+    raw = bytearray(buffer.getvalue())
+    for name, data in members.items():
+        crc, size = zlib.crc32(data), len(data)
+        encoded = name.encode()
+        local = raw.index(encoded) - 30  # the local header ends with the name (no extra field)
+        struct.pack_into("<H", raw, local + 8, 9)
+        struct.pack_into("<I", raw, local + 14, crc)
+        struct.pack_into("<I", raw, local + 22, size)
+        central = raw.rindex(encoded) - 46  # so does the central directory entry
+        struct.pack_into("<H", raw, central + 10, 9)
+        struct.pack_into("<I", raw, central + 16, crc)
+        struct.pack_into("<I", raw, central + 24, size)
+    return bytes(raw)

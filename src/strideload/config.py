@@ -89,7 +89,7 @@ SETTINGS: dict[str, Setting] = _settings(
             "while decoding.", kind=int, minimum=100),
     Setting("max_file_seconds", 120.0, "s", "-",
             "Longest time spent reading and decoding one file before it fails (the largest real "
-            "files take ~15 s on a slow machine).", minimum=1),
+            "files take ~15 s on a slow machine).", minimum=0.1),
     # --- plausibility of imported values -----------------------------------------------------
     Setting("earliest_activity_year", 2000, "year", "-",
             "Samples and runs dated before 1 January of this year are not real activities "
