@@ -4,7 +4,7 @@ The CSV is read as a stream, in whatever encoding Strava or Excel wrote it: UTF-
 without a BOM, UTF-16 (with a BOM, or without one, told by its zero bytes), else Windows-1252
 (Latin-1). Fields of any length are read (never the csv module's 128 KiB abort); names
 longer than :data:`MAX_NAME_CHARS` are cut, with a note. A broken CSV is never fatal: the
-rows read before the damage are kept and the reason is noted.
+rows read before the damage (or before ``max_file_bytes``) are kept and the reason is noted.
 
 Rows with a ``Filename`` give :class:`~.stream.Hints` (name, sport) for that file. Rows
 without one are activities typed in by hand (a treadmill run, say): they become
@@ -126,11 +126,11 @@ class _Counted(io.RawIOBase):
         return True
 
     def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
-        data = self._stream.read(len(buffer))
-        self._left -= len(data)
-        if self._left < 0:
+        data = self._stream.read(min(len(buffer), self._left) or 1)
+        if data and self._left <= 0:
             raise BudgetError(f"activities.csv is larger than {self._limit:,} bytes; the rows after that "
                               "are not read", setting="max_file_bytes", path=self._where)
+        self._left -= len(data)
         buffer[:len(data)] = data
         return len(data)
 
@@ -151,7 +151,7 @@ def _read_rows(open_csv: Callable[[], IO[bytes]], encoding: str, where: str, lim
                export: StravaExport) -> None:
     with open_csv() as raw, _field_limit(limit):
         text = io.TextIOWrapper(io.BufferedReader(_Counted(raw, limit, where)), encoding=encoding,
-                                errors="replace" if encoding == "cp1252" else "strict", newline="")
+                                errors="strict" if encoding == "utf-8-sig" else "replace", newline="")
         rows = csv.reader(text)
         header = [name.strip().lstrip("\ufeff") for name in next(rows, [])]
         columns = _Columns(header)
