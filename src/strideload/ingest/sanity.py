@@ -36,7 +36,7 @@ from ..model import Activity, RawActivity
 SAMPLE_RANGES = {
     "distance_m": (0.0, 1e7),  # 10,000 km
     "speed_mps": (0.0, 100.0),
-    "heart_rate_bpm": (1.0, 300.0),
+    "heart_rate_bpm": (0.0, 300.0),  # 0: no reading (strap off), left to the analysis
     "cadence_spm": (0.0, 400.0),
     "latitude_deg": (-90.0, 90.0),
     "longitude_deg": (-180.0, 180.0),
@@ -89,6 +89,10 @@ def clean_raws(raws: list[RawActivity], path: str, config: Config) -> list[str]:
             if bad:
                 notes.append(f"{bad} sample values outside physical ranges dropped")
             raw.samples = samples
+            start = raw.start_time
+            if start is not None and not earliest <= pd.Timestamp(start) <= latest:
+                raw.start_time = samples["time"].iloc[0].to_pydatetime()
+                notes.append(f"start time {pd.Timestamp(start):%Y-%m-%d %H:%M} replaced by the first dated sample's")
         notes.extend(_clean_totals(raw, config))
     return notes
 

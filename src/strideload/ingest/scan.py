@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from ..errors import ArchiveError, BudgetError, FileImportError, NotAFileError, UnexpectedFileError
+from ..errors import ArchiveError, BudgetError, FileImportError, NoActivityError, NotAFileError, UnexpectedFileError
 from . import archives
 from .archives import Budget, decompress_if_gzip, gunzip  # noqa: F401 - the importer's and watcher's names
 from .detect import ZIP_MAGIC
@@ -237,7 +237,14 @@ def _file_sources(path: Path, athlete: str, budget: Budget) -> Iterator[Source]:
         if head == ZIP_MAGIC:
             handle.seek(0)
             with archives.open_zip(handle, str(path)) as archive:
-                yield from zip_sources(archive, str(path), athlete, budget)
+                found = False
+                for source in zip_sources(archive, str(path), athlete, budget):
+                    found = True
+                    yield source
+                if not found:
+                    yield failing_source(str(path), athlete, NoActivityError(
+                        "an archive without activity files (.fit, .gpx, .tcx, .zip, or an activities.csv)",
+                        path=str(path)))
             return
     finally:
         handle.close()
