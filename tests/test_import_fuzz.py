@@ -136,7 +136,7 @@ def test_a_few_hundred_mutants_of_small_files_each_import_or_fail_alone(tmp_path
 @pytest.mark.long
 @requires_corpus
 def test_thousands_of_mutants_of_every_corpus_file(tmp_path):
-    originals = {name: (data, 80) for name, data in generated().items()}
+    originals = {name: (data, 400) for name, data in generated().items()}
     for name, data in corpus_files(max_bytes=None).items():
         originals[name] = (data, 60 if len(data) <= 100_000 else 12 if len(data) <= 600_000 else 4)
     tally = fuzz(tmp_path, originals, SEED + 1, check_reader_every=5)
