@@ -23,11 +23,10 @@ import gzip
 import io
 import logging
 import lzma
-import shutil
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import IO
@@ -210,16 +209,3 @@ def members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
 def opener(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> Callable[[], IO[bytes]]:
     """A function opening ``info`` as a stream (for readers that stream, like activities.csv)."""
     return lambda: open_member(archive, info, where)
-
-
-def copy_stream(source: IO[bytes], target: IO[bytes]) -> None:
-    shutil.copyfileobj(source, target, CHUNK)
-
-
-def iter_nested(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str, budget: Budget,
-                depth: int) -> Iterator[zipfile.ZipFile]:
-    """The zip inside member ``info``, spooled to a temporary file, open for the block's length."""
-    if depth > budget.max_depth:
-        raise ArchiveError(f"zips nested deeper than {budget.max_depth} levels", path=where)
-    with spool_member(archive, info, where, budget) as spool, open_zip(spool, where) as inner:
-        yield inner
