@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from files import gpx_bytes, run_points, utc  # noqa: E402
+from files import fit_with_sessions, gpx_bytes, run_points, utc  # noqa: E402
 
 GIB = 1024**3
 STRIDELOAD = Path(sys.executable).with_name("strideload")
@@ -95,6 +95,11 @@ def largest_real_gpx(path: Path) -> None:
     del points
 
 
+def many_sessions(path: Path) -> None:
+    """A FIT file with 20,000 one-minute sessions (took 193 s before the session budget)."""
+    path.write_bytes(fit_with_sessions(20_000))
+
+
 def fifo(path: Path) -> None:
     os.mkfifo(path)
 
@@ -112,6 +117,7 @@ BOMBS = {
     "gzip bomb -> 3 GiB": ("bomb.gpx.gz", gzip_bomb),
     "500 MB GPX file": ("big.gpx", big_gpx),
     "31.5 MiB GPX, a real track (largest allowed)": ("largest.gpx", largest_real_gpx),
+    "FIT with 20,000 sessions": ("sessions.fit", many_sessions),
     "FIFO named x.fit": ("x.fit", fifo),
 }
 

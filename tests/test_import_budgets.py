@@ -7,10 +7,9 @@ import gzip
 import os
 import threading
 import zipfile
-from datetime import datetime, timedelta, timezone
 
 import pytest
-from files import FIT_EPOCH_S, deflate64_zip, gpx_bytes, run_points, tcx_bytes, utc, zip_bytes
+from files import deflate64_zip, fit_with_sessions, gpx_bytes, run_points, tcx_bytes, utc, zip_bytes
 
 from strideload.config import parse_config
 from strideload.errors import BudgetError
@@ -20,40 +19,6 @@ from strideload.ingest.importer import import_paths, read_activities
 
 def _run(day: int = 4, km: float = 1.0) -> bytes:
     return gpx_bytes(run_points(utc(2026, 5, day, 6), km=km))
-
-
-def fit_with_sessions(n: int) -> bytes:
-    """A FIT file holding ``n`` one-minute running sessions, two records each (a hostile file:
-    real ones hold a handful)."""
-    from fit_tool.fit_file_builder import FitFileBuilder
-    from fit_tool.profile.messages.file_id_message import FileIdMessage
-    from fit_tool.profile.messages.record_message import RecordMessage
-    from fit_tool.profile.messages.session_message import SessionMessage
-    from fit_tool.profile.profile_type import FileType, Manufacturer, Sport
-
-    start = datetime(2026, 5, 4, 6, tzinfo=timezone.utc)
-    builder = FitFileBuilder(auto_define=True)
-    file_id = FileIdMessage()
-    file_id.type, file_id.manufacturer = FileType.ACTIVITY, Manufacturer.GARMIN.value
-    file_id.time_created = round(start.timestamp() * 1000)
-    builder.add(file_id)
-    for k in range(n):
-        t0 = start + timedelta(minutes=2 * k)
-        for s in (0, 60):
-            record = RecordMessage()
-            record.timestamp = round((t0 + timedelta(seconds=s)).timestamp() * 1000)
-            record.distance = 200.0 * k + 3.0 * s
-            builder.add(record)
-        session = SessionMessage()
-        session.start_time = round(t0.timestamp() * 1000)
-        session.timestamp = round((t0 + timedelta(seconds=60)).timestamp() * 1000)
-        session.total_elapsed_time = session.total_timer_time = 60.0
-        session.total_distance = 180.0
-        session.sport = Sport.RUNNING
-        builder.add(session)
-    data = builder.build().to_bytes()
-    assert FIT_EPOCH_S  # the factory and this file count FIT time the same way
-    return data
 
 
 def test_a_file_with_thousands_of_sessions_stops_at_the_budget(tmp_path, store):
@@ -142,14 +107,14 @@ def test_a_file_that_takes_too_long_fails_alone(tmp_path, store, monkeypatch):
 
     monkeypatch.setattr(detect, "sniff", endless)
     (tmp_path / "slow.gpx").write_bytes(_run(day=3))
-    (tmp_path / "z-run.gpx").write_bytes(_run())
-    config = parse_config({"settings": {"max_file_seconds": 0.3}})
+    (tmp_path / "z-run.gpx").write_bytes(_run(km=0.2))
+    config = parse_config({"settings": {"max_file_seconds": 2.0}})  # ample for a 200 m run on a busy machine
 
     result = import_paths(store, [tmp_path], athlete="ana", config=config)
 
     [failed] = result.failed
     assert failed.path.endswith("slow.gpx")
-    assert failed.reason == "took longer than 0.3 s to read (setting max_file_seconds)"
+    assert failed.reason == "took longer than 2 s to read (setting max_file_seconds)"
     assert result.counts()["added"] == 1
 
 
