@@ -264,6 +264,7 @@ class Store(Corrections):
     def _insert(self, db: sqlite3.Connection, activity: Activity) -> None:
         row = {name: activity.summary.get(name) for name in ACTIVITY_COLUMNS}
         row["running"] = int(bool(row["running"]))
+        row["summary_only"] = int(bool(row["summary_only"]))
         row["start_utc"] = _utc_key(row["start_time"])
         row["imported_at"] = _now()
         names = ", ".join(row)
@@ -293,6 +294,7 @@ class Store(Corrections):
             params = (athlete,)
         frame = pd.read_sql_query(sql + " ORDER BY athlete, start_utc, id", self._db, params=params)
         frame["running"] = frame["running"].astype(bool)
+        frame["summary_only"] = frame["summary_only"].astype(bool)
         return frame
 
     def stream(self, activity_id: str) -> pd.DataFrame:

@@ -145,4 +145,9 @@ MIGRATIONS: list[tuple[str, str]] = [
         DROP TABLE pain;
         ALTER TABLE pain_by_id RENAME TO pain;
     """),
+    ("0004_archive_summary_only", """
+        -- Activities known only by their totals (a run typed in by hand in Strava, listed in a bulk
+        -- export's activities.csv with no file): they count in load but have no samples.
+        ALTER TABLE activities ADD COLUMN summary_only INTEGER NOT NULL DEFAULT 0;
+    """),
 ]
