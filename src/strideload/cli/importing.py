@@ -34,7 +34,8 @@ def _summary(result: ImportResult, console: Console) -> None:
     for plan in result.plans:
         known = f", {plan.known} already recorded" if plan.known else ""
         console.print(f"  return-to-run plan {plan.path} ({plan.athlete}): {plan.protocol} from {plan.start}, "
-                      f"{plan.added} decision{'s' if plan.added != 1 else ''} recorded{known}",
+                      f"{plan.added} decision{'s' if plan.added != 1 else ''} recorded{known}"
+                      + "".join(f"; {note}" for note in plan.notes),
                       highlight=False, markup=False, soft_wrap=True)
     for status, label in (("duplicate", "duplicate"), ("skipped", "skipped"), ("failed", "FAILED")):
         for outcome in result.of(status):

@@ -102,4 +102,11 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         CREATE INDEX rtr_decisions_by_plan ON rtr_decisions (plan_id, date);
     """),
+    ("0003_rtr_plan_source", """
+        -- Who recorded each return-to-run plan and decision: 'cli' (rtr start / rtr set) or the
+        -- path of the plan file it came from, so a file and the command line never override
+        -- each other unseen. NULL: recorded before strideload kept this.
+        ALTER TABLE rtr_plans ADD COLUMN source TEXT;
+        ALTER TABLE rtr_decisions ADD COLUMN source TEXT;
+    """),
 ]
