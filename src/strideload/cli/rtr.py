@@ -12,11 +12,12 @@ from .. import rtr
 from ..errors import UsageError
 from ..rtr.progress import iso as _iso
 from .main import Context, common_options
+from .pain import whose
 from .render import DATE, as_of_option, format_option, render, table_or_json_option
 
 
 def _athlete(ctx: Context, athlete: str | None) -> str:
-    return athlete or ctx.config.get("default_athlete")
+    return whose(ctx, athlete)
 
 
 @click.group("rtr")
@@ -38,7 +39,8 @@ def rtr_group() -> None:
 
 
 @rtr_group.command("start")
-@click.option("--athlete", help="Whose plan [default: the config's default_athlete].")
+@click.option("--athlete", help="Whose plan [default: the config's default_athlete, else the store's only "
+                                "athlete; with several, required].")
 @click.option("--protocol", "protocol", required=True, metavar="KEY|FILE",
               help="crowell2023, delaware2018, a key in your protocols folder, or a .toml file.")
 @click.option("--date", "day", type=DATE, help="First day of the plan [default: today].")
@@ -66,7 +68,8 @@ def start_command(ctx: Context, athlete: str | None, protocol: str, day: datetim
 
 
 @rtr_group.command("set")
-@click.option("--athlete", help="Whose plan [default: the config's default_athlete].")
+@click.option("--athlete", help="Whose plan [default: the config's default_athlete, else the store's only "
+                                "athlete; with several, required].")
 @click.option("--stage", type=int, required=True, help="The stage the athlete is at from --date on.")
 @click.option("--date", "day", type=DATE, help="From when [default: today].")
 @click.option("--note", help="Why, for the record.")

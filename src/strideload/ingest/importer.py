@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from ..config import Config
 from ..errors import FileImportError, NoActivityError, UsageError
 from ..model import Activity, RawActivity
-from ..pain import PainInputError, read_csv
+from ..pain import PainInputError, latest_date, read_csv
 from ..store import Store
 from . import detect
 from .scan import Source, decompress_if_gzip, is_side_file, pain_csvs, path_sources, plan_files
@@ -178,7 +178,7 @@ def import_paths(store: Store, paths: Iterable[str | Path], *, athlete: str | No
                 if on_progress:
                     on_progress(Progress(source.display_path, min(done, total), total))
         for log in pain_logs:
-            import_pain_log(store, log, name, result)
+            import_pain_log(store, log, name, result, config)
         for plan_path in plan_paths:
             import_plan_file(store, plan_path, name, result, config)
     if on_progress:
@@ -186,10 +186,13 @@ def import_paths(store: Store, paths: Iterable[str | Path], *, athlete: str | No
     return result
 
 
-def import_pain_log(store: Store, path: Path, athlete: str, result: ImportResult) -> None:
-    """Import one pain log for ``athlete``; a bad one becomes a failed outcome, nothing written."""
+def import_pain_log(store: Store, path: Path, athlete: str, result: ImportResult,
+                    config: Config | None = None) -> None:
+    """Import one pain log for ``athlete``; a bad one (a row dated after tomorrow too) becomes
+    a failed outcome, nothing written."""
     try:
-        written = store.add_pain(read_csv(path, athlete), source=str(path))
+        entries = read_csv(path, athlete, latest=latest_date(config or Config(), athlete))
+        written = store.add_pain(entries, source=str(path))
     except PainInputError as exc:
         where = f"line {exc.line}, " if exc.line is not None else ""
         result.outcomes.append(Outcome(str(path), athlete, "failed",

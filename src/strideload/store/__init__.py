@@ -246,7 +246,8 @@ class Store:
         """Write pain entries in one transaction: all of them or, on any error, none.
 
         An entry for a moment already logged (same athlete, date, time, when and side)
-        replaces its score and note; an identical one changes nothing.
+        replaces its score, and its note when it brings one (a score given again without a
+        note keeps the note it had); an identical one changes nothing.
         """
         added = updated = unchanged = 0
         with self.transaction() as db:
@@ -254,12 +255,13 @@ class Store:
                 key = entry.key()
                 row = db.execute("SELECT score, note FROM pain WHERE athlete = ? AND date = ? AND time = ? "
                                  "AND timing = ? AND side = ?", key).fetchone()
-                values = (entry.score, entry.note or "", source, _now())
+                note = entry.note or (row["note"] if row is not None else "")
+                values = (entry.score, note, source, _now())
                 if row is None:
                     db.execute("INSERT INTO pain (athlete, date, time, timing, side, score, note, source, "
                                "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (*key, *values))
                     added += 1
-                elif (row["score"], row["note"]) == (entry.score, entry.note or ""):
+                elif (row["score"], row["note"]) == (entry.score, note):
                     unchanged += 1
                 else:
                     db.execute("UPDATE pain SET score = ?, note = ?, source = ?, recorded_at = ? "
