@@ -16,7 +16,7 @@ from strideload.cli.main import cli
 from strideload.config import parse_config
 from strideload.ingest.importer import import_paths
 from strideload.ingest.scan import is_plan_file
-from strideload.rtr.plans import PlanFileError, apply_plan_file, parse_plan_file, read_plan_file
+from strideload.rtr.plan_file import PlanFileError, apply_plan_file, parse_plan_file, read_plan_file
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "ana"
 OSLO = parse_config({"settings": {"timezone": "Europe/Oslo"}})

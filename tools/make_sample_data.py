@@ -1135,7 +1135,7 @@ def ben_pain() -> list[tuple]:
     ]
 
 
-# Hand-written, not generated: the physio's plan file (strideload.rtr.plans), with the phase
+# Hand-written, not generated: the physio's plan file (strideload.rtr.plan_file), with the phase
 # decisions that match the sessions of ana_plan(); keep the two in step.
 ANA_RTR_PLAN = '''# ana's return to run, as her physio recorded it (strideload import reads this file).
 # The plan and the physio's phase decisions; strideload compares each run with them.

@@ -21,7 +21,8 @@ from .render import DATE
 @click.option("--since", type=DATE, help="First day the pages show (YYYY-MM-DD); earlier runs still count "
                                          "towards the ratios.")
 @click.option("--as-of", "as_of", type=DATE,
-              help="Day to take each status on [default: each athlete's last activity].")
+              help="Day to take each status on [default: each athlete's last activity or pain "
+                   "score, whichever is later].")
 @click.option("--self-contained", is_flag=True,
               help="Put plotly.js inside every page: one file to email (about 5 MB each).")
 @common_options

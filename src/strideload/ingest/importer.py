@@ -5,7 +5,7 @@ non-running, skipped (valid but holds no activity) or failed, with its path and 
 in an :class:`ImportResult`. The store is passed in (``ingest`` does not open it).
 Pain logs (``pain*.csv``) found on the way are imported for the path's athlete and
 counted in ``ImportResult.pain``; return-to-run plan files (``rtr*.toml``, see
-:mod:`strideload.rtr.plans`) likewise, in ``ImportResult.plans``. A bad one of either is a
+:mod:`strideload.rtr.plan_file`) likewise, in ``ImportResult.plans``. A bad one of either is a
 failed outcome and writes nothing.
 """
 
@@ -27,7 +27,7 @@ from .scan import Source, decompress_if_gzip, is_side_file, pain_csvs, path_sour
 from .stream import Hints, normalise
 
 if TYPE_CHECKING:
-    from ..rtr.plans import PlanFileImport
+    from ..rtr.plan_file import PlanFileImport
 
 #: Richer formats win when the same run arrives twice: FIT > TCX > GPX.
 FORMAT_RANK = {"fit": 3, "tcx": 2, "gpx": 1}
@@ -110,7 +110,7 @@ class PainImport:
 @dataclass
 class ImportResult:
     """The result of an import: every outcome, grouped by status, the pain logs read and the
-    return-to-run plan files applied (:class:`~strideload.rtr.plans.PlanFileImport`)."""
+    return-to-run plan files applied (:class:`~strideload.rtr.plan_file.PlanFileImport`)."""
 
     outcomes: list[Outcome] = field(default_factory=list)
     pain: list[PainImport] = field(default_factory=list)
@@ -204,7 +204,7 @@ def import_pain_log(store: Store, path: Path, athlete: str, result: ImportResult
 def import_plan_file(store: Store, path: Path, athlete: str, result: ImportResult, config: Config) -> None:
     """Apply one return-to-run plan file for ``athlete``; a bad one (or one that cannot start,
     as before a later plan) becomes a failed outcome, nothing written."""
-    from ..rtr.plans import PlanFileError, apply_plan_file  # the analysis it needs loads only for plan files
+    from ..rtr.plan_file import PlanFileError, apply_plan_file  # the analysis it needs loads only for plan files
 
     try:
         applied = apply_plan_file(store, path, athlete, config)

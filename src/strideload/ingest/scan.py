@@ -11,7 +11,7 @@ explicitly on the command line is always read. Either way the format is decided 
 the bytes (:mod:`.detect`), never from the name. Pain logs and plan files are the
 exceptions: a CSV named ``pain*.csv`` (:func:`pain_csvs`) is read as the athlete's pain log
 (``strideload.pain``), a TOML file named ``rtr*.toml`` (:func:`plan_files`) as the PT's
-return-to-run plan file (``strideload.rtr.plans``).
+return-to-run plan file (``strideload.rtr.plan_file``).
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from typing import Any
 
 from ..config import Config
 from .assets import INDEX, ReportError, ensure_folder, plotly_js, write_atomic, write_plotly_js
-from .data import AthleteData, check_athletes, gather
+from .data import AthleteData, check_athletes, check_since, gather
 from .html import athlete_page, index_page, plotly_script_tag
 
 __all__ = ["AthleteData", "ReportError", "ReportResult", "build_reports", "gather"]
@@ -60,12 +60,15 @@ def build_reports(store: Any, config: Config | None = None, out_dir: Path | str 
     """Write the report pages of ``athletes`` (default: all) and the team index into ``out_dir``.
 
     ``since`` (a date) is the first day the pages show (the analysis still uses the whole
-    history); ``as_of`` (a date) the status day for everyone, by default each athlete's last
-    activity. The index lists every athlete of the store and links to each page that
-    exists. ``progress(athlete, path)`` is called after each page.
+    history; after the last data of ``athletes`` it is a :class:`UsageError` naming the day
+    the data end); ``as_of`` (a date) the status day for everyone, by default each
+    athlete's last activity or pain score, whichever is later. The index lists every
+    athlete of the store and links to each page that exists. ``progress(athlete, path)`` is
+    called after each page.
     """
     config = config or Config()
     check_athletes(store.athlete_names(), athletes)
+    check_since(store, since, athletes)
     folder = ensure_folder(Path(out_dir))
     everyone = gather(store, config, since=since, as_of=as_of)
     chosen = set(athletes) if athletes else {data.athlete for data in everyone}

@@ -19,7 +19,20 @@ hilly) and compared with the stage's prescription and the protocol's rules
 from __future__ import annotations
 
 from .measure import Session, measure
-from .plans import RtrInputs, current_plan, decision_notes, history, in_words, inputs, plans, set_stage, start, status
+from .plans import (
+    PlanView,
+    RtrInputs,
+    current_plan,
+    decision_notes,
+    history,
+    in_words,
+    inputs,
+    plans,
+    set_stage,
+    start,
+    status,
+    view,
+)
 from .progress import Criterion, Decision, Deviation, Evaluator, Plan, RtrStatus, plan_windows
 from .protocols import (
     Protocol,
@@ -36,8 +49,8 @@ from .protocols import (
 )
 
 __all__ = [
-    "Criterion", "Decision", "Deviation", "Evaluator", "Plan", "Protocol", "ProtocolError", "RtrInputs",
+    "Criterion", "Decision", "Deviation", "Evaluator", "Plan", "Protocol", "ProtocolError", "PlanView", "RtrInputs",
     "RtrStatus", "Rules", "Session", "Stage", "available_protocols", "current_plan", "decision_notes", "describe",
     "find_protocol", "history", "in_words", "inputs", "load_protocol_file", "measure", "parse_protocol",
-    "plan_windows", "plans", "set_stage", "shipped_protocol", "start", "status", "user_protocol_dir",
+    "plan_windows", "plans", "set_stage", "shipped_protocol", "start", "status", "user_protocol_dir", "view",
 ]

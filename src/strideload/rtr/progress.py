@@ -204,15 +204,16 @@ class Evaluator:
                               f"no walk breaks ({pattern} prescribed)")]
         return []
 
-    def off_prescription(self, session: Session, stage: Stage) -> list[str]:
-        """Why ``session`` was not done as prescribed (empty when it was)."""
-        reasons = [d.reason for d in self.deviations(session)]
+    def off_prescription(self, session: Session, stage: Stage) -> list[tuple[str, str]]:
+        """How ``session`` was not done as prescribed, ``(what, reason)`` (empty when it was):
+        the deviations, ``shorter`` and ``unchecked`` (no per-second data for the walk breaks)."""
+        reasons = [(d.what, d.reason) for d in self.deviations(session)]
         if not self.completes(session, stage):
             assert stage.distance_m is not None
-            reasons.insert(0, f"{_km(session.distance_m)}, shorter than the "
-                              f"{distance_text(stage.distance_m, stage.unit)} prescribed")
+            reasons.insert(0, ("shorter", f"{_km(session.distance_m)}, shorter than the "
+                                          f"{distance_text(stage.distance_m, stage.unit)} prescribed"))
         if not stage.continuous and session.walk_bouts is None:
-            reasons.append("no per-second data to check the walk breaks")
+            reasons.append(("unchecked", "no per-second data to check the walk breaks"))
         return reasons
 
     # -- on a day ----------------------------------------------------------------------
@@ -258,7 +259,7 @@ class Evaluator:
             pains = self.pain_after(session, as_of)
             awaiting = not self.morning_known(session, as_of)
             reset = reset_day is not None and session.day < reset_day and not pains
-            reasons = list(off)
+            reasons = [reason for _, reason in off]
             reasons += [f"{PAIN_WORDS[kind]} on {short(day)}" for day, kind, _ in pains]
             if reset:
                 reasons.append(f"before the red knee pain on {short(reset_day or 0)}, which starts the count afresh")
@@ -271,7 +272,8 @@ class Evaluator:
                 why_not[first] += 1
             as_prescribed += not off
             log.append({**session.as_dict(), "stage": stage.number, "as_prescribed": not off,
-                        "off_prescription": off, "completes": self.completes(session, stage),
+                        "off_prescription": [reason for _, reason in off], "off_kinds": [what for what, _ in off],
+                        "completes": self.completes(session, stage),
                         "pain": [m for _, _, m in pains], "awaiting_next_morning": awaiting,
                         "reset_by_red_pain": iso(reset_day) if reset and reset_day is not None else None,
                         "counts": first is None, "why_not_counted": reasons})
@@ -375,6 +377,22 @@ class Evaluator:
         return status
 
     # -- over time ---------------------------------------------------------------------
+    def verdicts(self, until: int) -> list[dict[str, Any]]:
+        """Every session from the plan's start to ``until`` as its stage judged it: the
+        ``session_log`` entry of the status on the last day of that stage (or ``until``).
+        Sessions after the plan was complete are left out (they are ordinary training)."""
+        done_on = self.completed_on(until)
+        end = done_on if done_on is not None else until
+        found: list[dict[str, Any]] = []
+        starts = sorted({d.day for d in self.plan.decisions if self.plan.start <= d.day <= end}
+                        | {self.plan.start})
+        for index, first in enumerate(starts):
+            last = starts[index + 1] - 1 if index + 1 < len(starts) else end
+            if last < first:
+                continue
+            found.extend(entry for entry in self._status(last).session_log if first <= day_number(entry["date"]))
+        return found
+
     def events(self, until: int) -> list[dict[str, Any]]:
         """Flag rows (``kind``, ``day``, ``activity_id``, ``value``, ``threshold``, ``message``)
         from the plan's start to ``until``: every deviation, the first day each stage is ready
