@@ -23,7 +23,7 @@ from .. import __version__
 from ..analyze import KINDS, SOURCES
 from ..config import Config
 from . import figures
-from .assets import CSS, INDEX, PLOTLY_JS
+from .assets import CSS, INDEX, PLOTLY_JS, summary_name
 from .data import AthleteData
 
 DISCLAIMER = ("This report shows observations about training load next to the runner's own knee-pain "
@@ -304,7 +304,8 @@ def athlete_page(data: AthleteData, config: Config, *, plotly_tag: str, generate
     badge = severity_badge(concern, BADGE_TEXT[concern])
     facts = "".join(f"<dt>{escape(label)}</dt><dd>{value}</dd>" for label, value in status_facts(data))
     header = (
-        f'<p class="nav"><a href="{INDEX}">← All athletes</a></p>'
+        f'<p class="nav"><a href="{INDEX}">← All athletes</a> · <a href="{escape(summary_name(data.page))}">'
+        "One-page summary to print</a></p>"
         f"<h1>{name}</h1>"
         f'<p class="meta">Period covered: {escape(day(data.start))} – {escape(day(data.as_of))} '
         f"({length}) · status as of {escape(day(data.as_of, weekday=True))}{escape(as_of_words)}</p>"
