@@ -24,7 +24,7 @@ import pandas as pd
 
 from .. import __version__
 from ..config import Config
-from .assets import ReportError, summary_name
+from .assets import ReportError, _umask, summary_name
 from .data import AthleteData
 from .html import BADGE_TEXT, DISCLAIMER, KIND_LABELS, day, km, severity_badge, status_facts
 
@@ -286,6 +286,7 @@ def write_pdf(html_path: Path, pdf_path: Path, chromium: str | None = None) -> P
         if done.returncode != 0 or not Path(temp).stat().st_size:
             reason = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
             raise ReportError(f"Chromium could not print the summary ({reason[0]})", path=pdf_path)
+        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; a PDF is an ordinary file
         os.replace(temp, pdf_path)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ReportError(f"Chromium could not print the summary: {exc}", path=pdf_path) from exc
