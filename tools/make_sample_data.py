@@ -1396,9 +1396,12 @@ def readme_text(summaries: list[dict], files: dict[str, bytes]) -> str:
         + ", ".join(f"phase {stage} from {date.fromisoformat(day).day} {date.fromisoformat(day):%b}"
                     for day, stage in re.findall(r"date = (\S+)\nstage = (\d+)", ANA_RTR_PLAN))
         + ", each with a note. `strideload import sample_data --team` starts the plan and records the "
-        "decisions (importing again records nothing). Each phase moves on after two clean sessions; the "
-        "back-to-back day (26 Sep) and the longer, hillier run of 4 Oct (red next morning) stay visible "
-        "as deviations and holds, and phase 5 is held until 7 and 9 Oct are clean. Format: `[plan]` with "
+        "decisions (importing again records nothing). Every session has its next-morning score in "
+        "`pain.csv`, so strideload can count it. Each phase moves on after two clean sessions, except "
+        "phase 3: the back-to-back day (26 Sep, a deviation that does not count) left an amber score on "
+        "27 Sep, so strideload still says \"on hold\" when the physio moves her on (her note says why). "
+        "The longer, hillier run of 4 Oct (red next morning) does not count and resets phase 5's count, "
+        "so phase 5 is ready only once 7 and 9 Oct are clean. Format: `[plan]` with "
         "`protocol` (a key, or a path relative to the file), `start` (a date) and an optional `stage`; one "
         "`[[decisions]]` table per decision with `date`, `stage` and an optional `note`. Any `rtr*.toml` "
         "in an athlete's folder is read this way.",
