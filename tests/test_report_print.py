@@ -150,3 +150,20 @@ def test_report_pdf_writes_a_one_page_pdf_per_athlete(ana_store, monkeypatch):
     assert pdf == folder / "pdf" / "ana.summary.pdf"
     assert pdf_pages(pdf.read_bytes()) == 1
     assert not list((folder / "pdf").glob(".*.tmp"))
+
+
+@pytest.mark.browser
+def test_the_team_table_with_its_return_to_run_column_fits_the_page(ana_store, browser):
+    store, config, folder = ana_store
+    result = build_reports(store, config, folder / "team", as_of=date(2026, 10, 5))
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(result.index.as_uri(), wait_until="load")
+        assert page.locator("table.team th", has_text="Return").count() == 1
+        scroll, width = page.evaluate("() => { const w = document.querySelector('.table-wrap'); "
+                                      "return [w.scrollWidth, w.clientWidth]; }")
+        assert scroll <= width
+        page.screenshot(path=str(ARTIFACTS / "index-with-rtr.png"), full_page=True)
+    finally:
+        context.close()

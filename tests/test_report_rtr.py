@@ -137,17 +137,17 @@ def test_nothing_is_prescribed_after_the_plan_was_complete(store, tmp_path):
 
 def test_the_team_page_has_a_return_to_run_column(phase_1, tmp_path):
     index = (build_reports(phase_1, OSLO, tmp_path / "r").index).read_text(encoding="utf-8")
-    assert "<th>Return to run</th>" in index
+    assert "<th>Return<br>to run</th>" in index
     row = {m.group(1): m.group(0) for m in re.finditer(r'<a href="(\w+)\.html">.*?</tr>', index, flags=re.S)}
-    assert "phase 1 of 6<br><strong>ready to progress</strong>" in row["ana"]
-    assert "2 of 2 counted" in row["ana"]
-    assert '<td class="nowrap"><span class="note">–</span></td>' in row["ben"]
+    assert "phase&nbsp;1&nbsp;of&nbsp;6<br><strong>ready</strong>" in row["ana"]
+    assert "2/2&nbsp;counted" in row["ana"]
+    assert '<span class="note">–</span></td>' in row["ben"]
 
 
 def test_a_plan_on_hold_says_so_on_the_team_page(phase_1, tmp_path):
     phase_1.add_pain([make_entry("ana", score=7, date=D0 + timedelta(days=7), when="daily")])
     index = (build_reports(phase_1, OSLO, tmp_path / "r").index).read_text(encoding="utf-8")
-    assert "phase 1 of 6<br><strong>on hold</strong>" in index
+    assert "phase&nbsp;1&nbsp;of&nbsp;6<br><strong>on&nbsp;hold</strong>" in index
 
 
 def test_no_team_column_without_any_plan(store, tmp_path):

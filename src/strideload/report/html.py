@@ -484,14 +484,15 @@ def index_page(items: list[AthleteData], *, linked: set[str], generated: datetim
             f'<td class="num">{_number(s.get("acwr_coupled"))} / {_number(s.get("acwr_uncoupled"))} / '
             f'{_number(s.get("acwr_ewma"))}</td>'
             f'<td class="nowrap">{_last_spike(data)}</td><td class="nowrap">{_latest_pain(data)}</td>'
-            + (f'<td class="nowrap">{team_cell(data)}</td>' if with_rtr else "")
-            + f"<td>{sparkline(data.daily, spikes)}</td></tr>")
+            + (f"<td>{team_cell(data)}</td>" if with_rtr else "")
+            + f"<td>{sparkline(data.daily, spikes, width=72 if with_rtr else 150)}</td></tr>")
     if rows:
         table = ('<div class="table-wrap"><table class="team"><thead><tr><th>Athlete</th><th>This week</th>'
                  '<th class="num">Last 7 d<br><span class="note">28 d</span></th>'
                  '<th class="num">Ratios<br><span class="note">coupled / uncoupled<br>/ EWMA</span></th>'
                  '<th>Last spike</th><th>Latest knee pain</th>'
-                 + ("<th>Return to run</th>" if with_rtr else "") + '<th>Load, last 12 weeks</th></tr></thead>'
+                 + ("<th>Return<br>to run</th><th>Load, last<br>12 weeks</th>" if with_rtr
+                    else "<th>Load, last 12 weeks</th>") + "</tr></thead>"
                  f'<tbody>{"".join(rows)}</tbody></table></div>')
     else:
         table = '<p class="empty">No athletes yet: import some runs with <code>strideload import</code>.</p>'

@@ -168,19 +168,18 @@ def _citation(text: str) -> str:
 
 
 def team_cell(data: AthleteData) -> str:
-    """The team page's return-to-run cell: stage and ready / on hold (``–`` without a plan)."""
+    """The team page's return-to-run cell: stage, ready / on hold / not ready / complete, and
+    the sessions counted of those needed (``–`` without a plan); the athlete's page says why."""
     view = data.rtr
     if view is None:
         return '<span class="note">–</span>'
     status = view.status
-    words = {"complete": "complete", "ready": "ready to progress", "on hold": "on hold",
-             "not yet": "not ready yet"}[status.verdict]
-    why = ""
-    if status.verdict in ("on hold", "not yet"):
-        unmet = [c.name.replace("_", " ") for c in status.criteria if not c.met]
-        why = f'<br><span class="note">{escape(", ".join(unmet))}</span>' if unmet else ""
-    return (f"{escape(name_of(status))}<br><strong>{escape(words)}</strong>"
-            f'<span class="note"> · {status.sessions_counted} of {status.sessions_needed} counted</span>{why}')
+    words = {"complete": "complete", "ready": "ready", "on hold": "on hold", "not yet": "not ready"}[status.verdict]
+    def keep(text: str) -> str:  # each line stays whole in a narrow column
+        return escape(text).replace(" ", "&nbsp;")
+
+    return (f'{keep(name_of(status))}<br><strong>{keep(words)}</strong><br><span class="note">'
+            f"{keep(f'{status.sessions_counted}/{status.sessions_needed} counted')}</span>")
 
 
 def name_of(status: Any) -> str:
