@@ -29,7 +29,16 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
-from .assets import INDEX, ReportError, ensure_folder, plotly_js, summary_name, write_atomic, write_plotly_js
+from .assets import (
+    INDEX,
+    ReportError,
+    ensure_folder,
+    plotly_js,
+    remove_leftover_temps,
+    summary_name,
+    write_atomic,
+    write_plotly_js,
+)
 from .data import AthleteData, check_athletes, check_since, gather
 from .html import athlete_page, index_page, plotly_script_tag
 from .print_page import summary_page, write_pdf
@@ -80,6 +89,7 @@ def build_reports(store: Any, config: Config | None = None, out_dir: Path | str 
     check_athletes(store.athlete_names(), athletes)
     check_since(store, since, athletes)
     folder = ensure_folder(Path(out_dir))
+    remove_leftover_temps(folder)
     everyone = gather(store, config, since=since, as_of=as_of)
     chosen = set(athletes) if athletes else {data.athlete for data in everyone}
     generated = datetime.now(timezone.utc).astimezone()
