@@ -13,6 +13,7 @@ overshoot shows; nothing is prescribed after the plan was complete.
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Any
 
@@ -157,8 +158,6 @@ def rtr_section(data: AthleteData) -> tuple[str, str | None] | None:
 
 def _citation(text: str) -> str:
     """A citation with its ``doi:...`` turned into a link (everything escaped)."""
-    import re
-
     match = re.search(r"doi:\s*(10\.\S+?)\.?$", text)
     if not match:
         return escape(text)

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import Config
 from ..errors import UsageError
-from .plans import _same_start, _source_words, current_plan, day_iso, in_words, plans, start
+from .plans import current_plan, day_iso, in_words, plans, same_start, source_words, start
 from .progress import Decision, day_number
 from .protocols import Protocol, ProtocolError, find_protocol, read_toml_text
 
@@ -231,7 +231,7 @@ def apply_plan_file(store: Store, path: str | Path | PlanFile, athlete: str,
     source = plan_file_source(found.path)
     own = plans(store, athlete)
     current = own[-1] if own else None
-    same = [plan for plan in own if _same_start(plan, found.protocol, found.start, found.stage)]
+    same = [plan for plan in own if same_start(plan, found.protocol, found.start, found.stage)]
     notes: list[str] = []
     if same:
         plan = same[-1]
@@ -258,7 +258,7 @@ def apply_plan_file(store: Store, path: str | Path | PlanFile, athlete: str,
         latest = [d for d in plan.decisions if d.day == decision.day][-1]
         if latest.stage != decision.stage:
             notes.append(f"{day_iso(decision.day)}: the file says {name} {decision.stage}, but {name} "
-                         f"{latest.stage} recorded later {_source_words(latest.source)} is in force")
+                         f"{latest.stage} recorded later {source_words(latest.source)} is in force")
     newest = current_plan(store, athlete)
     in_force = newest is not None and newest.id == plan.id
     if not in_force and newest is not None:

@@ -86,7 +86,7 @@ def start(store: Store, athlete: str, protocol: str | Protocol, *, on: date | No
     _check_stage(chosen, stage)
     day = on or today(config, athlete)
     existing = current_plan(store, athlete)
-    if existing is not None and _same_start(existing, chosen, day, stage):
+    if existing is not None and same_start(existing, chosen, day, stage):
         return existing  # the same start again (a re-run script): nothing new to record
     if existing is not None and not replace:
         raise UsageError(f"{athlete} already has a return-to-run plan ({in_words(existing)}); starting another "
@@ -98,7 +98,7 @@ def start(store: Store, athlete: str, protocol: str | Protocol, *, on: date | No
     return plan
 
 
-def _same_start(plan: Plan, protocol: Protocol, day: date, stage: int) -> bool:
+def same_start(plan: Plan, protocol: Protocol, day: date, stage: int) -> bool:
     """Is ``plan`` the one started on ``day`` with ``protocol`` at ``stage``?"""
     return plan.start == day_number(day) and plan.protocol.key == protocol.key \
         and plan.protocol.text == protocol.text and plan.decisions[0].stage == stage
@@ -108,7 +108,7 @@ def day_iso(day: int) -> str:
     return (pd.Timestamp("1970-01-01") + pd.Timedelta(days=day)).date().isoformat()
 
 
-def _source_words(source: str | None) -> str:
+def source_words(source: str | None) -> str:
     if not source or source == "cli":
         return "with 'strideload rtr set'" if source else "(source not recorded)"
     return f"from the plan file {source}"
@@ -137,7 +137,7 @@ def decision_notes(plan: Plan) -> list[str]:
     the same date from another source, and a plan kept in a plan file that lacks it."""
     latest = max(plan.decisions, key=lambda d: d.id or 0)
     name = plan.protocol.stage_name
-    notes = [f"it replaces {name} {d.stage} for {day_iso(d.day)}, recorded {_source_words(d.source)}"
+    notes = [f"it replaces {name} {d.stage} for {day_iso(d.day)}, recorded {source_words(d.source)}"
              for d in plan.decisions if d is not latest and d.day == latest.day and d.stage != latest.stage]
     if plan.source and plan.source != "cli" and latest.source != plan.source:
         notes.append(f"the plan comes from the plan file {plan.source}, which does not have this decision: "
