@@ -63,9 +63,9 @@ def test_since_after_the_data_is_an_error_naming_the_last_day(store, tmp_path):
         build_reports(store, out_dir=tmp_path / "r", since=LAST + timedelta(days=2))
     assert build_reports(store, out_dir=tmp_path / "r", since=LAST + timedelta(days=1)).pages  # the last day itself
     run = CliRunner().invoke(cli, ["report", "--db", str(store.path), "--out", str(tmp_path / "c"),
-                                   "--since", "2030-01-01"])
+                                   "--since", "2027-06-01"])
     assert run.exit_code == 1 and "Traceback" not in run.output
-    assert run.output.strip() == f"Error: --since 2030-01-01 is after the data, which ends on {LAST + timedelta(1)}"
+    assert run.output.strip() == f"Error: --since 2027-06-01 is after the data, which ends on {LAST + timedelta(1)}"
 
 
 # -- return to run ----------------------------------------------------------------------------
