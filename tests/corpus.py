@@ -8,12 +8,14 @@ is absent.
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pytest
 
-#: The shared corpus folder: ``files/``, ``MANIFEST.csv``, ``licenses/``.
-CORPUS_DIR = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+#: The shared corpus folder: ``files/``, ``MANIFEST.csv``, ``licenses/``. ``STRIDELOAD_CORPUS``
+#: points elsewhere (a git worktree sits one folder deeper than the repository's checkout).
+CORPUS_DIR = Path(os.environ.get("STRIDELOAD_CORPUS") or Path(__file__).resolve().parents[2] / "shared" / "corpus")
 
 _MANIFEST = CORPUS_DIR / "MANIFEST.csv"
 

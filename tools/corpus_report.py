@@ -1,6 +1,6 @@
 """Worst case per column of strideload's importers against the devices' own totals.
 
-    python tools/corpus_report.py            # reads ../shared/corpus
+    python tools/corpus_report.py            # reads ../shared/corpus (or $STRIDELOAD_CORPUS)
 
 Prints, for every running file with device totals, strideload's value next to the device's,
 then the worst deviation per column. The tolerances themselves are enforced by
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from strideload.config import parse_config
 from strideload.errors import FileImportError
 from strideload.ingest.importer import read_activities
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = Path(os.environ.get("STRIDELOAD_CORPUS") or Path(__file__).resolve().parents[2] / "shared" / "corpus")
 
 
 def main() -> None:

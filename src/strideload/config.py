@@ -75,6 +75,13 @@ SETTINGS: dict[str, Setting] = _settings(
             kind=int, minimum=1),
     Setting("max_archive_depth", 3, "levels", "-",
             "Deepest nesting of zips inside zips.", kind=int, minimum=1, maximum=10),
+    Setting("max_xml_bytes", 1024**3, "bytes", "-",
+            "Largest GPX/TCX document read (after gzip); a larger one fails with a reason. A day of "
+            "1 Hz GPX is about 30 MB; the readers stream, so memory grows with the samples, not the file.",
+            kind=int, minimum=1),
+    Setting("max_xml_depth", 64, "levels", "-",
+            "Deepest element nesting in a GPX/TCX document (real files nest 7-11 deep); deeper is refused "
+            "as hostile, before any parser could exhaust its stack.", kind=int, minimum=8, maximum=10_000),
     # --- watching folders -----------------------------------------------------------------
     Setting("watch_settle_s", 2.0, "s", "-",
             "strideload watch reads a file once its size and time stamp have not changed for this long.",

@@ -1,12 +1,13 @@
 """Read GPX files (1.0 and 1.1) into :class:`~strideload.model.RawActivity` objects.
 
-One RawActivity per ``<trk>`` that holds dated points (format ``"gpx"``). Units of the
-sample frame (see :data:`strideload.model.RAW_COLUMNS`):
+One RawActivity per ``<trk>`` that holds dated points (format ``"gpx"``), read in one
+streaming pass through :mod:`.safexml` (no DTDs or entities, byte and depth budgets).
+Units of the sample frame (see :data:`strideload.model.RAW_COLUMNS`):
 
 * ``time``: tz-aware UTC; GPX times without an offset are taken as UTC.
 * ``latitude_deg`` / ``longitude_deg``: WGS84 degrees; ``elevation_m``: metres.
 * ``heart_rate_bpm``: 1/min, from Garmin ``TrackPointExtension`` ``hr`` or a plain
-  ``<heartrate>`` / ``<heart_rate>`` extension element.
+  ``<heartrate>`` / ``<heart_rate>`` extension element (Strava's ``gpxdata:hr`` too).
 * ``cadence_spm``: steps/min. GPX ``cad`` / ``cadence`` is usually per foot, but some apps
   write steps/min. Decided once per file (science.md, "Cadence"): when the median of the
   non-zero values is below :data:`PER_FOOT_BELOW` the values are per foot and doubled.
@@ -15,29 +16,29 @@ sample frame (see :data:`strideload.model.RAW_COLUMNS`):
 * ``distance_m``: always NaN (GPX has no device distance; the normaliser computes it from
   coordinates). ``speed_mps``: NaN unless the file has GPX 1.0 ``<speed>`` (m/s).
 
-The XML is checked with :mod:`defusedxml` before gpxpy sees it, so DTDs and entity
-declarations (billion laughs, external entities) are refused as corrupt input.
+Quirks of real files: a track point without a readable ``lat``/``lon`` (some apps write the
+first point before the GPS fix) is skipped, not the file; extension elements are matched by
+local name, so a prefix the file never declares (Strava's ``gpxdata:``) is read as well.
+``device`` is the ``creator`` attribute (``"StravaGPX"``, ``"Garmin Connect"``,
+``"TomTom.1001"``), for the normaliser's elevation-source decision.
 """
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timezone
-from statistics import median
-from typing import Any
+import logging
 
-import gpxpy
+import numpy as np
 
-from strideload.errors import CorruptFileError, NoActivityError
-from strideload.model import RawActivity, samples_frame
+from strideload.errors import NoActivityError
+from strideload.model import RawActivity
 
-from .safexml import local_name, parse_xml
+from .safexml import Element, Source, XmlLimits, parse
+from .xmlsamples import NAN, Columns, number, timed_share
+
+log = logging.getLogger(__name__)
 
 #: Median GPX cadence (non-zero values) below which values are per foot and get doubled.
 PER_FOOT_BELOW = 120.0
-
-#: Years a recorded time may fall in (GPS time starts in 1980); others are placeholders.
-YEAR_RANGE = (1980, 2200)
 
 #: A track counts as dated only when at least this share of its points has a timestamp
 #: (a handful of stray times on an untimed track does not date it).
@@ -55,136 +56,170 @@ SPORT_ALIASES: dict[str, str] = {
 #: Sports whose cadence is pedal rpm, not steps.
 _PEDAL_SPORTS = frozenset({"cycling", "mountain_biking", "e_biking", "virtualride"})
 
-_HR_NAMES = frozenset({"hr", "heartrate", "heart_rate"})
-_CAD_NAMES = frozenset({"cad", "cadence", "runcadence"})
+#: Extension elements (any namespace, any case seen in the wild) holding heart rate and cadence.
+HR_NAMES = ("hr", "heartrate", "heart_rate", "HeartRate", "heartRate")
+CAD_NAMES = ("cad", "cadence", "runcadence", "Cadence", "RunCadence", "runCadence")
+
+_NUMERIC = ("latitude_deg", "longitude_deg", "elevation_m", "speed_mps", "heart_rate_bpm", "cadence_spm")
+# Slots of the point being read: its time text, then the numeric columns in _NUMERIC order.
+_TIME, _LAT, _LON, _ELE, _SPEED, _HR, _CAD = range(7)
 
 
-def _local(tag: Any) -> str:
-    """Element tag without its ``{namespace}``, lower case ('' for comments)."""
-    return local_name(tag).lower()
+class _Track:
+    def __init__(self) -> None:
+        self.name: str | None = None
+        self.type: str | None = None
+        self.activity: str | None = None  # Locus Map's <locus:activity> track extension
+        self.columns = Columns(_NUMERIC)
+
+    @property
+    def sport(self) -> str | None:
+        raw = (self.type or self.activity or "").strip().lower()
+        return SPORT_ALIASES.get(raw, raw) or None
 
 
-def _decode(data: bytes, path: str) -> str:
-    """Bytes to text for gpxpy, honouring the XML declaration's encoding."""
-    match = re.match(rb"^\s*<\?xml[^>]*encoding=[\"']([A-Za-z0-9._-]+)[\"']", data.lstrip(b"\xef\xbb\xbf"))
-    encoding = match.group(1).decode("ascii") if match else "utf-8"
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        encoding = "utf-16"
-    try:
-        text = data.decode("utf-8-sig" if encoding.lower() in ("utf-8", "utf8") else encoding)
-    except (LookupError, UnicodeDecodeError) as exc:
-        raise CorruptFileError(f"cannot decode the text as {encoding}", path=path) from exc
-    # gpxpy hands a str to ElementTree, which rejects a declared non-UTF-8 encoding.
-    return re.sub(r"^\s*<\?xml[^>]*\?>", "", text, count=1)
+class _GpxReader:
+    """Callbacks for :func:`safexml.parse`: keeps the values of track points, nothing else."""
+
+    def __init__(self) -> None:
+        self.where = Element()
+        self.creator: str | None = None
+        self.name: str | None = None
+        self.tracks: list[_Track] = []
+        self.track: _Track | None = None
+        self.point: list | None = None
+        self.routes = self.waypoints = self.unplaced = 0
+        self.starts = {"gpx": self.on_gpx, "trk": self.on_trk, "trkpt": self.on_trkpt,
+                       "rte": self.on_rte, "wpt": self.on_wpt}
+        self.ends = {"trk": self.end_trk, "trkpt": self.end_trkpt, "name": self.end_name,
+                     "type": self.end_type, "activity": self.end_activity,
+                     "ele": self.slot(_ELE), "time": self.slot(_TIME), "speed": self.slot(_SPEED),
+                     **{name: self.extension(_HR) for name in HR_NAMES},
+                     **{name: self.extension(_CAD) for name in CAD_NAMES}}
+        self.texts = frozenset(self.ends) - {"trk", "trkpt"}
+
+    def on_gpx(self, attrs: dict[str, str]) -> None:
+        if len(self.where.path) == 1:
+            self.creator = (attrs.get("creator") or "").strip() or None
+
+    def on_trk(self, attrs: dict[str, str]) -> None:
+        self.track = _Track()
+        self.tracks.append(self.track)
+
+    def on_rte(self, attrs: dict[str, str]) -> None:
+        self.routes += 1
+
+    def on_wpt(self, attrs: dict[str, str]) -> None:
+        self.waypoints += 1
+
+    def on_trkpt(self, attrs: dict[str, str]) -> None:
+        if self.track is None:
+            return
+        lat, lon = number(attrs.get("lat")), number(attrs.get("lon"))
+        if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):  # NaN fails both
+            self.unplaced += 1
+            self.point = [None, NAN, NAN, NAN, NAN, NAN, NAN, False]  # read, then dropped
+            return
+        self.point = [None, lat, lon, NAN, NAN, NAN, NAN, True]
+
+    def end_trkpt(self, _: str | None) -> None:
+        point, self.point = self.point, None
+        if point is not None and point[7] and self.track is not None:
+            self.track.columns.add(point[_TIME], point[_LAT:_CAD + 1])
+
+    def end_trk(self, _: str | None) -> None:
+        self.track = None
+
+    def slot(self, index: int):
+        """End callback for a direct child of ``<trkpt>``: the first one's value is kept."""
+        def end(text: str | None) -> None:
+            point = self.point
+            if point is not None and self.where.path[-2] == "trkpt" and \
+                    (point[index] is None if index == _TIME else point[index] != point[index]):
+                point[index] = text.strip() if index == _TIME else number(text)
+        return end
+
+    def extension(self, index: int):
+        """End callback for a heart-rate or cadence element anywhere inside ``<trkpt>``."""
+        def end(text: str | None) -> None:
+            point = self.point
+            if point is not None and point[index] != point[index]:
+                point[index] = number(text)
+        return end
+
+    def end_name(self, text: str | None) -> None:
+        path, value = self.where.path, (text or "").strip() or None
+        if path[-2] == "trk" and self.track is not None:
+            self.track.name = value
+        elif (len(path) == 3 and path[1] == "metadata") or len(path) == 2:  # GPX 1.1 / 1.0
+            self.name = self.name or value
+
+    def end_type(self, text: str | None) -> None:
+        if self.where.path[-2] == "trk" and self.track is not None:
+            self.track.type = text
+
+    def end_activity(self, text: str | None) -> None:
+        if self.track is not None and self.point is None and (text or "").strip():
+            self.track.activity = text
 
 
-def _sport(track: Any) -> str | None:
-    """Sport from ``<type>``, else from a Locus ``<locus:activity>`` track extension."""
-    raw = (track.type or "").strip()
-    if not raw:
-        for ext in track.extensions:
-            for el in ext.iter():
-                if _local(el.tag) == "activity" and (el.text or "").strip():
-                    raw = el.text.strip()
-    raw = raw.lower()
-    return SPORT_ALIASES.get(raw, raw) or None
-
-
-def _ext_value(point: Any, names: frozenset[str]) -> float:
-    """First numeric value of an extension element with one of ``names`` (any namespace)."""
-    for ext in point.extensions:
-        for el in ext.iter():
-            if _local(el.tag) in names and el.text:
-                try:
-                    return float(el.text)
-                except ValueError:
-                    return float("nan")
-    return float("nan")
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    """Tz-aware UTC (naive times are UTC); None when absent or outside :data:`YEAR_RANGE`."""
-    if moment is None or not YEAR_RANGE[0] <= moment.year <= YEAR_RANGE[1]:
-        return None
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
-
-
-def _track_columns(track: Any) -> dict[str, list[Any]]:
-    """Raw sample columns of every point of every segment (cadence still as written)."""
-    cols: dict[str, list[Any]] = {k: [] for k in ("time", "latitude_deg", "longitude_deg", "elevation_m",
-                                                   "speed_mps", "heart_rate_bpm", "cadence_spm")}
-    for segment in track.segments:
-        for p in segment.points:
-            cols["time"].append(_utc(p.time))
-            cols["latitude_deg"].append(p.latitude)
-            cols["longitude_deg"].append(p.longitude)
-            cols["elevation_m"].append(p.elevation)
-            cols["speed_mps"].append(p.speed)
-            cols["heart_rate_bpm"].append(_ext_value(p, _HR_NAMES))
-            cols["cadence_spm"].append(_ext_value(p, _CAD_NAMES))
-    return cols
-
-
-def _cadence_factor(foot_cadences: list[float]) -> float:
+def _cadence_factor(foot_cadences: np.ndarray) -> float:
     """2 when the file's non-zero cadence median says 'per foot', else 1."""
-    values = [c for c in foot_cadences if c == c and c > 0]
-    return 2.0 if values and median(values) < PER_FOOT_BELOW else 1.0
+    values = foot_cadences[np.isfinite(foot_cadences) & (foot_cadences > 0)]
+    return 2.0 if len(values) and float(np.median(values)) < PER_FOOT_BELOW else 1.0
 
 
-def _is_dated(times: list[datetime | None]) -> bool:
+def _is_dated(track: _Track) -> bool:
     """Most points timed, and the times span at least a second (not one placeholder time)."""
-    timed = [t for t in times if t is not None]
-    if not times or len(timed) < MIN_TIMED_SHARE * len(times):
+    times = track.columns.times()
+    if timed_share(times) < MIN_TIMED_SHARE:
         return False
-    return (max(timed) - min(timed)).total_seconds() >= 1.0
+    return (times.max() - times.min()).total_seconds() >= 1.0
 
 
-def read_gpx(data: bytes, path: str) -> list[RawActivity]:
+def read_gpx(data: Source, path: str, *, limits: XmlLimits | None = None) -> list[RawActivity]:
     """Read a GPX document.
 
     Args:
-        data: the file's bytes (already gunzipped).
+        data: the file's bytes (already gunzipped), or a binary file positioned at its start.
         path: what the user sees in error messages.
+        limits: byte and depth budgets (default: the settings' defaults).
 
     Returns:
         One RawActivity per dated track (see :func:`_is_dated`), in file order; empty and
-        untimed tracks are skipped.
+        untimed tracks are skipped, and so are track points without a position.
 
     Raises:
-        CorruptFileError: broken XML (``offset`` = line), DTD/entities, bad values.
+        CorruptFileError: broken XML (``offset`` = line), DTD/entities, over a budget.
         UnknownFormatError: well-formed XML that is not GPX.
         NoActivityError: only routes/waypoints, or no usable timestamps.
     """
-    parse_xml(data, path, root="gpx", what="GPX")  # refuses hostile XML before gpxpy sees it
-    text = _decode(data, path)
-    try:
-        gpx = gpxpy.parse(text)
-    except Exception as exc:  # gpxpy raises GPXException and assorted built-ins on bad values
-        raise CorruptFileError(f"gpxpy cannot read the GPX: {exc}", path=path) from exc
-
-    tracks = [(t, _sport(t), _track_columns(t)) for t in gpx.tracks]
-    if not any(cols["time"] for _, _, cols in tracks):  # not a single track point
-        if gpx.routes or gpx.waypoints:
+    reader = _GpxReader()
+    parse(data, path, root="gpx", what="GPX", limits=limits or XmlLimits(), starts=reader.starts,
+          ends=reader.ends, texts=reader.texts, where=reader.where)
+    if reader.unplaced:
+        log.warning("%s: skipped %d track point(s) without a position (lat/lon)", path, reader.unplaced)
+    tracks = [t for t in reader.tracks if len(t.columns)]
+    if not tracks:
+        if reader.unplaced:
+            raise NoActivityError("no track point has a position (lat/lon)", path=path)
+        if reader.routes or reader.waypoints:
             raise NoActivityError("only routes/waypoints, no track points: a planned route, "
                                   "not a recorded activity", path=path)
         raise NoActivityError("no track points", path=path)
 
-    factor = _cadence_factor([c for _, sport, cols in tracks if sport not in _PEDAL_SPORTS
-                              for c in cols["cadence_spm"]])
+    steps = [t.columns.column("cadence_spm") for t in tracks if t.sport not in _PEDAL_SPORTS]
+    factor = _cadence_factor(np.concatenate(steps)) if steps else 1.0
     activities: list[RawActivity] = []
-    for track, sport, cols in tracks:
-        if sport not in _PEDAL_SPORTS:
-            cols["cadence_spm"] = [c * factor for c in cols["cadence_spm"]]
-        if not _is_dated(cols["time"]):
+    for track in tracks:
+        if not _is_dated(track):
             continue
-        samples = samples_frame(cols)
+        cadence = track.columns.column("cadence_spm")
+        samples = track.columns.frame(cadence_spm=cadence if track.sport in _PEDAL_SPORTS else cadence * factor)
         activities.append(RawActivity(
-            format="gpx", samples=samples, sport=sport,
+            format="gpx", samples=samples, sport=track.sport,
             start_time=samples["time"].iloc[0].to_pydatetime(),
-            device=(gpx.creator or "").strip() or None,
-            name=(track.name or gpx.name or "").strip() or None,
+            device=reader.creator, name=(track.name or reader.name or "").strip() or None,
             session_index=len(activities)))
     if not activities:
         raise NoActivityError("track points carry no usable timestamps (missing, or one placeholder "

@@ -1,35 +1,283 @@
-"""XML parsed safely: DTDs and entity declarations are refused (billion laughs, external entities)."""
+"""XML read safely and in one streaming pass: the guards every GPX/TCX byte goes through.
+
+* **No DTDs, no entities.** The expat parser gets the handlers
+  :class:`defusedxml.ElementTree.DefusedXMLParser` installs (``forbid_dtd=True``): a
+  ``<!DOCTYPE``, an entity declaration or an external reference raises defusedxml's own
+  exception, which becomes a :class:`~strideload.errors.CorruptFileError` (billion laughs,
+  XXE). Parameter entities are never parsed.
+* **Budgets** (:class:`XmlLimits`, settings ``max_xml_bytes`` and ``max_xml_depth``): a
+  document larger than the byte budget is refused before parsing; one nested deeper than
+  the depth budget is refused at the first element past it. Expat itself keeps its element
+  stack on the heap, and no tree is ever built, so nothing recursive (gpxpy's deep copy,
+  ElementTree) is handed a structure that can blow its stack.
+* **Streaming.** Bytes or a binary file are fed to expat in chunks; the caller's callbacks
+  see one element at a time, keyed by local name, and keep only the values they want, so
+  memory grows with the samples kept, not with the document.
+* **What real files hold before and after the root.** Whitespace, blank lines, NULs or a
+  byte-order mark before ``<?xml …?>`` (Polar V800 TCX) are skipped (line numbers in errors
+  still count them); bytes after the root element closes (padding of a cut-off sync) are
+  ignored. UTF-16 documents are read.
+* **Namespaces by local name.** Elements are matched by their local name, so a prefix the
+  file uses but never declares (Strava's ``gpxdata:``) is read like a declared one: expat
+  runs without namespace processing, and the prefix is simply dropped.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-from xml.etree.ElementTree import Element
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, BinaryIO, Union
+from xml.parsers import expat
 
-import defusedxml
-import defusedxml.ElementTree as SafeET
+from defusedxml.common import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
+from ..config import SETTINGS
 from ..errors import CorruptFileError, UnknownFormatError
+
+if TYPE_CHECKING:
+    from ..config import Config
+
+#: What a reader accepts: the document's bytes, or a binary file positioned at its start.
+Source = Union[bytes, bytearray, memoryview, BinaryIO]
+
+#: Bytes fed to expat at a time (also the most a file source is read ahead).
+CHUNK = 1 << 16
+
+#: Bytes skipped before the first ``<``: byte-order marks of UTF-8, whitespace, NUL padding.
+_LEADING = b" \t\r\n\x00"
+_UTF8_BOM = b"\xef\xbb\xbf"
+_XML_DECL = re.compile(rb"^<\?xml[^>]*\?>")
+
+#: Callbacks of :func:`parse`: by local name, at an element's start (its attributes) or end (its text).
+StartFn = Callable[[dict[str, str]], None]
+EndFn = Callable[[Union[str, None]], None]
+
+
+@dataclass(frozen=True)
+class XmlLimits:
+    """Budgets for one XML document: ``max_bytes`` (bytes) and ``max_depth`` (nested elements)."""
+
+    max_bytes: int = SETTINGS["max_xml_bytes"].default
+    max_depth: int = SETTINGS["max_xml_depth"].default
+
+    @classmethod
+    def from_config(cls, config: Config | None) -> XmlLimits:
+        if config is None:
+            return cls()
+        return cls(max_bytes=config.get("max_xml_bytes"), max_depth=config.get("max_xml_depth"))
 
 
 def local_name(tag: Any) -> str:
-    """Element tag without its ``{namespace}`` ('' for comments and processing instructions)."""
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+    """Element name without its ``{namespace}`` or ``prefix:`` ('' for anything not a str)."""
+    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1] if isinstance(tag, str) else ""
 
 
-def parse_xml(data: bytes, path: str, root: str, what: str) -> Element:
-    """Parse ``data``; its root element must be ``root`` (case-insensitive) or it is not ``what``.
+class Element:
+    """Where :func:`parse` is: ``path`` holds the local names of the open elements, root first."""
 
-    Hostile or broken XML raises :class:`CorruptFileError` (line number as ``offset``), with
-    the parser's error as ``__cause__``.
+    __slots__ = ("path",)
+
+    def __init__(self) -> None:
+        self.path: list[str] = []
+
+    @property
+    def parent(self) -> str:
+        """Local name of the element enclosing the current one ('' at the root)."""
+        return self.path[-2] if len(self.path) > 1 else ""
+
+
+def parse(source: Source, path: str, *, root: str, what: str, limits: XmlLimits,
+          starts: Mapping[str, StartFn], ends: Mapping[str, EndFn], texts: frozenset[str],
+          where: Element | None = None) -> None:
+    """Stream the document through the guards, calling back by local element name.
+
+    Args:
+        source: the document (bytes, or a binary file read in :data:`CHUNK` pieces).
+        path: what the user sees in error messages.
+        root: local name the root element must have (case-insensitive), else the document is
+            not ``what`` (:class:`UnknownFormatError`).
+        limits: the byte and depth budgets.
+        starts: ``local name -> fn(attributes)``, called at each such element's start.
+        ends: ``local name -> fn(text)``, called at each such element's end; ``text`` is the
+            element's character data when its name is in ``texts``, else None.
+        texts: local names whose text is collected (leaves: ``time``, ``ele`` ...).
+        where: updated as the parse goes, for callbacks that need the enclosing element.
+
+    Raises:
+        CorruptFileError: not well-formed (``offset`` = line), DTD or entities, over a budget.
+        UnknownFormatError: the root element is not ``root``.
     """
+    where = where or Element()
+    opened = where.path
+    head, rest, skipped_lines = _prepare(source, path, limits)
+    parser = expat.ParserCreate()  # no namespace processing: undeclared prefixes cannot fail
+    _defuse(parser)
+    parser.buffer_text = True
+    parser.buffer_size = CHUNK
+    names: dict[str, str] = {}
+    text: list[str] = []
+    collect = text.append
+    max_depth = limits.max_depth
+    done = [False]
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        local = names.get(name)
+        if local is None:
+            local = name.rsplit(":", 1)[-1]
+            if len(names) < 4096:  # a hostile file with endless distinct names stays small
+                names[name] = local
+        opened.append(local)
+        if len(opened) > max_depth:
+            raise _too_deep(path, max_depth, parser.CurrentLineNumber + skipped_lines)
+        if len(opened) == 1 and local.lower() != root.lower():
+            raise UnknownFormatError(f"not a {what} document (root element <{local}>)", path=path)
+        fn = starts.get(local)
+        if fn is not None:
+            fn(attrs)
+        if local in texts:
+            text.clear()
+            parser.CharacterDataHandler = collect
+
+    def end(name: str) -> None:
+        local = opened[-1]
+        fn = ends.get(local)
+        if fn is not None:
+            if local in texts:
+                parser.CharacterDataHandler = None
+                fn("".join(text))
+            else:
+                fn(None)
+        elif local in texts:
+            parser.CharacterDataHandler = None
+        opened.pop()
+        if not opened:
+            done[0] = True
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
     try:
-        element = SafeET.fromstring(data, forbid_dtd=True)
-    except defusedxml.DefusedXmlException as exc:
+        for chunk in _chunks(head, rest, path, limits):
+            parser.Parse(chunk, False)
+            if done[0]:
+                return  # whatever follows the root element is not part of the document
+        parser.Parse(b"", True)
+    except DefusedXmlException as exc:
         raise CorruptFileError(f"refused XML with a DTD or entity declaration ({exc})", path=path) from exc
-    except SafeET.ParseError as exc:
-        line = exc.position[0] if getattr(exc, "position", None) else None
-        raise CorruptFileError(f"not well-formed XML: {exc}", path=path, offset=line) from exc
-    if local_name(element.tag).lower() != root.lower():
-        raise UnknownFormatError(f"not a {what} document (root element <{local_name(element.tag) or '?'}>)",
-                                 path=path)
-    return element
+    except expat.ExpatError as exc:
+        if done[0] and exc.code == expat.errors.codes[expat.errors.XML_ERROR_JUNK_AFTER_DOC_ELEMENT]:
+            return
+        line = (exc.lineno or 0) + skipped_lines or None
+        message = expat.errors.messages[exc.code] if exc.code in expat.errors.messages else str(exc)
+        raise CorruptFileError(f"not well-formed XML: {message}: line {line}, column {exc.offset}",
+                               path=path, offset=line) from exc
+    finally:
+        parser.StartElementHandler = parser.EndElementHandler = parser.CharacterDataHandler = None
+    if not done[0]:  # expat reports "no element found" itself; this is the belt to its braces
+        raise CorruptFileError("the XML ends before its root element closes", path=path)
+
+
+def _too_deep(path: str, max_depth: int, line: int) -> CorruptFileError:
+    return CorruptFileError(
+        f"XML nested deeper than {max_depth} elements at line {line} (setting max_xml_depth): "
+        "refused as hostile or broken", path=path, offset=line)
+
+
+def _defuse(parser: Any) -> None:
+    """The handlers of ``DefusedXMLParser(forbid_dtd=True)``, raising defusedxml's exceptions."""
+
+    def doctype(name: str, sysid: str | None, pubid: str | None, internal: bool) -> None:
+        raise DTDForbidden(name, sysid, pubid)
+
+    def entity(name: str, is_parameter: bool, value: str | None, base: str | None, sysid: str | None,
+               pubid: str | None, notation: str | None) -> None:
+        raise EntitiesForbidden(name, value, base, sysid, pubid, notation)
+
+    def unparsed(name: str, base: str | None, sysid: str | None, pubid: str | None,
+                 notation: str | None) -> None:
+        raise EntitiesForbidden(name, None, base, sysid, pubid, notation)
+
+    def external(context: str, base: str | None, sysid: str | None, pubid: str | None) -> None:
+        raise ExternalReferenceForbidden(context, base, sysid, pubid)
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = entity
+    parser.UnparsedEntityDeclHandler = unparsed
+    parser.ExternalEntityRefHandler = external
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+
+def _size(source: Source) -> int | None:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return memoryview(source).nbytes
+    try:
+        position = source.tell()
+        end = source.seek(0, 2)
+        source.seek(position)
+        return end - position
+    except (AttributeError, OSError, ValueError):
+        return None  # a pipe: the budget is checked as the bytes arrive
+
+
+def _prepare(source: Source, path: str, limits: XmlLimits) -> tuple[bytes, Source | None, int]:
+    """The first bytes to feed (leading junk removed), the rest of the source, lines skipped.
+
+    A UTF-16 document (byte-order mark, or NULs between ASCII) is decoded whole, within the
+    byte budget, and fed as UTF-8 without its declaration.
+    """
+    size = _size(source)
+    if size is not None and size > limits.max_bytes:
+        raise CorruptFileError(
+            f"XML document of {size:,} bytes is over the {limits.max_bytes:,}-byte budget "
+            "(setting max_xml_bytes)", path=path)
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        view = memoryview(source).cast("B")
+        head, rest = bytes(view[:CHUNK]), view[CHUNK:]
+    else:
+        head, rest = source.read(CHUNK) or b"", source
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or head[:4] in (b"<\x00?\x00", b"\x00<\x00?"):
+        return _utf16(head, rest, path, limits), None, 0
+    start = 3 if head.startswith(_UTF8_BOM) else 0
+    while start < len(head) and head[start] in _LEADING:
+        start += 1
+    lines = head.count(b"\n", 0, start)
+    return head[start:], rest, lines
+
+
+def _utf16(head: bytes, rest: Source, path: str, limits: XmlLimits) -> bytes:
+    data = head + (bytes(rest) if isinstance(rest, memoryview) else _read_all(rest, path, limits, len(head)))
+    try:
+        text = data.decode("utf-16")
+    except UnicodeDecodeError as exc:
+        raise CorruptFileError(f"not valid UTF-16 text at byte {exc.start}", path=path, offset=exc.start) from exc
+    text = text.lstrip("\ufeff \t\r\n\x00")
+    return _XML_DECL.sub(b"", text.encode("utf-8"), count=1)
+
+
+def _read_all(stream: BinaryIO, path: str, limits: XmlLimits, already: int) -> bytes:
+    parts, total = [], already
+    while chunk := stream.read(CHUNK):
+        total += len(chunk)
+        if total > limits.max_bytes:
+            raise CorruptFileError(f"XML document is over the {limits.max_bytes:,}-byte budget "
+                                   "(setting max_xml_bytes)", path=path)
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def _chunks(head: bytes, rest: Source | None, path: str, limits: XmlLimits) -> Iterator[bytes]:
+    """``head``, then the rest of the source in :data:`CHUNK` pieces, within the byte budget."""
+    yield head
+    if rest is None:
+        return
+    if isinstance(rest, memoryview):
+        for offset in range(0, len(rest), CHUNK):
+            yield rest[offset:offset + CHUNK]
+        return
+    total = len(head)
+    while chunk := rest.read(CHUNK):
+        total += len(chunk)
+        if total > limits.max_bytes:  # a source whose size was not known up front
+            raise CorruptFileError(f"XML document is over the {limits.max_bytes:,}-byte budget "
+                                   "(setting max_xml_bytes)", path=path)
+        yield chunk

@@ -1,7 +1,8 @@
 """Read Garmin Training Center (TCX v2) files into :class:`~strideload.model.RawActivity` objects.
 
 One RawActivity per ``<Activity>`` (format ``"tcx"``), in file order, including the
-activities inside a ``<MultiSportSession>``. Units of the sample frame
+activities inside a ``<MultiSportSession>``, read in one streaming pass through
+:mod:`.safexml` (no DTDs or entities, byte and depth budgets). Units of the sample frame
 (see :data:`strideload.model.RAW_COLUMNS`):
 
 * ``time``: tz-aware UTC (TCX times are UTC; a time without an offset is taken as UTC).
@@ -16,160 +17,217 @@ activities inside a ``<MultiSportSession>``. Units of the sample frame
 laps of ``TotalTimeSeconds`` (s) and ``DistanceMeters`` (m); ``elapsed_s`` runs from the
 first lap's start to the last trackpoint (s).
 
-Parsing uses :mod:`defusedxml`, so DTDs and entity declarations are refused as corrupt.
+``device`` names the recording watch for the normaliser's elevation-source decision:
+``Creator/Name`` with its ``ProductID`` and ``Version`` where present
+(``"Garmin Forerunner 620 (product 1623, version 3.30)"``), else the file's ``Author/Name``
+(the app that wrote it). Elements are matched by local name, so TomTom's TPX children in
+the TCX namespace and undeclared prefixes read like any other.
 """
 
 from __future__ import annotations
 
 import math
-from datetime import datetime
-from typing import Any
-from xml.etree.ElementTree import Element
 
-import pandas as pd
+import numpy as np
 
 from strideload.errors import NoActivityError
-from strideload.model import DeviceTotals, RawActivity, samples_frame
+from strideload.model import DeviceTotals, RawActivity
 
-from .safexml import local_name, parse_xml
-
-TCX_NS = "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"
-EXT_NS = "http://www.garmin.com/xmlschemas/ActivityExtension/v2"
+from .safexml import Element, Source, XmlLimits, parse
+from .xmlsamples import NAN, Columns, number, parse_times
 
 #: Sports (lower case, as in the ``Sport`` attribute) whose Trackpoint ``Cadence`` is pedal rpm.
 PEDAL_SPORTS = frozenset({"biking", "cycling"})
 
-#: Years a recorded time may fall in; anything else is a corrupt or placeholder value.
-YEAR_RANGE = (1980, 2200)
+_NUMERIC = ("latitude_deg", "longitude_deg", "elevation_m", "distance_m", "heart_rate_bpm",
+            "speed_mps", "run_cadence", "cadence")
+# Slots of the trackpoint being read: its time text, then the numeric columns in _NUMERIC order.
+_TIME, _LAT, _LON, _ELE, _DIST, _HR, _SPEED, _RUNCAD, _CAD = range(9)
 
-_NAN = float("nan")
-
-
-def _text(el: Element | None) -> str | None:
-    text = el.text.strip() if el is not None and el.text else ""
-    return text or None
-
-
-def _num(el: Element | None) -> float:
-    """Float value of an element's text; NaN when absent or not a finite number."""
-    text = _text(el)
-    try:
-        value = float(text) if text is not None else _NAN
-    except ValueError:
-        return _NAN
-    return value if math.isfinite(value) else _NAN
+#: (parent, element) -> slot of a trackpoint value.
+_POINT_SLOTS = {
+    ("Trackpoint", "Time"): _TIME, ("Position", "LatitudeDegrees"): _LAT,
+    ("Position", "LongitudeDegrees"): _LON, ("Trackpoint", "AltitudeMeters"): _ELE,
+    ("Trackpoint", "DistanceMeters"): _DIST, ("HeartRateBpm", "Value"): _HR,
+    ("TPX", "Speed"): _SPEED, ("TPX", "RunCadence"): _RUNCAD, ("Trackpoint", "Cadence"): _CAD,
+}
 
 
-def _times(texts: list[str | None]) -> pd.Series:
-    """Parse ISO 8601 times (mixed precisions) to tz-aware UTC; unreadable or implausible → NaT."""
-    stamps = pd.to_datetime(pd.Series(texts, dtype="object"), utc=True, errors="coerce", format="ISO8601")
-    plausible = (stamps.dt.year >= YEAR_RANGE[0]) & (stamps.dt.year <= YEAR_RANGE[1])
-    return stamps.where(plausible)
+class _Activity:
+    def __init__(self, sport: str | None):
+        self.sport = sport
+        self.id: str | None = None
+        self.notes: str | None = None
+        self.lap_start: str | None = None
+        self.lap_distances: list[float] = []
+        self.lap_times: list[float] = []
+        self.creator: dict[str, str] = {}
+        self.columns = Columns(_NUMERIC)
+
+    def device(self, author: str | None) -> str | None:
+        """Creator name (+ product, version), else the file's author app."""
+        name = self.creator.get("Name")
+        if not name:
+            return author
+        extras = []
+        if self.creator.get("ProductID"):
+            extras.append(f"product {self.creator['ProductID']}")
+        if self.creator.get("VersionMajor"):
+            minor = self.creator.get("VersionMinor")
+            extras.append(f"version {self.creator['VersionMajor']}" + (f".{minor}" if minor else ""))
+        return f"{name} ({', '.join(extras)})" if extras else name
 
 
-def _utc(text: str | None) -> datetime | None:
-    """Parse one time to a tz-aware UTC datetime; None when absent, unreadable or implausible."""
-    stamp = _times([text]).iloc[0]
-    return None if pd.isna(stamp) else stamp.to_pydatetime()
+class _TcxReader:
+    """Callbacks for :func:`safexml.parse`: keeps activities, laps and trackpoints, nothing else."""
+
+    def __init__(self) -> None:
+        self.where = Element()
+        self.activities: list[_Activity] = []
+        self.activity: _Activity | None = None
+        self.point: list | None = None
+        self.lap: list[float] | None = None
+        self.author: str | None = None
+        self.starts = {"Activity": self.on_activity, "Lap": self.on_lap, "Trackpoint": self.on_trackpoint}
+        self.ends = {"Activity": self.end_activity, "Lap": self.end_lap, "Trackpoint": self.end_trackpoint,
+                     "Id": self.end_id, "Notes": self.end_notes, "TotalTimeSeconds": self.end_lap_value(0),
+                     "Name": self.end_name, "ProductID": self.end_creator, "VersionMajor": self.end_creator,
+                     "VersionMinor": self.end_creator,
+                     **{name: self.end_point_value for _, name in _POINT_SLOTS}}
+        self.ends["DistanceMeters"] = self.end_distance
+        self.texts = frozenset(self.ends) - {"Activity", "Lap", "Trackpoint"}
+
+    def on_activity(self, attrs: dict[str, str]) -> None:
+        self.activity = _Activity((attrs.get("Sport") or "").strip().lower() or None)
+        self.activities.append(self.activity)
+
+    def end_activity(self, _: str | None) -> None:
+        self.activity = None
+
+    def on_lap(self, attrs: dict[str, str]) -> None:
+        if self.activity is not None:
+            self.lap = [NAN, NAN]  # TotalTimeSeconds, DistanceMeters
+            if self.activity.lap_start is None:
+                self.activity.lap_start = attrs.get("StartTime") or ""
+
+    def end_lap(self, _: str | None) -> None:
+        if self.lap is not None and self.activity is not None:
+            self.activity.lap_times.append(self.lap[0])
+            self.activity.lap_distances.append(self.lap[1])
+        self.lap = None
+
+    def end_lap_value(self, index: int):
+        def end(text: str | None) -> None:
+            if self.lap is not None and self.point is None and self.where.path[-2] == "Lap" \
+                    and self.lap[index] != self.lap[index]:
+                self.lap[index] = number(text)
+        return end
+
+    def on_trackpoint(self, attrs: dict[str, str]) -> None:
+        if self.activity is not None:
+            self.point = [None, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN]
+
+    def end_trackpoint(self, _: str | None) -> None:
+        point, self.point = self.point, None
+        if point is not None and self.activity is not None:
+            self.activity.columns.add(point[_TIME], point[1:])
+
+    def end_point_value(self, text: str | None) -> None:
+        point = self.point
+        if point is None:
+            return
+        path = self.where.path
+        slot = _POINT_SLOTS.get((path[-2], path[-1]))
+        if slot == _TIME:
+            if point[_TIME] is None:
+                point[_TIME] = (text or "").strip()
+        elif slot is not None and point[slot] != point[slot]:
+            point[slot] = number(text)
+
+    def end_distance(self, text: str | None) -> None:
+        if self.point is not None:
+            self.end_point_value(text)
+        elif self.lap is not None and self.where.path[-2] == "Lap" and self.lap[1] != self.lap[1]:
+            self.lap[1] = number(text)
+
+    def end_id(self, text: str | None) -> None:
+        if self.activity is not None and self.where.path[-2] == "Activity" and self.activity.id is None:
+            self.activity.id = (text or "").strip()
+
+    def end_notes(self, text: str | None) -> None:
+        if self.activity is not None and self.where.path[-2] == "Activity" and self.activity.notes is None:
+            self.activity.notes = (text or "").strip() or None
+
+    def end_name(self, text: str | None) -> None:
+        path = self.where.path
+        if path[-2] == "Creator":
+            self.end_creator(text)
+        elif path[-2] == "Author" and len(path) == 3 and self.author is None:
+            self.author = (text or "").strip() or None
+
+    def end_creator(self, text: str | None) -> None:
+        """Name and ProductID directly under the activity's Creator; VersionMajor/Minor under its Version."""
+        path, value = self.where.path, (text or "").strip()
+        inside = path[-2] == "Creator" or (path[-2] == "Version" and len(path) > 2 and path[-3] == "Creator")
+        if self.activity is not None and inside and value:
+            self.activity.creator.setdefault(path[-1], value)
 
 
-class _Reader:
-    """Reads the activities of one TCX tree; ``ns`` is the namespace the root uses."""
+def _activity(found: _Activity, index: int, author: str | None) -> RawActivity | None:
+    columns = found.columns
+    run_cadence = columns.column("run_cadence") * 2.0
+    foot = 1.0 if found.sport in PEDAL_SPORTS else 2.0
+    cadence = np.where(np.isnan(run_cadence), columns.column("cadence") * foot, run_cadence)
+    samples = columns.frame(cadence_spm=cadence)
+    lap_start, identity = parse_times([found.lap_start, found.id])
+    first_sample = samples["time"].iloc[0] if len(samples) else None
+    start = next((t for t in (identity, lap_start, first_sample) if t is not None and t == t), None)
+    if start is None:
+        return None
+    began = lap_start if lap_start == lap_start else first_sample
+    elapsed = None
+    if began is not None and len(samples):
+        elapsed = max(0.0, (samples["time"].iloc[-1] - began).total_seconds())
 
-    def __init__(self, root: Element):
-        uri = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else ""
-        self.ns = f"{{{uri}}}" if uri else ""
+    def lap_sum(values: list[float]) -> float | None:
+        finite = [v for v in values if not math.isnan(v)]
+        return float(sum(finite)) if finite else None
 
-    def q(self, *names: str) -> str:
-        """A path of TCX elements in the document's namespace."""
-        return "/".join(self.ns + name for name in names)
-
-    def activity(self, act: Element, index: int) -> RawActivity | None:
-        sport = (act.get("Sport") or "").strip().lower() or None
-        laps = act.findall(self.q("Lap"))
-        samples = self.samples(act, pedal=sport in PEDAL_SPORTS)
-        lap_start = _utc(laps[0].get("StartTime")) if laps else None
-        first_sample = samples["time"].iloc[0].to_pydatetime() if len(samples) else None
-        start = _utc(_text(act.find(self.q("Id")))) or lap_start or first_sample
-        if start is None:
-            return None
-        return RawActivity(
-            format="tcx", samples=samples, sport=sport, start_time=start,
-            device=_text(act.find(self.q("Creator", "Name"))),
-            name=_text(act.find(self.q("Notes"))),
-            totals=self.totals(laps, lap_start or first_sample, samples),
-            session_index=index)
-
-    def totals(self, laps: list[Element], start: datetime | None, samples: pd.DataFrame) -> DeviceTotals:
-        def lap_sum(tag: str) -> float | None:
-            values = [v for v in (_num(lap.find(self.q(tag))) for lap in laps) if not math.isnan(v)]
-            return float(sum(values)) if values else None
-
-        elapsed = None
-        if start is not None and len(samples):
-            elapsed = max(0.0, (samples["time"].iloc[-1].to_pydatetime() - start).total_seconds())
-        return DeviceTotals(distance_m=lap_sum("DistanceMeters"), timer_s=lap_sum("TotalTimeSeconds"),
-                            elapsed_s=elapsed)
-
-    def samples(self, act: Element, *, pedal: bool) -> pd.DataFrame:
-        cols: dict[str, list[Any]] = {k: [] for k in (
-            "time", "distance_m", "speed_mps", "elevation_m", "cadence_spm",
-            "heart_rate_bpm", "latitude_deg", "longitude_deg")}
-        for tp in act.iter(self.q("Trackpoint")):
-            cols["time"].append(_text(tp.find(self.q("Time"))))
-            cols["latitude_deg"].append(_num(tp.find(self.q("Position", "LatitudeDegrees"))))
-            cols["longitude_deg"].append(_num(tp.find(self.q("Position", "LongitudeDegrees"))))
-            cols["elevation_m"].append(_num(tp.find(self.q("AltitudeMeters"))))
-            cols["distance_m"].append(_num(tp.find(self.q("DistanceMeters"))))
-            cols["heart_rate_bpm"].append(_num(tp.find(self.q("HeartRateBpm", "Value"))))
-            tpx = self._tpx(tp)
-            cols["speed_mps"].append(tpx.get("Speed", _NAN))
-            cadence = tpx.get("RunCadence", _NAN) * 2.0
-            if math.isnan(cadence):
-                cadence = _num(tp.find(self.q("Cadence"))) * (1.0 if pedal else 2.0)
-            cols["cadence_spm"].append(cadence)
-        cols["time"] = _times(cols["time"])  # all at once: much faster than point by point
-        return samples_frame(cols)
-
-    @staticmethod
-    def _tpx(tp: Element) -> dict[str, float]:
-        """Values of the ``TPX`` extension, by local name (TomTom puts its children in the TCX namespace)."""
-        values: dict[str, float] = {}
-        for ext in tp:
-            if local_name(ext.tag) != "Extensions":
-                continue
-            for tpx in ext:
-                if local_name(tpx.tag) == "TPX":
-                    for child in tpx:
-                        values.setdefault(local_name(child.tag), _num(child))
-        return values
+    return RawActivity(
+        format="tcx", samples=samples, sport=found.sport, start_time=start.to_pydatetime(),
+        device=found.device(author), name=found.notes,
+        totals=DeviceTotals(distance_m=lap_sum(found.lap_distances), timer_s=lap_sum(found.lap_times),
+                            elapsed_s=elapsed),
+        session_index=index)
 
 
-def read_tcx(data: bytes, path: str) -> list[RawActivity]:
+def read_tcx(data: Source, path: str, *, limits: XmlLimits | None = None) -> list[RawActivity]:
     """Read a TCX document.
 
     Args:
-        data: the file's bytes (already gunzipped).
+        data: the file's bytes (already gunzipped), or a binary file positioned at its start.
         path: what the user sees in error messages.
+        limits: byte and depth budgets (default: the settings' defaults).
 
     Returns:
         One RawActivity per dated ``<Activity>``, in file order (``session_index`` 0, 1, ...).
 
     Raises:
-        CorruptFileError: broken XML (``offset`` = line number), DTD/entity declarations.
+        CorruptFileError: broken XML (``offset`` = line number), DTD/entity declarations,
+            over a budget.
         UnknownFormatError: well-formed XML whose root is not ``TrainingCenterDatabase``.
         NoActivityError: no ``<Activity>`` (courses or workouts only), or none with a time.
     """
-    root = parse_xml(data, path, root="TrainingCenterDatabase", what="TCX")
-    reader = _Reader(root)
-    elements = list(root.iter(reader.q("Activity")))
-    if not elements:
+    reader = _TcxReader()
+    parse(data, path, root="TrainingCenterDatabase", what="TCX", limits=limits or XmlLimits(),
+          starts=reader.starts, ends=reader.ends, texts=reader.texts, where=reader.where)
+    if not reader.activities:
         raise NoActivityError("no <Activity> in the TCX (courses, workouts or an empty export)", path=path)
     activities: list[RawActivity] = []
-    for act in elements:
-        found = reader.activity(act, len(activities))
-        if found is not None:
-            activities.append(found)
+    for found in reader.activities:
+        activity = _activity(found, len(activities), reader.author)
+        if activity is not None:
+            activities.append(activity)
     if not activities:
         raise NoActivityError("no activity carries a time: cannot count as dated training", path=path)
     return activities
