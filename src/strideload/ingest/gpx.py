@@ -32,8 +32,8 @@ import numpy as np
 from strideload.errors import NoActivityError
 from strideload.model import RawActivity
 
-from .safexml import Element, Source, XmlLimits, parse
-from .xmlsamples import NAN, Columns, number, timed_share
+from .safexml import SafeParser, Source, XmlLimits, attributes, local_name
+from .xmlsamples import Columns, timed_share
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +61,20 @@ HR_NAMES = ("hr", "heartrate", "heart_rate", "HeartRate", "heartRate")
 CAD_NAMES = ("cad", "cadence", "runcadence", "Cadence", "RunCadence", "runCadence")
 
 _NUMERIC = ("latitude_deg", "longitude_deg", "elevation_m", "speed_mps", "heart_rate_bpm", "cadence_spm")
-# Slots of the point being read: its time text, then the numeric columns in _NUMERIC order.
-_TIME, _LAT, _LON, _ELE, _SPEED, _HR, _CAD = range(7)
+#: A track point needs a position: one without (or with an impossible one) is skipped.
+_POSITION = {"latitude_deg": (-90.0, 90.0), "longitude_deg": (-180.0, 180.0)}
+
+# What an element is to the reader (by local name); 0 for everything else.
+_TRKPT, _ELE, _TIME, _SPEED, _HR, _CAD, _TRK, _NAME, _TYPE, _ACTIVITY, _RTE, _WPT, _METADATA = range(1, 14)
+_KINDS = {"trkpt": _TRKPT, "ele": _ELE, "time": _TIME, "speed": _SPEED, "trk": _TRK, "name": _NAME,
+          "type": _TYPE, "activity": _ACTIVITY, "rte": _RTE, "wpt": _WPT, "metadata": _METADATA,
+          **{name: _HR for name in HR_NAMES}, **{name: _CAD for name in CAD_NAMES}}
+#: Slot of each point value in the point list: time text, then the _NUMERIC columns.
+_SLOT = {_TIME: 0, _ELE: 3, _SPEED: 4, _HR: 5, _CAD: 6}
+#: Point slots read from a direct child of ``<trkpt>`` only (the others: anywhere inside it).
+_DIRECT = frozenset({0, 3, 4})
+#: Facts of a track or the document, numbered past the point slots.
+_FACTS = {_NAME: 10, _TYPE: 11, _ACTIVITY: 12}
 
 
 class _Track:
@@ -70,7 +82,7 @@ class _Track:
         self.name: str | None = None
         self.type: str | None = None
         self.activity: str | None = None  # Locus Map's <locus:activity> track extension
-        self.columns = Columns(_NUMERIC)
+        self.columns = Columns(_NUMERIC, required=_POSITION)
 
     @property
     def sport(self) -> str | None:
@@ -78,89 +90,143 @@ class _Track:
         return SPORT_ALIASES.get(raw, raw) or None
 
 
-class _GpxReader:
-    """Callbacks for :func:`safexml.parse`: keeps the values of track points, nothing else."""
+class _Document:
+    """What the reader keeps of a GPX document: its tracks' points and a few facts."""
 
     def __init__(self) -> None:
-        self.where = Element()
         self.creator: str | None = None
         self.name: str | None = None
         self.tracks: list[_Track] = []
-        self.track: _Track | None = None
-        self.point: list | None = None
-        self.routes = self.waypoints = self.unplaced = 0
-        self.starts = {"gpx": self.on_gpx, "trk": self.on_trk, "trkpt": self.on_trkpt,
-                       "rte": self.on_rte, "wpt": self.on_wpt}
-        self.ends = {"trk": self.end_trk, "trkpt": self.end_trkpt, "name": self.end_name,
-                     "type": self.end_type, "activity": self.end_activity,
-                     "ele": self.slot(_ELE), "time": self.slot(_TIME), "speed": self.slot(_SPEED),
-                     **{name: self.extension(_HR) for name in HR_NAMES},
-                     **{name: self.extension(_CAD) for name in CAD_NAMES}}
-        self.texts = frozenset(self.ends) - {"trk", "trkpt"}
+        self.routes = self.waypoints = 0
 
-    def on_gpx(self, attrs: dict[str, str]) -> None:
-        if len(self.where.path) == 1:
-            self.creator = (attrs.get("creator") or "").strip() or None
 
-    def on_trk(self, attrs: dict[str, str]) -> None:
-        self.track = _Track()
-        self.tracks.append(self.track)
+def _read(source: Source, path: str, limits: XmlLimits) -> _Document:
+    """One streaming pass (see :class:`SafeParser`: Python runs at element starts only).
 
-    def on_rte(self, attrs: dict[str, str]) -> None:
-        self.routes += 1
+    A track point's texts land in ``point`` (time, lat, lon, ele, speed, hr, cad; the first
+    of each wins) and go into the track's columns once an element starts at or above the
+    point's depth, or the document ends. Text is collected only inside an element whose
+    value is wanted, until the next element starts.
+    """
+    doc = _Document()
+    parser = SafeParser(path, root="gpx", what="GPX", limits=limits)
+    max_depth, ends, text, collect = parser.max_depth, parser.ends, parser.text, parser.collect
+    toggle, gather = parser.expat, parser.text.append
+    kinds: dict[str, int] = {}
+    started = point_depth = track_depth = 0
+    capture = -1  # slot in the point (or in _FACT_KEYS) whose element text is being collected
+    slots: dict[str, int] = {}  # raw element name -> slot in the point, -1 for none
+    point: list | None = None
+    track: _Track | None = None
+    in_metadata = False
 
-    def on_wpt(self, attrs: dict[str, str]) -> None:
-        self.waypoints += 1
+    def kind_of(name: str) -> int:
+        kind = _KINDS.get(local_name(name), 0)
+        if len(kinds) < 4096:  # a hostile file with endless distinct names stays small
+            kinds[name] = kind
+        return kind
 
-    def on_trkpt(self, attrs: dict[str, str]) -> None:
-        if self.track is None:
+    def finish(fact: int) -> None:
+        """Store the collected text of a track or document fact (name, type, activity)."""
+        collect(False)
+        value = "".join(text).strip() or None
+        if fact == _FACTS[_NAME]:
+            if track is not None:
+                track.name = track.name or value
+            else:
+                doc.name = doc.name or value
+        elif track is None:
             return
-        lat, lon = number(attrs.get("lat")), number(attrs.get("lon"))
-        if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):  # NaN fails both
-            self.unplaced += 1
-            self.point = [None, NAN, NAN, NAN, NAN, NAN, NAN, False]  # read, then dropped
+        elif fact == _FACTS[_TYPE]:
+            track.type = track.type or value
+        else:
+            track.activity = track.activity or value
+
+    def slot_of(name: str) -> int:
+        kind = kinds.get(name)
+        slot = _SLOT.get(kind_of(name) if kind is None else kind, -1)
+        if len(slots) < 4096:
+            slots[name] = slot
+        return slot
+
+    def start(name: str, attrs: list[str]) -> None:
+        nonlocal started, point, point_depth, capture, track, track_depth, in_metadata
+        started += 1
+        depth = started - len(ends)
+        if point is not None and depth > point_depth:  # inside the open track point: the hot path
+            if depth > max_depth:
+                parser.too_deep()
+            if capture >= 0:  # the value element before this one has ended
+                toggle.CharacterDataHandler = None
+                if point[capture] is None:
+                    point[capture] = "".join(text).strip() or None
+            capture = slots.get(name, -2)
+            if capture == -2:
+                capture = slot_of(name)
+            if capture >= 0:
+                if capture in _DIRECT and depth != point_depth + 1:
+                    capture = -1
+                else:
+                    text.clear()
+                    toggle.CharacterDataHandler = gather
             return
-        self.point = [None, lat, lon, NAN, NAN, NAN, NAN, True]
+        if depth > max_depth:
+            parser.too_deep()
+        if capture >= 0:
+            if point is not None:
+                toggle.CharacterDataHandler = None
+                if point[capture] is None:
+                    point[capture] = "".join(text).strip() or None
+            else:
+                finish(capture)
+            capture = -1
+        if point is not None:  # the point has closed
+            track.columns.add(point)
+            point = None
+        if track is not None and depth <= track_depth:
+            track = None
+        if len(ends) > 4096:  # fold the closed elements into the count
+            started -= len(ends)
+            ends.clear()
+        if depth <= 2:
+            in_metadata = False
+            if depth == 1:
+                parser.check_root(name)
+                doc.creator = (attributes(attrs).get("creator") or "").strip() or None
+        kind = kinds.get(name)
+        if kind is None:
+            kind = kind_of(name)
+        if kind == _TRKPT:
+            if track is not None:
+                position = attributes(attrs)
+                point = [None, position.get("lat"), position.get("lon"), None, None, None, None]
+                point_depth = depth
+        elif kind == _TRK:
+            track, track_depth = _Track(), depth
+            doc.tracks.append(track)
+        elif kind in _FACTS:
+            if (track is not None and (depth == track_depth + 1 or kind == _ACTIVITY)) or \
+                    (kind == _NAME and track is None and (depth == 2 or (in_metadata and depth == 3))):
+                capture = _FACTS[kind]
+                collect(True)
+        elif depth == 2:
+            if kind == _METADATA:
+                in_metadata = True
+            elif kind == _RTE:
+                doc.routes += 1
+            elif kind == _WPT:
+                doc.waypoints += 1
 
-    def end_trkpt(self, _: str | None) -> None:
-        point, self.point = self.point, None
-        if point is not None and point[7] and self.track is not None:
-            self.track.columns.add(point[_TIME], point[_LAT:_CAD + 1])
-
-    def end_trk(self, _: str | None) -> None:
-        self.track = None
-
-    def slot(self, index: int):
-        """End callback for a direct child of ``<trkpt>``: the first one's value is kept."""
-        def end(text: str | None) -> None:
-            point = self.point
-            if point is not None and self.where.path[-2] == "trkpt" and \
-                    (point[index] is None if index == _TIME else point[index] != point[index]):
-                point[index] = text.strip() if index == _TIME else number(text)
-        return end
-
-    def extension(self, index: int):
-        """End callback for a heart-rate or cadence element anywhere inside ``<trkpt>``."""
-        def end(text: str | None) -> None:
-            point = self.point
-            if point is not None and point[index] != point[index]:
-                point[index] = number(text)
-        return end
-
-    def end_name(self, text: str | None) -> None:
-        path, value = self.where.path, (text or "").strip() or None
-        if path[-2] == "trk" and self.track is not None:
-            self.track.name = value
-        elif (len(path) == 3 and path[1] == "metadata") or len(path) == 2:  # GPX 1.1 / 1.0
-            self.name = self.name or value
-
-    def end_type(self, text: str | None) -> None:
-        if self.where.path[-2] == "trk" and self.track is not None:
-            self.track.type = text
-
-    def end_activity(self, text: str | None) -> None:
-        if self.track is not None and self.point is None and (text or "").strip():
-            self.track.activity = text
+    parser.run(source, start)
+    if capture >= 0:
+        if point is not None:
+            if point[capture] is None:
+                point[capture] = "".join(text).strip() or None
+        else:
+            finish(capture)
+    if point is not None:
+        track.columns.add(point)
+    return doc
 
 
 def _cadence_factor(foot_cadences: np.ndarray) -> float:
@@ -194,16 +260,15 @@ def read_gpx(data: Source, path: str, *, limits: XmlLimits | None = None) -> lis
         UnknownFormatError: well-formed XML that is not GPX.
         NoActivityError: only routes/waypoints, or no usable timestamps.
     """
-    reader = _GpxReader()
-    parse(data, path, root="gpx", what="GPX", limits=limits or XmlLimits(), starts=reader.starts,
-          ends=reader.ends, texts=reader.texts, where=reader.where)
-    if reader.unplaced:
-        log.warning("%s: skipped %d track point(s) without a position (lat/lon)", path, reader.unplaced)
-    tracks = [t for t in reader.tracks if len(t.columns)]
+    doc = _read(data, path, limits or XmlLimits())
+    tracks = [t for t in doc.tracks if len(t.columns)]
+    unplaced = sum(t.columns.dropped for t in doc.tracks)
+    if unplaced:
+        log.warning("%s: skipped %d track point(s) without a position (lat/lon)", path, unplaced)
     if not tracks:
-        if reader.unplaced:
+        if unplaced:
             raise NoActivityError("no track point has a position (lat/lon)", path=path)
-        if reader.routes or reader.waypoints:
+        if doc.routes or doc.waypoints:
             raise NoActivityError("only routes/waypoints, no track points: a planned route, "
                                   "not a recorded activity", path=path)
         raise NoActivityError("no track points", path=path)
@@ -219,7 +284,7 @@ def read_gpx(data: Source, path: str, *, limits: XmlLimits | None = None) -> lis
         activities.append(RawActivity(
             format="gpx", samples=samples, sport=track.sport,
             start_time=samples["time"].iloc[0].to_pydatetime(),
-            device=reader.creator, name=(track.name or reader.name or "").strip() or None,
+            device=doc.creator, name=(track.name or doc.name or "").strip() or None,
             session_index=len(activities)))
     if not activities:
         raise NoActivityError("track points carry no usable timestamps (missing, or one placeholder "

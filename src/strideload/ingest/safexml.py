@@ -25,9 +25,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, BinaryIO, Union
+from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn, Union
 from xml.parsers import expat
 
 from defusedxml.common import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
@@ -48,11 +48,7 @@ CHUNK = 1 << 16
 _LEADING = b" \t\r\n\x00"
 _UTF8_BOM = b"\xef\xbb\xbf"
 _XML_DECL = re.compile(rb"^<\?xml[^>]*\?>")
-
-#: Callbacks of :func:`parse`: by local name, at an element's start (its attributes) or end (its text).
-StartFn = Callable[[dict[str, str]], None]
-EndFn = Callable[[Union[str, None]], None]
-
+_JUNK_AFTER_ROOT = expat.errors.codes[expat.errors.XML_ERROR_JUNK_AFTER_DOC_ELEMENT]
 
 @dataclass(frozen=True)
 class XmlLimits:
@@ -73,114 +69,89 @@ def local_name(tag: Any) -> str:
     return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1] if isinstance(tag, str) else ""
 
 
-class Element:
-    """Where :func:`parse` is: ``path`` holds the local names of the open elements, root first."""
-
-    __slots__ = ("path",)
-
-    def __init__(self) -> None:
-        self.path: list[str] = []
-
-    @property
-    def parent(self) -> str:
-        """Local name of the element enclosing the current one ('' at the root)."""
-        return self.path[-2] if len(self.path) > 1 else ""
+def attributes(flat: list[str]) -> dict[str, str]:
+    """The ``[name, value, name, value ...]`` list expat hands a start handler, as a dict."""
+    return dict(zip(flat[::2], flat[1::2]))
 
 
-def parse(source: Source, path: str, *, root: str, what: str, limits: XmlLimits,
-          starts: Mapping[str, StartFn], ends: Mapping[str, EndFn], texts: frozenset[str],
-          where: Element | None = None) -> None:
-    """Stream the document through the guards, calling back by local element name.
+class SafeParser:
+    """An expat parser behind the guards; a reader gives it one ``start(name, attrs)`` handler.
 
-    Args:
-        source: the document (bytes, or a binary file read in :data:`CHUNK` pieces).
-        path: what the user sees in error messages.
-        root: local name the root element must have (case-insensitive), else the document is
-            not ``what`` (:class:`UnknownFormatError`).
-        limits: the byte and depth budgets.
-        starts: ``local name -> fn(attributes)``, called at each such element's start.
-        ends: ``local name -> fn(text)``, called at each such element's end; ``text`` is the
-            element's character data when its name is in ``texts``, else None.
-        texts: local names whose text is collected (leaves: ``time``, ``ele`` ...).
-        where: updated as the parse goes, for callbacks that need the enclosing element.
-
-    Raises:
-        CorruptFileError: not well-formed (``offset`` = line), DTD or entities, over a budget.
-        UnknownFormatError: the root element is not ``root``.
+    Expat calls back into Python at element starts only: element ends are appended to
+    :attr:`ends` and text (while the reader turns it on, see :meth:`collect`) to a list, both
+    by C-level ``list.append``. That halves the Python calls per element, which is most of
+    the cost of reading a GPX or TCX file. The reader keeps the depth as "elements started
+    minus ``len(ends)``" (it may empty ``ends`` after folding it into its count), closes
+    whatever it had open deeper than the element that starts, and finishes what is still
+    open after :meth:`run` returns. It calls :meth:`too_deep` past ``max_depth`` and
+    :meth:`check_root` on the first element. Names arrive as written (``gpxtpx:hr``):
+    :func:`local_name` drops the prefix.
     """
-    where = where or Element()
-    opened = where.path
-    head, rest, skipped_lines = _prepare(source, path, limits)
-    parser = expat.ParserCreate()  # no namespace processing: undeclared prefixes cannot fail
-    _defuse(parser)
-    parser.buffer_text = True
-    parser.buffer_size = CHUNK
-    names: dict[str, str] = {}
-    text: list[str] = []
-    collect = text.append
-    max_depth = limits.max_depth
-    done = [False]
 
-    def start(name: str, attrs: dict[str, str]) -> None:
-        local = names.get(name)
-        if local is None:
-            local = name.rsplit(":", 1)[-1]
-            if len(names) < 4096:  # a hostile file with endless distinct names stays small
-                names[name] = local
-        opened.append(local)
-        if len(opened) > max_depth:
-            raise _too_deep(path, max_depth, parser.CurrentLineNumber + skipped_lines)
-        if len(opened) == 1 and local.lower() != root.lower():
-            raise UnknownFormatError(f"not a {what} document (root element <{local}>)", path=path)
-        fn = starts.get(local)
-        if fn is not None:
-            fn(attrs)
-        if local in texts:
-            text.clear()
-            parser.CharacterDataHandler = collect
+    def __init__(self, path: str, *, root: str, what: str, limits: XmlLimits):
+        self.path, self.root, self.what, self.limits = path, root, what, limits
+        self.max_depth = limits.max_depth
+        self.expat = expat.ParserCreate()  # no namespace processing: undeclared prefixes cannot fail
+        _defuse(self.expat)
+        self.expat.buffer_text = True
+        self.expat.buffer_size = CHUNK
+        self.expat.ordered_attributes = True  # a flat list is cheaper than a dict per element
+        self.ends: list[str] = []
+        self.text: list[str] = []
+        self._skipped_lines = 0
 
-    def end(name: str) -> None:
-        local = opened[-1]
-        fn = ends.get(local)
-        if fn is not None:
-            if local in texts:
-                parser.CharacterDataHandler = None
-                fn("".join(text))
-            else:
-                fn(None)
-        elif local in texts:
-            parser.CharacterDataHandler = None
-        opened.pop()
-        if not opened:
-            done[0] = True
+    def collect(self, on: bool) -> None:
+        """Start (after emptying :attr:`text`) or stop collecting character data into :attr:`text`."""
+        if on:
+            self.text.clear()
+            self.expat.CharacterDataHandler = self.text.append
+        else:
+            self.expat.CharacterDataHandler = None
 
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    try:
-        for chunk in _chunks(head, rest, path, limits):
-            parser.Parse(chunk, False)
-            if done[0]:
-                return  # whatever follows the root element is not part of the document
-        parser.Parse(b"", True)
-    except DefusedXmlException as exc:
-        raise CorruptFileError(f"refused XML with a DTD or entity declaration ({exc})", path=path) from exc
-    except expat.ExpatError as exc:
-        if done[0] and exc.code == expat.errors.codes[expat.errors.XML_ERROR_JUNK_AFTER_DOC_ELEMENT]:
-            return
-        line = (exc.lineno or 0) + skipped_lines or None
-        message = expat.errors.messages[exc.code] if exc.code in expat.errors.messages else str(exc)
-        raise CorruptFileError(f"not well-formed XML: {message}: line {line}, column {exc.offset}",
-                               path=path, offset=line) from exc
-    finally:
-        parser.StartElementHandler = parser.EndElementHandler = parser.CharacterDataHandler = None
-    if not done[0]:  # expat reports "no element found" itself; this is the belt to its braces
-        raise CorruptFileError("the XML ends before its root element closes", path=path)
+    def line(self) -> int:
+        """Line of the document the parser is at (counting lines skipped before the root)."""
+        return self.expat.CurrentLineNumber + self._skipped_lines
 
+    def check_root(self, name: str) -> None:
+        """The first element must be the reader's root, else the document is not ``what``."""
+        if local_name(name).lower() != self.root.lower():
+            raise UnknownFormatError(f"not a {self.what} document (root element <{local_name(name)}>)",
+                                     path=self.path)
 
-def _too_deep(path: str, max_depth: int, line: int) -> CorruptFileError:
-    return CorruptFileError(
-        f"XML nested deeper than {max_depth} elements at line {line} (setting max_xml_depth): "
-        "refused as hostile or broken", path=path, offset=line)
+    def too_deep(self) -> NoReturn:
+        line = self.line()
+        raise CorruptFileError(
+            f"XML nested deeper than {self.max_depth} elements at line {line} (setting max_xml_depth): "
+            "refused as hostile or broken", path=self.path, offset=line)
+
+    def run(self, source: Source, start: Callable[[str, list[str]], None]) -> None:
+        """Feed ``source`` through expat, calling ``start(name, attrs)`` at every element start
+        (``attrs``: name, value, name, value ...; :func:`attributes` makes a dict of it).
+
+        Raises:
+            CorruptFileError: not well-formed (``offset`` = line), DTD or entities, over a budget.
+            UnknownFormatError: from :meth:`check_root`.
+        """
+        parser = self.expat
+        head, rest, self._skipped_lines = _prepare(source, self.path, self.limits)
+        parser.StartElementHandler = start
+        parser.EndElementHandler = self.ends.append
+        try:
+            for chunk in _chunks(head, rest, self.path, self.limits):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+        except DefusedXmlException as exc:
+            raise CorruptFileError(f"refused XML with a DTD or entity declaration ({exc})",
+                                   path=self.path) from exc
+        except expat.ExpatError as exc:
+            if exc.code == _JUNK_AFTER_ROOT:
+                return  # the root element has closed: what follows is not part of the document
+            line = (exc.lineno or 0) + self._skipped_lines or None
+            message = expat.errors.messages.get(exc.code, str(exc))
+            raise CorruptFileError(f"not well-formed XML: {message}: line {line}, column {exc.offset}",
+                                   path=self.path, offset=line) from exc
+        finally:  # the handler closes over the reader: let both go
+            parser.StartElementHandler = parser.EndElementHandler = parser.CharacterDataHandler = None
 
 
 def _defuse(parser: Any) -> None:

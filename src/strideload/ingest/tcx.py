@@ -33,7 +33,7 @@ import numpy as np
 from strideload.errors import NoActivityError
 from strideload.model import DeviceTotals, RawActivity
 
-from .safexml import Element, Source, XmlLimits, parse
+from .safexml import SafeParser, Source, XmlLimits, attributes, local_name
 from .xmlsamples import NAN, Columns, number, parse_times
 
 #: Sports (lower case, as in the ``Sport`` attribute) whose Trackpoint ``Cadence`` is pedal rpm.
@@ -41,16 +41,26 @@ PEDAL_SPORTS = frozenset({"biking", "cycling"})
 
 _NUMERIC = ("latitude_deg", "longitude_deg", "elevation_m", "distance_m", "heart_rate_bpm",
             "speed_mps", "run_cadence", "cadence")
-# Slots of the trackpoint being read: its time text, then the numeric columns in _NUMERIC order.
-_TIME, _LAT, _LON, _ELE, _DIST, _HR, _SPEED, _RUNCAD, _CAD = range(9)
 
-#: (parent, element) -> slot of a trackpoint value.
-_POINT_SLOTS = {
-    ("Trackpoint", "Time"): _TIME, ("Position", "LatitudeDegrees"): _LAT,
-    ("Position", "LongitudeDegrees"): _LON, ("Trackpoint", "AltitudeMeters"): _ELE,
-    ("Trackpoint", "DistanceMeters"): _DIST, ("HeartRateBpm", "Value"): _HR,
-    ("TPX", "Speed"): _SPEED, ("TPX", "RunCadence"): _RUNCAD, ("Trackpoint", "Cadence"): _CAD,
-}
+# What an element is to the reader (by local name); 0 for everything else.
+(_TRACKPOINT, _TIME, _POSITION, _LAT, _LON, _ALT, _DIST, _HRBPM, _VALUE, _CADENCE, _EXTENSIONS, _TPX,
+ _SPEED, _RUNCAD, _ACTIVITY, _LAP, _TOTALTIME, _ID, _NOTES, _CREATOR, _NAME, _PRODUCT, _VERSION,
+ _VMAJOR, _VMINOR, _AUTHOR) = range(1, 27)
+_KINDS = {"Trackpoint": _TRACKPOINT, "Time": _TIME, "Position": _POSITION, "LatitudeDegrees": _LAT,
+          "LongitudeDegrees": _LON, "AltitudeMeters": _ALT, "DistanceMeters": _DIST,
+          "HeartRateBpm": _HRBPM, "Value": _VALUE, "Cadence": _CADENCE, "Extensions": _EXTENSIONS,
+          "TPX": _TPX, "Speed": _SPEED, "RunCadence": _RUNCAD, "Activity": _ACTIVITY, "Lap": _LAP,
+          "TotalTimeSeconds": _TOTALTIME, "Id": _ID, "Notes": _NOTES, "Creator": _CREATOR, "Name": _NAME,
+          "ProductID": _PRODUCT, "Version": _VERSION, "VersionMajor": _VMAJOR, "VersionMinor": _VMINOR,
+          "Author": _AUTHOR}
+#: parent kind * 32 + kind -> slot in the trackpoint list: time text, then the _NUMERIC columns.
+_POINT_SLOTS = {_TRACKPOINT * 32 + _TIME: 0, _POSITION * 32 + _LAT: 1, _POSITION * 32 + _LON: 2,
+                _TRACKPOINT * 32 + _ALT: 3, _TRACKPOINT * 32 + _DIST: 4, _HRBPM * 32 + _VALUE: 5,
+                _TPX * 32 + _SPEED: 6, _TPX * 32 + _RUNCAD: 7, _TRACKPOINT * 32 + _CADENCE: 8}
+#: (parent kind, kind) -> key of an activity fact: lap values, identity, creator.
+_FACTS = {(_LAP, _TOTALTIME): "lap_time", (_LAP, _DIST): "lap_distance", (_ACTIVITY, _ID): "id",
+          (_ACTIVITY, _NOTES): "notes", (_CREATOR, _NAME): "Name", (_CREATOR, _PRODUCT): "ProductID",
+          (_VERSION, _VMAJOR): "VersionMajor", (_VERSION, _VMINOR): "VersionMinor", (_AUTHOR, _NAME): "author"}
 
 
 class _Activity:
@@ -78,99 +88,146 @@ class _Activity:
         return f"{name} ({', '.join(extras)})" if extras else name
 
 
-class _TcxReader:
-    """Callbacks for :func:`safexml.parse`: keeps activities, laps and trackpoints, nothing else."""
-
+class _Document:
     def __init__(self) -> None:
-        self.where = Element()
         self.activities: list[_Activity] = []
-        self.activity: _Activity | None = None
-        self.point: list | None = None
-        self.lap: list[float] | None = None
         self.author: str | None = None
-        self.starts = {"Activity": self.on_activity, "Lap": self.on_lap, "Trackpoint": self.on_trackpoint}
-        self.ends = {"Activity": self.end_activity, "Lap": self.end_lap, "Trackpoint": self.end_trackpoint,
-                     "Id": self.end_id, "Notes": self.end_notes, "TotalTimeSeconds": self.end_lap_value(0),
-                     "Name": self.end_name, "ProductID": self.end_creator, "VersionMajor": self.end_creator,
-                     "VersionMinor": self.end_creator,
-                     **{name: self.end_point_value for _, name in _POINT_SLOTS}}
-        self.ends["DistanceMeters"] = self.end_distance
-        self.texts = frozenset(self.ends) - {"Activity", "Lap", "Trackpoint"}
 
-    def on_activity(self, attrs: dict[str, str]) -> None:
-        self.activity = _Activity((attrs.get("Sport") or "").strip().lower() or None)
-        self.activities.append(self.activity)
 
-    def end_activity(self, _: str | None) -> None:
-        self.activity = None
+def _read(source: Source, path: str, limits: XmlLimits) -> _Document:
+    """One streaming pass (see :class:`SafeParser`: Python runs at element starts only).
 
-    def on_lap(self, attrs: dict[str, str]) -> None:
-        if self.activity is not None:
-            self.lap = [NAN, NAN]  # TotalTimeSeconds, DistanceMeters
-            if self.activity.lap_start is None:
-                self.activity.lap_start = attrs.get("StartTime") or ""
+    ``opened`` holds the kinds of the open elements outside trackpoints and ``inner`` those
+    inside the open trackpoint, so a value is taken only where it belongs
+    (``HeartRateBpm/Value``, not ``AverageHeartRateBpm/Value``). A trackpoint's texts land in
+    ``point`` (first of each wins) and go into the activity's columns once an element starts
+    at or above its depth, or the document ends.
+    """
+    doc = _Document()
+    parser = SafeParser(path, root="TrainingCenterDatabase", what="TCX", limits=limits)
+    max_depth, ends, text, collect = parser.max_depth, parser.ends, parser.text, parser.collect
+    toggle, gather = parser.expat, parser.text.append
+    names: dict[str, int] = {}
+    opened: list[int] = [0]  # kinds of the open elements by depth, under a sentinel for the document
+    inner = [_TRACKPOINT, 0, 0, 0]  # kinds inside the open trackpoint, by depth below it
+    started = point_depth = lap_depth = activity_depth = 0
+    capture: int | str = -1  # point slot, or fact key, whose element text is being collected
+    point: list | None = None
+    activity: _Activity | None = None
+    lap: list[float] | None = None  # TotalTimeSeconds, DistanceMeters
 
-    def end_lap(self, _: str | None) -> None:
-        if self.lap is not None and self.activity is not None:
-            self.activity.lap_times.append(self.lap[0])
-            self.activity.lap_distances.append(self.lap[1])
-        self.lap = None
+    def kind_of(name: str) -> int:
+        kind = _KINDS.get(local_name(name), 0)
+        if len(names) < 4096:  # a hostile file with endless distinct names stays small
+            names[name] = kind
+        return kind
 
-    def end_lap_value(self, index: int):
-        def end(text: str | None) -> None:
-            if self.lap is not None and self.point is None and self.where.path[-2] == "Lap" \
-                    and self.lap[index] != self.lap[index]:
-                self.lap[index] = number(text)
-        return end
-
-    def on_trackpoint(self, attrs: dict[str, str]) -> None:
-        if self.activity is not None:
-            self.point = [None, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN]
-
-    def end_trackpoint(self, _: str | None) -> None:
-        point, self.point = self.point, None
-        if point is not None and self.activity is not None:
-            self.activity.columns.add(point[_TIME], point[1:])
-
-    def end_point_value(self, text: str | None) -> None:
-        point = self.point
-        if point is None:
+    def start(name: str, attrs: list[str]) -> None:
+        nonlocal started, point, point_depth, capture, activity, activity_depth, lap, lap_depth
+        started += 1
+        depth = started - len(ends)
+        if point is not None and depth > point_depth:  # inside the open trackpoint: the hot path
+            if depth > max_depth:
+                parser.too_deep()
+            if capture != -1:  # the value element before this one has ended
+                toggle.CharacterDataHandler = None
+                if point[capture] is None:
+                    point[capture] = "".join(text).strip() or None
+                capture = -1
+            below = depth - point_depth
+            if below < 4:
+                kind = names.get(name)
+                if kind is None:
+                    kind = kind_of(name)
+                inner[below] = kind
+                slot = _POINT_SLOTS.get(inner[below - 1] * 32 + kind)
+                if slot is not None:
+                    capture = slot
+                    text.clear()
+                    toggle.CharacterDataHandler = gather
             return
-        path = self.where.path
-        slot = _POINT_SLOTS.get((path[-2], path[-1]))
-        if slot == _TIME:
-            if point[_TIME] is None:
-                point[_TIME] = (text or "").strip()
-        elif slot is not None and point[slot] != point[slot]:
-            point[slot] = number(text)
+        if depth > max_depth:
+            parser.too_deep()
+        if capture != -1:
+            collect(False)
+            if point is not None:
+                if point[capture] is None:
+                    point[capture] = "".join(text).strip() or None
+            else:
+                _fact(doc, activity, lap, capture, "".join(text))
+            capture = -1
+        if point is not None:  # the trackpoint has closed
+            activity.columns.add(point)
+            point = None
+        if lap is not None and depth <= lap_depth:
+            activity.lap_times.append(lap[0])
+            activity.lap_distances.append(lap[1])
+            lap = None
+        if activity is not None and depth <= activity_depth:
+            activity = None
+        if len(ends) > 4096:  # fold the closed elements into the count
+            started -= len(ends)
+            ends.clear()
+        if depth == 1:
+            parser.check_root(name)
+        kind = names.get(name)
+        if kind is None:
+            kind = kind_of(name)
+        del opened[depth:]
+        parent = opened[-1]
+        opened.append(kind)
+        if not kind:
+            return
+        if kind == _TRACKPOINT:
+            if activity is not None:
+                point = [None, None, None, None, None, None, None, None, None]
+                point_depth = depth
+            return
+        fact = _FACTS.get((parent, kind))
+        if fact is not None:
+            capture = fact
+            collect(True)
+        elif kind == _ACTIVITY:
+            sport = (attributes(attrs).get("Sport") or "").strip().lower() or None
+            activity, activity_depth = _Activity(sport), depth
+            doc.activities.append(activity)
+        elif kind == _LAP and activity is not None:
+            lap, lap_depth = [NAN, NAN], depth
+            if activity.lap_start is None:
+                activity.lap_start = attributes(attrs).get("StartTime") or ""
 
-    def end_distance(self, text: str | None) -> None:
-        if self.point is not None:
-            self.end_point_value(text)
-        elif self.lap is not None and self.where.path[-2] == "Lap" and self.lap[1] != self.lap[1]:
-            self.lap[1] = number(text)
+    parser.run(source, start)
+    if capture != -1:
+        if point is not None:
+            if point[capture] is None:
+                point[capture] = "".join(text).strip() or None
+        else:
+            _fact(doc, activity, lap, capture, "".join(text))
+    if point is not None:
+        activity.columns.add(point)
+    if lap is not None:
+        activity.lap_times.append(lap[0])
+        activity.lap_distances.append(lap[1])
+    return doc
 
-    def end_id(self, text: str | None) -> None:
-        if self.activity is not None and self.where.path[-2] == "Activity" and self.activity.id is None:
-            self.activity.id = (text or "").strip()
 
-    def end_notes(self, text: str | None) -> None:
-        if self.activity is not None and self.where.path[-2] == "Activity" and self.activity.notes is None:
-            self.activity.notes = (text or "").strip() or None
-
-    def end_name(self, text: str | None) -> None:
-        path = self.where.path
-        if path[-2] == "Creator":
-            self.end_creator(text)
-        elif path[-2] == "Author" and len(path) == 3 and self.author is None:
-            self.author = (text or "").strip() or None
-
-    def end_creator(self, text: str | None) -> None:
-        """Name and ProductID directly under the activity's Creator; VersionMajor/Minor under its Version."""
-        path, value = self.where.path, (text or "").strip()
-        inside = path[-2] == "Creator" or (path[-2] == "Version" and len(path) > 2 and path[-3] == "Creator")
-        if self.activity is not None and inside and value:
-            self.activity.creator.setdefault(path[-1], value)
+def _fact(doc: _Document, activity: _Activity | None, lap: list[float] | None, key: str, text: str) -> None:
+    """Keep one activity-level value (the first of each kind)."""
+    value = text.strip()
+    if key == "author":
+        doc.author = doc.author or value or None
+    elif activity is None:
+        return
+    elif key in ("lap_time", "lap_distance"):
+        index = 0 if key == "lap_time" else 1
+        if lap is not None and lap[index] != lap[index]:
+            lap[index] = number(value)
+    elif key == "id":
+        activity.id = activity.id if activity.id is not None else value
+    elif key == "notes":
+        activity.notes = activity.notes or value or None
+    elif value:  # Creator's Name, ProductID, Version/VersionMajor, Version/VersionMinor
+        activity.creator.setdefault(key, value)
 
 
 def _activity(found: _Activity, index: int, author: str | None) -> RawActivity | None:
@@ -218,14 +275,12 @@ def read_tcx(data: Source, path: str, *, limits: XmlLimits | None = None) -> lis
         UnknownFormatError: well-formed XML whose root is not ``TrainingCenterDatabase``.
         NoActivityError: no ``<Activity>`` (courses or workouts only), or none with a time.
     """
-    reader = _TcxReader()
-    parse(data, path, root="TrainingCenterDatabase", what="TCX", limits=limits or XmlLimits(),
-          starts=reader.starts, ends=reader.ends, texts=reader.texts, where=reader.where)
-    if not reader.activities:
+    doc = _read(data, path, limits or XmlLimits())
+    if not doc.activities:
         raise NoActivityError("no <Activity> in the TCX (courses, workouts or an empty export)", path=path)
     activities: list[RawActivity] = []
-    for found in reader.activities:
-        activity = _activity(found, len(activities), reader.author)
+    for found in doc.activities:
+        activity = _activity(found, len(activities), doc.author)
         if activity is not None:
             activities.append(activity)
     if not activities:

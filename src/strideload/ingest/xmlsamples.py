@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -47,44 +47,74 @@ def parse_times(texts: Sequence[str | None]) -> pd.DatetimeIndex:
     return stamps.where(plausible).as_unit("ns")
 
 
-class Columns:
-    """Columns of one track or activity: ``names`` numeric columns plus ``time``."""
+def numbers(texts: list[str | None]) -> np.ndarray:
+    """Float values of element texts, as :func:`number` reads each one, vectorised."""
+    try:
+        values = np.array(texts, dtype=np.float64)  # None -> NaN; one C loop for the usual case
+    except (ValueError, TypeError):
+        values = np.array([number(text) for text in texts], dtype=np.float64)
+    values[~np.isfinite(values)] = NAN
+    return values
 
-    def __init__(self, names: Sequence[str]):
+
+class Columns:
+    """Columns of one track or activity: the numeric ``names`` plus ``time``, from element texts.
+
+    A point is added as its texts (time first, then one per name; None where absent) and
+    converted with its block of :data:`BLOCK` points, in a few vectorised calls. Points
+    whose ``required`` columns are missing or out of ``bounds`` are dropped then and
+    counted in ``dropped``.
+    """
+
+    def __init__(self, names: Sequence[str], *, required: Mapping[str, tuple[float, float]] | None = None):
         self.names = tuple(names)
-        self.values = [array("d") for _ in self.names]
-        self._texts: list[str | None] = []
+        self.required = {self.names.index(name): bounds for name, bounds in (required or {}).items()}
+        self.dropped = 0
+        self._pending: list[str | None] = []
+        self._rows = array("d")
         self._times = array("q")
 
     def __len__(self) -> int:
-        return len(self._times) + len(self._texts)
+        """Points kept (the ones without their required values are dropped)."""
+        self._flush()
+        return len(self._times)
 
-    def add(self, time: str | None, values: Sequence[float]) -> None:
-        """One point: its time text and one value per column name, in order."""
-        for column, value in zip(self.values, values):
-            column.append(value)
-        self._texts.append(time)
-        if len(self._texts) >= BLOCK:
+    def add(self, point: list[str | None]) -> None:
+        """One point: its time text, then one text per column name, in order."""
+        self._pending.extend(point)
+        if len(self._pending) >= BLOCK * (len(self.names) + 1):
             self._flush()
 
     def _flush(self) -> None:
-        if self._texts:
-            self._times.extend(parse_times(self._texts).asi8.tolist())
-            self._texts.clear()
+        if not self._pending:
+            return
+        width = len(self.names) + 1
+        pending, self._pending = self._pending, []
+        times = parse_times(pending[::width])
+        del pending[::width]  # the numeric texts remain, row by row
+        values = numbers(pending).reshape(-1, width - 1)
+        keep = np.ones(len(values), dtype=bool)
+        for index, (low, high) in self.required.items():
+            keep &= (values[:, index] >= low) & (values[:, index] <= high)  # NaN fails
+        self.dropped += int((~keep).sum())
+        self._rows.frombytes(values[keep].tobytes())
+        self._times.frombytes(times[keep].asi8.tobytes())
 
     def times(self) -> pd.DatetimeIndex:
-        """Every point's time (NaT where absent or implausible), UTC."""
+        """Every kept point's time (NaT where absent or implausible), UTC."""
         self._flush()
         ints = np.frombuffer(self._times, dtype=np.int64) if len(self._times) else np.zeros(0, np.int64)
         return pd.DatetimeIndex(ints.view("datetime64[ns]")).tz_localize("UTC")
 
     def column(self, name: str) -> np.ndarray:
-        values = self.values[self.names.index(name)]
-        return np.frombuffer(values, dtype=np.float64) if len(values) else np.zeros(0)
+        """One column of the kept points as a float array (a contiguous copy)."""
+        self._flush()
+        rows = np.frombuffer(self._rows, dtype=np.float64) if len(self._rows) else np.zeros(0)
+        return rows.reshape(-1, len(self.names))[:, self.names.index(name)].copy()
 
     def frame(self, **overrides: np.ndarray) -> pd.DataFrame:
         """The sample frame (:func:`strideload.model.samples_frame`): sorted, untimed rows dropped."""
-        columns = {name: self.column(name) for name in self.names}
+        columns: dict[str, object] = {name: self.column(name) for name in self.names}
         columns.update(overrides)
         columns["time"] = self.times()
         return samples_frame(columns)
