@@ -81,10 +81,11 @@ def main() -> None:
     files = {**samples(1), **samples(3)}
     backend = gpxpy.parser.mod_etree.__name__
     print(f"GPX: strideload read_gpx vs gpxpy {gpxpy.__version__} parse ({backend}); goal >= 5x")
-    gpx = [compare(name, lambda d=gpx: gpxpy.parse(d.decode("utf-8")), lambda d=gpx: read_gpx(d, name),
+    gpx = [compare(name, lambda d=gpx: gpxpy.parse(d.decode("utf-8")), lambda d=gpx: read_gpx(d, "bench.gpx"),
                    args.rounds) for name, (gpx, _) in files.items()]
     print("TCX: strideload read_tcx vs the reader before the rewrite (baseline_tcx.py); goal >= 2x")
-    tcx = [compare(name, lambda d=tcx: baseline_tcx(d, name), lambda d=tcx: read_tcx(d, name), args.rounds)
+    tcx = [compare(name, lambda d=tcx: baseline_tcx(d, "bench.tcx"),
+                   lambda d=tcx: read_tcx(d, "bench.tcx"), args.rounds)
            for name, (_, tcx) in files.items()]
     print(f"worst: GPX {min(gpx):.2f}x gpxpy, TCX {min(tcx):.2f}x the old reader")
 
