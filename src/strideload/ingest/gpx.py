@@ -217,7 +217,7 @@ def _read(source: Source, path: str, limits: XmlLimits) -> _Document:
             elif kind == _WPT:
                 doc.waypoints += 1
 
-    parser.run(source, start)
+    parser.run(source, start, lambda: started - len(ends))
     if capture >= 0:
         if point is not None:
             if point[capture] is None:

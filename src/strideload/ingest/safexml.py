@@ -48,6 +48,8 @@ CHUNK = 1 << 16
 _LEADING = b" \t\r\n\x00"
 _UTF8_BOM = b"\xef\xbb\xbf"
 _XML_DECL = re.compile(rb"^<\?xml[^>]*\?>")
+#: ``<`` and the next character in UTF-16 without a byte-order mark (little or big endian).
+_UTF16_START = re.compile(rb"<\x00[^\x00]\x00|\x00<\x00[^\x00]")
 _JUNK_AFTER_ROOT = expat.errors.codes[expat.errors.XML_ERROR_JUNK_AFTER_DOC_ELEMENT]
 
 @dataclass(frozen=True)
@@ -124,9 +126,11 @@ class SafeParser:
             f"XML nested deeper than {self.max_depth} elements at line {line} (setting max_xml_depth): "
             "refused as hostile or broken", path=self.path, offset=line)
 
-    def run(self, source: Source, start: Callable[[str, list[str]], None]) -> None:
+    def run(self, source: Source, start: Callable[[str, list[str]], None], depth: Callable[[], int]) -> None:
         """Feed ``source`` through expat, calling ``start(name, attrs)`` at every element start
         (``attrs``: name, value, name, value ...; :func:`attributes` makes a dict of it).
+        ``depth()`` is the reader's count of open elements: bytes that fail to parse once the
+        root has closed (NUL padding, junk) are not part of the document and are ignored.
 
         Raises:
             CorruptFileError: not well-formed (``offset`` = line), DTD or entities, over a budget.
@@ -144,7 +148,7 @@ class SafeParser:
             raise CorruptFileError(f"refused XML with a DTD or entity declaration ({exc})",
                                    path=self.path) from exc
         except expat.ExpatError as exc:
-            if exc.code == _JUNK_AFTER_ROOT:
+            if exc.code == _JUNK_AFTER_ROOT or (self.ends and depth() == 0):
                 return  # the root element has closed: what follows is not part of the document
             line = (exc.lineno or 0) + self._skipped_lines or None
             message = expat.errors.messages.get(exc.code, str(exc))
@@ -206,7 +210,7 @@ def _prepare(source: Source, path: str, limits: XmlLimits) -> tuple[bytes, Sourc
         head, rest = bytes(view[:CHUNK]), view[CHUNK:]
     else:
         head, rest = source.read(CHUNK) or b"", source
-    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or head[:4] in (b"<\x00?\x00", b"\x00<\x00?"):
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or _UTF16_START.match(head):
         return _utf16(head, rest, path, limits), None, 0
     start = 3 if head.startswith(_UTF8_BOM) else 0
     while start < len(head) and head[start] in _LEADING:
@@ -217,8 +221,10 @@ def _prepare(source: Source, path: str, limits: XmlLimits) -> tuple[bytes, Sourc
 
 def _utf16(head: bytes, rest: Source, path: str, limits: XmlLimits) -> bytes:
     data = head + (bytes(rest) if isinstance(rest, memoryview) else _read_all(rest, path, limits, len(head)))
+    codec = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else \
+        ("utf-16-le" if data[:1] == b"<" else "utf-16-be")
     try:
-        text = data.decode("utf-16")
+        text = data.decode(codec)
     except UnicodeDecodeError as exc:
         raise CorruptFileError(f"not valid UTF-16 text at byte {exc.start}", path=path, offset=exc.start) from exc
     text = text.lstrip("\ufeff \t\r\n\x00")
@@ -238,6 +244,9 @@ def _read_all(stream: BinaryIO, path: str, limits: XmlLimits, already: int) -> b
 
 def _chunks(head: bytes, rest: Source | None, path: str, limits: XmlLimits) -> Iterator[bytes]:
     """``head``, then the rest of the source in :data:`CHUNK` pieces, within the byte budget."""
+    if len(head) > limits.max_bytes:
+        raise CorruptFileError(f"XML document is over the {limits.max_bytes:,}-byte budget "
+                               "(setting max_xml_bytes)", path=path)
     yield head
     if rest is None:
         return

@@ -196,7 +196,7 @@ def _read(source: Source, path: str, limits: XmlLimits) -> _Document:
             if activity.lap_start is None:
                 activity.lap_start = attributes(attrs).get("StartTime") or ""
 
-    parser.run(source, start)
+    parser.run(source, start, lambda: started - len(ends))
     if capture != -1:
         if point is not None:
             if point[capture] is None:
