@@ -15,10 +15,13 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..model import samples_frame
+from ..model import RAW_COLUMNS, samples_frame
 
 #: Years a recorded time may fall in (GPS time starts in 1980); others are placeholders.
 YEAR_RANGE = (1980, 2200)
+
+#: Resolution of sample times: what pandas gives times parsed from text (the unit GPX/TCX samples had before).
+UNIT = "us"
 
 #: Points whose time texts are parsed together.
 BLOCK = 1 << 15
@@ -38,13 +41,13 @@ def number(text: str | None) -> float:
 
 
 def parse_times(texts: Sequence[str | None]) -> pd.DatetimeIndex:
-    """ISO 8601 texts (mixed precisions and offsets; no offset = UTC) to UTC, ns.
+    """ISO 8601 texts (mixed precisions and offsets; no offset = UTC) to UTC, in :data:`UNIT`.
 
     Unreadable texts and years outside :data:`YEAR_RANGE` become NaT.
     """
     stamps = pd.to_datetime(pd.Index(texts, dtype="object"), utc=True, errors="coerce", format="ISO8601")
     plausible = (stamps.year >= YEAR_RANGE[0]) & (stamps.year <= YEAR_RANGE[1])
-    return stamps.where(plausible).as_unit("ns")
+    return stamps.where(plausible).as_unit(UNIT)
 
 
 def numbers(texts: list[str | None]) -> np.ndarray:
@@ -61,9 +64,10 @@ class Columns:
     """Columns of one track or activity: the numeric ``names`` plus ``time``, from element texts.
 
     A point is added as its texts (time first, then one per name; None where absent) and
-    converted with its block of :data:`BLOCK` points, in a few vectorised calls. Points
-    whose ``required`` columns are missing or out of ``bounds`` are dropped then and
-    counted in ``dropped``.
+    converted with its block of :data:`BLOCK` points, in a few vectorised calls, into one
+    ``array`` per column. Points whose ``required`` columns are missing or out of ``bounds``
+    are dropped then and counted in ``dropped``. :meth:`frame` wraps the arrays without
+    copying them when the times are already in order.
     """
 
     def __init__(self, names: Sequence[str], *, required: Mapping[str, tuple[float, float]] | None = None):
@@ -71,7 +75,7 @@ class Columns:
         self.required = {self.names.index(name): bounds for name, bounds in (required or {}).items()}
         self.dropped = 0
         self._pending: list[str | None] = []
-        self._rows = array("d")
+        self._values = [array("d") for _ in self.names]
         self._times = array("q")
 
     def __len__(self) -> int:
@@ -97,26 +101,36 @@ class Columns:
         for index, (low, high) in self.required.items():
             keep &= (values[:, index] >= low) & (values[:, index] <= high)  # NaN fails
         self.dropped += int((~keep).sum())
-        self._rows.frombytes(values[keep].tobytes())
+        for index, column in enumerate(self._values):
+            column.frombytes(np.ascontiguousarray(values[keep, index]).tobytes())
         self._times.frombytes(times[keep].asi8.tobytes())
 
     def times(self) -> pd.DatetimeIndex:
         """Every kept point's time (NaT where absent or implausible), UTC."""
         self._flush()
         ints = np.frombuffer(self._times, dtype=np.int64) if len(self._times) else np.zeros(0, np.int64)
-        return pd.DatetimeIndex(ints.view("datetime64[ns]")).tz_localize("UTC")
+        return pd.DatetimeIndex(ints.view(f"datetime64[{UNIT}]")).tz_localize("UTC")
 
     def column(self, name: str) -> np.ndarray:
-        """One column of the kept points as a float array (a contiguous copy)."""
+        """One column of the kept points, a read-only view of its array (no copy)."""
         self._flush()
-        rows = np.frombuffer(self._rows, dtype=np.float64) if len(self._rows) else np.zeros(0)
-        return rows.reshape(-1, len(self.names))[:, self.names.index(name)].copy()
+        values = self._values[self.names.index(name)]
+        return np.frombuffer(values, dtype=np.float64) if len(values) else np.zeros(0)
 
     def frame(self, **overrides: np.ndarray) -> pd.DataFrame:
-        """The sample frame (:func:`strideload.model.samples_frame`): sorted, untimed rows dropped."""
+        """The sample frame of :func:`strideload.model.samples_frame` (every raw column, sorted
+        by time, untimed rows dropped, the first of equal times kept), built without copies
+        when the times already rise strictly; otherwise through ``samples_frame``."""
         columns: dict[str, object] = {name: self.column(name) for name in self.names}
         columns.update(overrides)
-        columns["time"] = self.times()
+        times = self.times()
+        ints = times.asi8
+        if len(ints) and not times.hasnans and bool((ints[1:] > ints[:-1]).all()):
+            nan = np.full(len(ints), NAN)
+            data = {name: columns.get(name, nan) for name in RAW_COLUMNS if name != "time"}
+            frame = pd.DataFrame({"time": pd.Series(times, copy=False), **data}, copy=False)
+            return frame[list(RAW_COLUMNS)]
+        columns["time"] = times
         return samples_frame(columns)
 
 
