@@ -34,7 +34,8 @@ def main() -> None:
         if column not in worst or error > worst[column][0]:
             worst[column] = (error, name)
 
-    for row in csv.DictReader(manifest.open(encoding="utf-8")):
+    rows = list(csv.DictReader(manifest.open(encoding="utf-8")))
+    for row in rows:
         if not row["gt_total_distance_m"] or row["is_running"] != "True":
             continue
         try:
@@ -69,6 +70,20 @@ def main() -> None:
     print("\nworst case per column:")
     for column, (error, name) in worst.items():
         print(f"  {column:40s} {error:7.2f}  ({name})")
+    print("\nGPX/TCX without device totals (what strideload makes of them; no reference to compare):")
+    for row in rows:
+        if row["format"] in ("gpx", "tcx") and not row["gt_total_distance_m"]:
+            print(f"  {row['file']:48s} {_summary(CORPUS / 'files' / row['file'], config)}")
+
+
+def _summary(path: Path, config) -> str:
+    try:
+        found = read_activities(path, config=config)
+    except FileImportError as exc:
+        return f"not imported: {exc.reason}"
+    return "; ".join(f"{a.summary['sport'] or '?'} {a.summary['distance_m'] / 1000:.2f} km "
+                     f"{a.summary['timer_s'] / 60:.1f} min ascent {a.summary['ascent_m'] or 0:.0f} m "
+                     f"({len(a.stream)} s)" for a in found)
 
 
 if __name__ == "__main__":
