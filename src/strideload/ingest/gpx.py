@@ -202,6 +202,8 @@ def _read(source: Source, path: str, limits: XmlLimits) -> _Document:
                 point = [None, position.get("lat"), position.get("lon"), None, None, None, None]
                 point_depth = depth
         elif kind == _TRK:
+            if doc.tracks and doc.tracks[-1].columns.empty:  # a track without points: nothing to keep
+                doc.tracks.pop()
             track, track_depth = _Track(), depth
             doc.tracks.append(track)
         elif kind in _FACTS:

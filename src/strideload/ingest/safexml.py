@@ -10,9 +10,10 @@
   the depth budget is refused at the first element past it. Expat itself keeps its element
   stack on the heap, and no tree is ever built, so nothing recursive (gpxpy's deep copy,
   ElementTree) is handed a structure that can blow its stack.
-* **Streaming.** Bytes or a binary file are fed to expat in chunks; the caller's callbacks
-  see one element at a time, keyed by local name, and keep only the values they want, so
-  memory grows with the samples kept, not with the document.
+* **Streaming, one pass.** Bytes or a binary file are fed to expat in 64 KB chunks; the
+  reader's start handler sees one element at a time and keeps only the values it wants
+  (:class:`SafeParser` says how ends and text reach it), so memory grows with the samples
+  kept, not with the document.
 * **What real files hold before and after the root.** Whitespace, blank lines, NULs or a
   byte-order mark before ``<?xml …?>`` (Polar V800 TCX) are skipped (line numbers in errors
   still count them); bytes after the root element closes (padding of a cut-off sync) are
@@ -51,6 +52,7 @@ _XML_DECL = re.compile(rb"^<\?xml[^>]*\?>")
 #: ``<`` and the next character in UTF-16 without a byte-order mark (little or big endian).
 _UTF16_START = re.compile(rb"<\x00[^\x00]\x00|\x00<\x00[^\x00]")
 _JUNK_AFTER_ROOT = expat.errors.codes[expat.errors.XML_ERROR_JUNK_AFTER_DOC_ELEMENT]
+
 
 @dataclass(frozen=True)
 class XmlLimits:

@@ -247,8 +247,8 @@ def _activity(found: _Activity, index: int, author: str | None) -> RawActivity |
         elapsed = max(0.0, (samples["time"].iloc[-1] - began).total_seconds())
 
     def lap_sum(values: list[float]) -> float | None:
-        finite = [v for v in values if not math.isnan(v)]
-        return float(sum(finite)) if finite else None
+        total = math.fsum(v for v in values if not math.isnan(v))
+        return total if math.isfinite(total) and any(v == v for v in values) else None
 
     return RawActivity(
         format="tcx", samples=samples, sport=found.sport, start_time=start.to_pydatetime(),

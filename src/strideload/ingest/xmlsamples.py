@@ -75,8 +75,13 @@ class Columns:
         self.required = {self.names.index(name): bounds for name, bounds in (required or {}).items()}
         self.dropped = 0
         self._pending: list[str | None] = []
-        self._values = [array("d") for _ in self.names]
+        self._values: list[array] = []  # one per name, made at the first flush (empty tracks stay small)
         self._times = array("q")
+
+    @property
+    def empty(self) -> bool:
+        """No point added yet."""
+        return not self._pending and not self._times
 
     def __len__(self) -> int:
         """Points kept (the ones without their required values are dropped)."""
@@ -101,6 +106,8 @@ class Columns:
         for index, (low, high) in self.required.items():
             keep &= (values[:, index] >= low) & (values[:, index] <= high)  # NaN fails
         self.dropped += int((~keep).sum())
+        if not self._values:
+            self._values = [array("d") for _ in self.names]
         for index, column in enumerate(self._values):
             column.frombytes(np.ascontiguousarray(values[keep, index]).tobytes())
         self._times.frombytes(times[keep].asi8.tobytes())
@@ -114,8 +121,8 @@ class Columns:
     def column(self, name: str) -> np.ndarray:
         """One column of the kept points, a read-only view of its array (no copy)."""
         self._flush()
-        values = self._values[self.names.index(name)]
-        return np.frombuffer(values, dtype=np.float64) if len(values) else np.zeros(0)
+        values = self._values[self.names.index(name)] if self._values else None
+        return np.frombuffer(values, dtype=np.float64) if values else np.zeros(0)
 
     def frame(self, **overrides: np.ndarray) -> pd.DataFrame:
         """The sample frame of :func:`strideload.model.samples_frame` (every raw column, sorted
