@@ -36,11 +36,14 @@ def tcx(points) -> bytes:
 # --- XML before the root -------------------------------------------------------------------
 
 
-def test_polar_v800_tcx_with_whitespace_before_the_xml_declaration(tcx, points):
+def test_polar_v800_tcx_with_whitespace_before_the_xml_declaration(tmp_path, tcx, points):
     polar = b"   \r\n\t " + tcx.replace(b"Forerunner 245", b"Polar V800")
     (run,) = read_tcx(polar, "polar-v800.tcx")
     assert len(run.samples) == len(points)
     assert run.device == "Polar V800"
+    path = tmp_path / "polar-v800.tcx"
+    path.write_bytes(polar)  # recognised as TCX from its bytes too
+    assert read_activities(path)[0].summary["format"] == "tcx"
 
 
 def test_gpx_resaved_by_windows_notepad_with_a_bom_and_blank_lines(gpx, points):
@@ -48,11 +51,13 @@ def test_gpx_resaved_by_windows_notepad_with_a_bom_and_blank_lines(gpx, points):
     assert len(run.samples) == len(points)
 
 
-def test_a_utf16_gpx_from_a_windows_tool_is_read(gpx, points):
+def test_a_utf16_gpx_from_a_windows_tool_is_read(tmp_path, gpx, points):
     text = gpx.decode().replace('encoding="UTF-8"', 'encoding="UTF-16"')
     for data in (text.encode("utf-16"), text.encode("utf-16-be")):
         (run,) = read_gpx(data, "utf16.gpx")
         assert len(run.samples) == len(points)
+    (tmp_path / "utf16.gpx").write_bytes(text.encode("utf-16"))
+    assert read_activities(tmp_path / "utf16.gpx")[0].summary["format"] == "gpx"
 
 
 def test_padding_after_the_root_of_a_cut_off_sync_is_ignored(gpx, points):
