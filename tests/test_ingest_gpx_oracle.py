@@ -28,7 +28,7 @@ NUMBERS = ["latitude_deg", "longitude_deg", "elevation_m", "speed_mps", "heart_r
 def _extension(point, names: set[str]) -> float:
     for ext in point.extensions:
         for el in ext.iter():
-            if isinstance(el.tag, str) and el.tag.rsplit("}", 1)[-1] in names and el.text:
+            if isinstance(el.tag, str) and el.tag.rsplit("}", 1)[-1].lower() in names and el.text:
                 try:
                     return float(el.text)
                 except ValueError:

@@ -223,3 +223,11 @@ def test_a_file_object_reads_like_its_bytes(tmp_path, points):
     assert streamed.samples.equals(whole.samples)
     (piped,) = read_tcx(_Pipe(tcx_bytes(points)), "pipe.tcx")
     assert len(piped.samples) == len(points)
+
+
+def test_extension_names_in_any_case_are_read(gpx, points):
+    """Apps spell the extension elements their own way: <HeartRate>, <Cadence>."""
+    capitals = gpx.replace(b"gpxtpx:hr>", b"gpxtpx:HeartRate>").replace(b"gpxtpx:cad>", b"gpxtpx:Cadence>")
+    (run,) = read_gpx(capitals, "capitals.gpx")
+    assert run.samples["heart_rate_bpm"].tolist() == [round(p.hr) for p in points]
+    assert run.samples["cadence_spm"].eq(170).all()

@@ -56,15 +56,15 @@ SPORT_ALIASES: dict[str, str] = {
 #: Sports whose cadence is pedal rpm, not steps.
 _PEDAL_SPORTS = frozenset({"cycling", "mountain_biking", "e_biking", "virtualride"})
 
-#: Extension elements (any namespace, any case seen in the wild) holding heart rate and cadence.
-HR_NAMES = ("hr", "heartrate", "heart_rate", "HeartRate", "heartRate")
-CAD_NAMES = ("cad", "cadence", "runcadence", "Cadence", "RunCadence", "runCadence")
+#: Extension elements holding heart rate and cadence (local names, any namespace, any case).
+HR_NAMES = ("hr", "heartrate", "heart_rate")
+CAD_NAMES = ("cad", "cadence", "runcadence")
 
 _NUMERIC = ("latitude_deg", "longitude_deg", "elevation_m", "speed_mps", "heart_rate_bpm", "cadence_spm")
 #: A track point needs a position: one without (or with an impossible one) is skipped.
 _POSITION = {"latitude_deg": (-90.0, 90.0), "longitude_deg": (-180.0, 180.0)}
 
-# What an element is to the reader (by local name); 0 for everything else.
+# What an element is to the reader (by local name, lower case); 0 for everything else.
 _TRKPT, _ELE, _TIME, _SPEED, _HR, _CAD, _TRK, _NAME, _TYPE, _ACTIVITY, _RTE, _WPT, _METADATA = range(1, 14)
 _KINDS = {"trkpt": _TRKPT, "ele": _ELE, "time": _TIME, "speed": _SPEED, "trk": _TRK, "name": _NAME,
           "type": _TYPE, "activity": _ACTIVITY, "rte": _RTE, "wpt": _WPT, "metadata": _METADATA,
@@ -114,14 +114,14 @@ def _read(source: Source, path: str, limits: XmlLimits) -> _Document:
     toggle, gather = parser.expat, parser.text.append
     kinds: dict[str, int] = {}
     started = point_depth = track_depth = 0
-    capture = -1  # slot in the point (or in _FACT_KEYS) whose element text is being collected
+    capture = -1  # slot in the point (or a _FACTS number) whose element text is being collected
     slots: dict[str, int] = {}  # raw element name -> slot in the point, -1 for none
     point: list | None = None
     track: _Track | None = None
     in_metadata = False
 
     def kind_of(name: str) -> int:
-        kind = _KINDS.get(local_name(name), 0)
+        kind = _KINDS.get(local_name(name).lower(), 0)
         if len(kinds) < 4096:  # a hostile file with endless distinct names stays small
             kinds[name] = kind
         return kind
