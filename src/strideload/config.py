@@ -75,9 +75,10 @@ SETTINGS: dict[str, Setting] = _settings(
             kind=int, minimum=1),
     Setting("max_archive_depth", 3, "levels", "-",
             "Deepest nesting of zips inside zips.", kind=int, minimum=1, maximum=10),
-    Setting("max_xml_bytes", 1024**3, "bytes", "-",
+    Setting("max_xml_bytes", 512 * 1024**2, "bytes", "-",
             "Largest GPX/TCX document read (after gzip); a larger one fails with a reason. A day of "
-            "1 Hz GPX is about 30 MB; the readers stream, so memory grows with the samples, not the file.",
+            "1 Hz GPX is about 30 MB and a 150 h ultra about 160 MB; the readers stream, but the "
+            "importer holds a file's bytes, so this bounds memory (a 500 MB GPX peaks at 1.2 GB).",
             kind=int, minimum=1),
     Setting("max_xml_depth", 64, "levels", "-",
             "Deepest element nesting in a GPX/TCX document (real files nest 7-11 deep); deeper is refused "
