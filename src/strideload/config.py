@@ -115,6 +115,14 @@ SETTINGS: dict[str, Setting] = _settings(
             "A GPX/TCX file in which more than this share of samples repeat the previous one's "
             "timestamp is rejected: its duration is too short (a whole-second 1 Hz writer repeats none).",
             minimum=0, maximum=1),
+    Setting("max_xml_bytes", 512 * 1024**2, "bytes", "-",
+            "Largest GPX/TCX document read (after gzip); a larger one fails with a reason. A day of "
+            "1 Hz GPX is about 30 MB and a 150 h ultra about 160 MB; the readers stream, but the "
+            "importer holds a file's bytes, so this bounds memory (a 500 MB GPX peaks at 1.2 GB).",
+            kind=int, minimum=1),
+    Setting("max_xml_depth", 64, "levels", "-",
+            "Deepest element nesting in a GPX/TCX document (real files nest 7-11 deep); deeper is refused "
+            "as hostile, before any parser could exhaust its stack.", kind=int, minimum=8, maximum=10_000),
     # --- watching folders -----------------------------------------------------------------
     Setting("watch_settle_s", 2.0, "s", "-",
             "strideload watch reads a file once its size and time stamp have not changed for this long.",

@@ -35,6 +35,7 @@ from ..model import Activity, RawActivity
 from ..pain import PainInputError, latest_date, read_csv
 from ..store import Store
 from . import detect, limits, sanity
+from .safexml import XmlLimits
 from .scan import Source, decompress_if_gzip, is_side_file, pain_csvs, path_sources, plan_files, read_file
 from .strava import manual_activity
 from .stream import Hints, normalise
@@ -66,8 +67,9 @@ def boundary(stage: str, path: str) -> Iterator[None]:
         raise UnexpectedFileError(exc, stage=stage, path=path) from exc
 
 
-def read_raw(data: bytes, path: str) -> list[RawActivity]:
-    """Every session in ``data`` (FIT, GPX or TCX, detected from the bytes)."""
+def read_raw(data: bytes, path: str, config: Config | None = None) -> list[RawActivity]:
+    """Every session in ``data`` (FIT, GPX or TCX, detected from the bytes), within the
+    config's budgets (``max_xml_bytes``, ``max_xml_depth`` for GPX/TCX)."""
     with boundary("recognising the format", path):
         fmt = detect.sniff(data, path)
     with boundary(f"reading the {fmt.upper()} file", path):
@@ -78,11 +80,11 @@ def read_raw(data: bytes, path: str) -> list[RawActivity]:
         if fmt == "gpx":
             from .gpx import read_gpx
 
-            return read_gpx(data, path)
+            return read_gpx(data, path, limits=XmlLimits.from_config(config))
         if fmt == "tcx":
             from .tcx import read_tcx
 
-            return read_tcx(data, path)
+            return read_tcx(data, path, limits=XmlLimits.from_config(config))
     raise detect.UnknownFormatError(f"a {fmt} archive inside an archive member is not read; unpack it",
                                     path=path)
 
@@ -117,7 +119,7 @@ def decode(data: bytes, sha: str, *, athlete: str, source_path: str, config: Con
     Raises only :class:`~strideload.errors.FileImportError` subclasses (see :func:`boundary`).
     """
     zone = config.timezone(athlete)
-    raws = read_raw(data, source_path)
+    raws = read_raw(data, source_path, config)
     notes = sanity.clean_raws(raws, source_path, config)  # drops implausible samples and totals, or rejects
     activities = []
     for raw in raws:
