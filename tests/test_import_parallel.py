@@ -69,7 +69,7 @@ def test_two_workers_write_the_same_store_as_one_process(tmp_path, folder, paral
         one = import_paths(serial, [folder], athlete="ana", config=parallel_config, jobs=1)
         two = import_paths(parallel, [folder], athlete="ana", config=parallel_config, jobs=2)
         assert one.counts() == two.counts() == {"added": 12, "non-running": 0, "duplicate": 0, "skipped": 0,
-                                                "failed": 0}
+                                                "deleted": 0, "failed": 0}
         assert [(o.path, o.status, o.records) for o in one.outcomes] == \
             [(o.path, o.status, o.records) for o in two.outcomes]  # in the files' order, both ways
         (frame_one, streams_one), (frame_two, streams_two) = _snapshot(serial), _snapshot(parallel)
@@ -110,3 +110,4 @@ def test_a_known_folder_is_not_read_again_until_a_file_changes(tmp_path, folder,
         assert touched.counts()["duplicate"] == 12
         monkeypatch.setattr(work, "process", never_read)
         assert import_paths(store, [folder], athlete="ana", config=oslo_config, jobs=1).counts()["duplicate"] == 12
+

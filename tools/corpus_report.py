@@ -1,6 +1,6 @@
 """Worst case per column of strideload's importers against the devices' own totals.
 
-    python tools/corpus_report.py            # reads ../shared/corpus
+    python tools/corpus_report.py            # reads ../shared/corpus (or $STRIDELOAD_CORPUS)
 
 Prints, for every running file with device totals, strideload's value next to the device's,
 then the worst deviation per column. The tolerances themselves are enforced by
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from strideload.config import parse_config
 from strideload.errors import FileImportError
 from strideload.ingest.importer import read_activities
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = Path(os.environ.get("STRIDELOAD_CORPUS") or Path(__file__).resolve().parents[2] / "shared" / "corpus")
 
 
 def main() -> None:
@@ -33,7 +34,8 @@ def main() -> None:
         if column not in worst or error > worst[column][0]:
             worst[column] = (error, name)
 
-    for row in csv.DictReader(manifest.open(encoding="utf-8")):
+    rows = list(csv.DictReader(manifest.open(encoding="utf-8")))
+    for row in rows:
         if not row["gt_total_distance_m"] or row["is_running"] != "True":
             continue
         try:
@@ -68,6 +70,20 @@ def main() -> None:
     print("\nworst case per column:")
     for column, (error, name) in worst.items():
         print(f"  {column:40s} {error:7.2f}  ({name})")
+    print("\nGPX/TCX without device totals (what strideload makes of them; no reference to compare):")
+    for row in rows:
+        if row["format"] in ("gpx", "tcx") and not row["gt_total_distance_m"]:
+            print(f"  {row['file']:48s} {_summary(CORPUS / 'files' / row['file'], config)}")
+
+
+def _summary(path: Path, config) -> str:
+    try:
+        found = read_activities(path, config=config)
+    except FileImportError as exc:
+        return f"not imported: {exc.reason}"
+    return "; ".join(f"{a.summary['sport'] or '?'} {a.summary['distance_m'] / 1000:.2f} km "
+                     f"{a.summary['timer_s'] / 60:.1f} min ascent {a.summary['ascent_m'] or 0:.0f} m "
+                     f"({len(a.stream)} s)" for a in found)
 
 
 if __name__ == "__main__":

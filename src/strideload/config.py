@@ -61,11 +61,15 @@ def _settings(*items: Setting) -> dict[str, Setting]:
 
 #: Every setting strideload knows, in one place. Code reads them only through :class:`Config`.
 SETTINGS: dict[str, Setting] = _settings(
-    Setting("timezone", "", "IANA zone", "science.md#local-dates",
+    Setting("timezone", "", "IANA zone", "local_dates",
             "Athlete's time zone for GPX/TCX local dates; empty = this machine's zone.",
             kind=str, per_athlete=True),
     Setting("default_athlete", "me", "name", "-",
             "Athlete name used when --athlete is not given.", kind=str),
+    Setting("units", "metric", "-", "-",
+            "Distances and paces in the command line's tables: metric (km, min/km) or imperial "
+            "(mi, min/mi). Display only: the store, JSON, CSV and the HTML reports stay metric.",
+            kind=str, choices=("metric", "imperial")),
     Setting("duplicate_start_window_s", 60.0, "s", "-",
             "Two files of one run: starts at most this far apart ...", minimum=0),
     Setting("duplicate_distance_tolerance", 0.03, "fraction", "-",
@@ -78,6 +82,50 @@ SETTINGS: dict[str, Setting] = _settings(
     Setting("parallel_min_bytes", 2 * 1024**2, "bytes", "-",
             "Imports of fewer bytes run in one process: starting worker processes (about half a second) "
             "costs more than it saves at several MB/s per core.", kind=int, minimum=0),
+    # --- budgets per imported file (hostile or broken files stop themselves, nothing else) ---
+    Setting("max_file_bytes", 32 * 1024**2, "bytes", "-",
+            "Largest activity file read (after gzip/zip decompression; also the largest activities.csv). "
+            "Decoding holds the file in memory and needs up to ~12x its size: 32 MiB keeps an import "
+            "under ~500 MB and is above a 24 h run recorded every second in any format.",
+            kind=int, minimum=1024),
+    Setting("max_sessions_per_file", 100, "sessions", "-",
+            "Most sessions (activities) one file may hold; a multisport race has fewer than 10.",
+            kind=int, minimum=1),
+    Setting("max_records_per_file", 250_000, "records", "-",
+            "Most records (samples) one file may hold: 69 h at one per second; each costs ~1 KB "
+            "while decoding.", kind=int, minimum=100),
+    Setting("max_file_seconds", 120.0, "s", "-",
+            "Longest time spent reading and decoding one file before it fails (the largest real "
+            "files take ~15 s on a slow machine).", minimum=0.1),
+    # --- plausibility of imported values -----------------------------------------------------
+    Setting("earliest_activity_year", 2000, "year", "-",
+            "Samples and runs dated before 1 January of this year are not real activities "
+            "(GPS watches with files strideload reads appeared around 2000).",
+            kind=int, minimum=1990, maximum=2100),
+    Setting("max_run_distance_km", 500.0, "km", "-",
+            "A single run longer than this is implausible (the longest non-stop races are ~250 km).",
+            minimum=1),
+    Setting("max_run_speed_mps", 12.0, "m/s", "-",
+            "A run whose average speed is above this is implausible (the 100 m world record "
+            "averages 10.4 m/s).", minimum=1),
+    Setting("max_activity_hours", 200.0, "h", "-",
+            "Timer or elapsed time of one activity above this is implausible.", minimum=1),
+    Setting("max_backward_time_share", 0.01, "fraction", "-",
+            "A file whose samples step back in time (in file order) more than this share of the "
+            "time is rejected: mixed time zones or spliced tracks, which multiply the distance.",
+            minimum=0, maximum=1),
+    Setting("max_repeated_time_share", 0.25, "fraction", "-",
+            "A GPX/TCX file in which more than this share of samples repeat the previous one's "
+            "timestamp is rejected: its duration is too short (a whole-second 1 Hz writer repeats none).",
+            minimum=0, maximum=1),
+    Setting("max_xml_bytes", 512 * 1024**2, "bytes", "-",
+            "Largest GPX/TCX document read (after gzip); a larger one fails with a reason. A day of "
+            "1 Hz GPX is about 30 MB and a 150 h ultra about 160 MB; the readers stream, but the "
+            "importer holds a file's bytes, so this bounds memory (a 500 MB GPX peaks at 1.2 GB).",
+            kind=int, minimum=1),
+    Setting("max_xml_depth", 64, "levels", "-",
+            "Deepest element nesting in a GPX/TCX document (real files nest 7-11 deep); deeper is refused "
+            "as hostile, before any parser could exhaust its stack.", kind=int, minimum=8, maximum=10_000),
     # --- watching folders -----------------------------------------------------------------
     Setting("watch_settle_s", 2.0, "s", "-",
             "strideload watch reads a file once its size and time stamp have not changed for this long.",

@@ -8,6 +8,7 @@ import click
 
 from ..export import export_parquet
 from .main import Context, common_options
+from .render import say
 
 
 @click.command("export")
@@ -22,7 +23,7 @@ def export_command(ctx: Context, directory: Path, fmt: str) -> None:
     """
     result = export_parquet(ctx.store, directory, ctx.config)
     for name, rows in result.rows.items():
-        click.echo(f"{result.directory / name}: {rows} rows")
+        say(f"{result.directory / name}: {rows} rows")
 
 
 COMMANDS = [export_command]

@@ -12,12 +12,11 @@ import click
 from .. import analyze
 from ..analyze.pain import pain_vs_load
 from ..errors import UsageError
-from ..pain import PAIN_COLUMNS, WHENS, make_entry, read_csv, template
+from ..pain import PAIN_COLUMNS, WHENS, choose_athlete, latest_date, make_entry, read_csv, template
 from ..store import PainWrite
 from .main import Context, common_options
-from .render import format_option, render
-
-TABLE_COLUMNS = ("date", "time", "athlete", "when", "score", "side", "note", "activity_id")
+from .render import format_option, render, say
+from .tables import pain_table, pain_vs_load_table
 
 
 def known_athlete(ctx: Context, athlete: str | None) -> None:
@@ -28,6 +27,13 @@ def known_athlete(ctx: Context, athlete: str | None) -> None:
     if athlete not in known:
         listed = ", ".join(known) if known else "none yet"
         raise UsageError(f"unknown athlete {athlete!r} (known: {listed})")
+
+
+def whose(ctx: Context, athlete: str | None) -> str:
+    """The athlete a new score or plan is for (see :func:`strideload.pain.choose_athlete`)."""
+    if athlete or ctx.config.origin("default_athlete") != "default" or not ctx.db_path.exists():
+        return choose_athlete(athlete, [], ctx.config)
+    return choose_athlete(None, sorted(set(ctx.store.athlete_names()) | set(ctx.store.pain_athletes())), ctx.config)
 
 
 def _written(result: PainWrite) -> str:
@@ -54,21 +60,24 @@ def pain_group() -> None:
 @click.argument("score")
 @click.option("--date", "day", required=True, metavar="YYYY-MM-DD", help="The day the pain was felt.")
 @click.option("--when", required=True, metavar="WHEN", help=f"One of {', '.join(WHENS)}.")
-@click.option("--athlete", help="Whose knee [default: the config's default_athlete].")
+@click.option("--athlete", help="Whose knee [default: the config's default_athlete, else the store's only "
+                                "athlete; with several, required].")
 @click.option("--side", metavar="SIDE", help="left, right or both.")
 @click.option("--time", "clock", metavar="HH:MM", help="Local time of day, if you want it.")
 @click.option("--note", help="Free text.")
 @common_options
 def add_command(ctx: Context, score: str, day: str, when: str, athlete: str | None, side: str | None,
                 clock: str | None, note: str | None) -> None:
-    """Log one pain SCORE (0–10, halves allowed, e.g. 3.5)."""
-    name = athlete or ctx.config.get("default_athlete")
-    entry = make_entry(name, score=score, date=day, when=when, time=clock, side=side, note=note)
+    """Log one pain SCORE (0–10, halves allowed, e.g. 3.5), dated the day it was felt (at
+    latest tomorrow). Giving a logged moment a new score without --note keeps its note."""
+    name = whose(ctx, athlete)
+    entry = make_entry(name, score=score, date=day, when=when, time=clock, side=side, note=note,
+                       latest=latest_date(ctx.config, name))
     ctx.creates_store = True
     result = ctx.store.add_pain([entry])
     what = "updated" if result.updated else "already logged" if result.unchanged else "added"
-    click.echo(f"{what}: {entry.athlete} {entry.date} {entry.when} {entry.score:g}/10"
-               + (f" ({entry.side})" if entry.side else ""))
+    say(f"{what}: {entry.athlete} {entry.date} {entry.when} {entry.score:g}/10"
+        + (f" ({entry.side})" if entry.side else ""))
 
 
 @pain_group.command("list")
@@ -76,18 +85,19 @@ def add_command(ctx: Context, score: str, day: str, when: str, athlete: str | No
 @format_option
 @common_options
 def list_command(ctx: Context, athlete: str | None, fmt: str) -> None:
-    """List pain entries, oldest first; during/after scores show the run they belong to."""
+    """List pain entries, oldest first; during/after scores show the run they belong to.
+
+    ID is the entry's number for 'strideload pain edit ID' and 'strideload pain delete ID'.
+    """
     known_athlete(ctx, athlete)
     rows = ctx.store.pain_frame(athlete).to_dict("records")
-    if fmt == "table":
-        for row in rows:
-            row["score"] = f"{row['score']:g}"
-    render(rows, fmt, TABLE_COLUMNS if fmt == "table" else PAIN_COLUMNS)
+    render(rows, fmt, PAIN_COLUMNS, table=pain_table())
 
 
 @pain_group.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--athlete", help="Whose log it is [default: the config's default_athlete].")
+@click.option("--athlete", help="Whose log it is [default: the config's default_athlete, else the store's only "
+                                "athlete; with several, required].")
 @common_options
 def import_command(ctx: Context, file: Path, athlete: str | None) -> None:
     """Import a pain CSV (columns: date,time,score,when,side,note; see 'pain template').
@@ -95,10 +105,10 @@ def import_command(ctx: Context, file: Path, athlete: str | None) -> None:
     A file with any bad row imports nothing; the error names the line and the field.
     Importing the same file again adds nothing.
     """
-    name = athlete or ctx.config.get("default_athlete")
-    entries = read_csv(file, name)
+    name = whose(ctx, athlete)
+    entries = read_csv(file, name, latest=latest_date(ctx.config, name))
     ctx.creates_store = True
-    click.echo(f"{file}: {_written(ctx.store.add_pain(entries, source=str(file)))}")
+    say(f"{file}: {_written(ctx.store.add_pain(entries, source=str(file)))}")
 
 
 @pain_group.command("vs-load")
@@ -116,7 +126,7 @@ def vs_load_command(ctx: Context, athlete: str | None, fmt: str) -> None:
     daily = analyze.daily_load(summaries, ctx.config) if len(summaries) else summaries
     frame = pain_vs_load(ctx.store.pain_frame(athlete), daily, ctx.config)
     rows = frame.to_dict("records")
-    render(rows, fmt, ("athlete", "factor", "days", "rho", "slope_per_unit", "message") if fmt == "table" else None)
+    render(rows, fmt, table=pain_vs_load_table())
     if fmt == "table" and rows:
         click.echo("An association over each athlete's own mornings: it shows how the numbers moved together, "
                    "not what caused them.")
@@ -125,7 +135,9 @@ def vs_load_command(ctx: Context, athlete: str | None, fmt: str) -> None:
 @pain_group.command("template")
 @common_options
 def template_command(ctx: Context) -> None:
-    """Print an example pain CSV to copy (redirect it: strideload pain template > pain.csv).
+    """Print the pain CSV header with commented examples (redirect it: strideload pain
+    template > pain.csv). Lines starting with # are ignored, so it imports as nothing until
+    you add rows.
 
     \b
     Columns:

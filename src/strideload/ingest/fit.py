@@ -52,7 +52,8 @@ from fitparse.records import (
 )
 from fitparse.utils import FitEOFError, FitParseError
 
-from strideload.errors import CorruptFileError, NoActivityError, UnexpectedFileError
+from strideload.errors import BudgetError, CorruptFileError, NoActivityError, UnexpectedFileError
+from strideload.ingest import limits
 from strideload.model import DeviceTotals, RawActivity, samples_frame
 
 from . import fit_columnar
@@ -302,6 +303,8 @@ class _Decoder(FitFile):
             if message is not None:
                 last_name = message[0]
                 out[last_name].append(message[1])
+                if last_name in limits.COUNTED:  # budgets: stop a 20,000-session file at the 101st
+                    limits.count(last_name, len(out[last_name]), path)
         if skipped:
             log.warning("%s: skipped %d damaged messages (first at byte %d)", path, len(skipped), skipped[0])
         return damage
@@ -453,6 +456,8 @@ def read_fit(data: bytes, path: str, *, fast: bool = True) -> list[RawActivity]:
     if fast:
         try:
             columnar = fit_columnar.decode(data, path)
+        except BudgetError:  # past a budget: the tolerant path would stop there too, only later
+            raise
         except fit_columnar.Unsupported as exc:
             log.info("%s: read with the tolerant FIT path (the fast path stopped: %s)", path, exc)
         except Exception as exc:  # a bug of the fast path: the tolerant path still reads the file

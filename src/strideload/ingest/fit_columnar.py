@@ -33,12 +33,16 @@ import pandas as pd
 from fitparse.profile import MESSAGE_TYPES
 from fitparse.records import BASE_TYPE_BYTE, BASE_TYPES, parse_string
 
+from . import limits
+
 log = logging.getLogger(__name__)
 
 #: Record fields read into columns (what ``fit._record_frame`` uses), with the components feeding them.
 RECORD_FIELDS = ("timestamp", "distance", "enhanced_speed", "speed", "enhanced_altitude", "altitude", "cadence",
                  "fractional_cadence", "cadence256", "heart_rate", "position_lat", "position_long")
 RECORD_NUM = next(num for num, mesg in MESSAGE_TYPES.items() if mesg.name == "record")
+#: Messages counted against the file's budgets (``limits.COUNTED``), by message number.
+_COUNTED = {num: mesg.name for num, mesg in MESSAGE_TYPES.items() if mesg.name in ("session", "record")}
 TIMESTAMP = 253
 MAX_PLANS = 4096  # definitions remembered across files (a device writes the same ones every time)
 RUN_PROBE = 16  # header bytes compared in the first window of a run; each next window is 8x larger
@@ -160,9 +164,11 @@ def _run_length(heads: np.ndarray, pos: int, step: int, limit: int, mask: int, w
     return n
 
 
-def _scan(data: bytes, heads: np.ndarray, pos: int, end: int) -> tuple[list[_Layout], list[tuple[int, int]]]:
+def _scan(data: bytes, heads: np.ndarray, pos: int, end: int, counted: dict[str, int],
+          path: str) -> tuple[list[_Layout], list[tuple[int, int]]]:
     """Walk one chunk's messages from ``pos`` to ``end``: the layouts used (with their runs), and
-    (offset, time offset) of every compressed-timestamp header."""
+    (offset, time offset) of every compressed-timestamp header. Sessions and records are counted
+    in ``counted`` (across chained files) against the file's budgets as their runs are found."""
     local: list[_Layout | None] = [None] * 16
     cache: dict[bytes, _Layout] = {}
     used: dict[int, _Layout] = {}
@@ -189,6 +195,10 @@ def _scan(data: bytes, heads: np.ndarray, pos: int, end: int) -> tuple[list[_Lay
         if pos + 2 * step <= end and data[pos + step] & mask == head & mask:
             n = _run_length(heads, pos, step, (end - pos) // step, mask, head & mask)
         layout.runs.append((pos, n))
+        kind = _COUNTED.get(layout.mesg_num)
+        if kind is not None:  # budgets: a 20,000-session file stops at the 101st, before decoding any
+            counted[kind] += n
+            limits.count(kind, counted[kind], path)
         if mask == 0xE0:
             offsets = heads[pos:pos + n * step:step] & 0x1F
             compressed.extend(zip(range(pos, pos + n * step, step), offsets.tolist()))
@@ -446,8 +456,10 @@ def decode(data: bytes, path: str) -> Decoded:
     data_array = np.frombuffer(data, dtype=np.uint8)
     messages: dict[str, list[tuple[int, dict[str, Any]]]] = {name: [] for name in small}
     parts: list[tuple[np.ndarray, dict[str, np.ndarray]]] = []
+    counted = {"session": 0, "record": 0}
     for start, end in _chunks(data, path):
-        layouts, compressed = _scan(data, data_array, start, end)
+        layouts, compressed = _scan(data, data_array, start, end, counted, path)
+        limits.check_clock()
         times = _timestamps(layouts, compressed, data_array)
         records = [layout for layout in layouts if layout.mesg_num == RECORD_NUM and layout.runs]
         accumulated = _accumulated(records, data_array)

@@ -344,6 +344,18 @@ def _pace(speed_mps: float) -> str:
     return f"{seconds // 60}:{seconds % 60:02d} /km"
 
 
+def pace_ticks(speeds: np.ndarray, step: float = 0.2) -> dict[str, Any]:
+    """x-axis ticks of a speed axis that read in m/s and, beneath, as pace (min/km)."""
+    finite = speeds[np.isfinite(speeds) & (speeds > 0)]
+    if not len(finite):
+        return {}
+    low, high = np.floor(finite.min() / step) * step, np.ceil(finite.max() / step) * step
+    values = np.round(np.arange(low, high + step / 2, step), 2)
+    values = values[values > 0]
+    return {"tickvals": values.tolist(),
+            "ticktext": [f"{v:.1f} m/s<br>{_pace(v).replace(' /km', '')}" for v in values]}
+
+
 def cadence_speed(runs: pd.DataFrame, config: Config) -> go.Figure | None:
     """Cadence against speed, the athlete's own line, and the runs flagged as low cadence.
 
@@ -361,6 +373,8 @@ def cadence_speed(runs: pd.DataFrame, config: Config) -> go.Figure | None:
     fig = _figure(hovermode="closest", legend={"yanchor": "bottom", "y": 1.02},
                   xaxis={"title": {"text": "Average speed (m/s)"}, "zeroline": False},
                   yaxis={"title": {"text": "Cadence (steps/min)"}})
+    fig.update_xaxes(title={"text": "Average speed (m/s) and pace (min/km)", "standoff": 6}, automargin=True,
+                     **pace_ticks(speed[usable]))
     normal = usable & ~low
     if normal.sum() >= 3 and np.var(speed[normal]) > 1e-6:
         slope, intercept = np.polyfit(speed[normal], cadence[normal], 1)
@@ -405,58 +419,4 @@ def surface_weeks(runs: pd.DataFrame, start: Any = None, end: Any = None) -> go.
     _surface_bars(fig, weekly, "week", "{label}: %{y:.1f} km (%{customdata:.0f} % of the week)<extra></extra>",
                   customdata=share)
     fig.update_xaxes(hoverformat="week of %-d %b %Y")
-    return fig
-
-
-def rtr_progress(view: Any) -> go.Figure | None:
-    """A return-to-run plan over time (``view``: :class:`~strideload.report.data.RtrView`).
-
-    Above: each session's run and walk minutes (stacked bars) with the prescribed run
-    minutes (a bar-wide tick) and the pain of the session and of the next morning on a
-    0–10 axis. Below: the stage in force on each day.
-    """
-    sessions, stages = view.sessions, view.stages
-    if not len(stages):
-        return None
-    name = view.stage_name
-    fig = _figure(hovermode="x unified", barmode="stack", bargap=0.35,
-                  xaxis={"type": "date", "anchor": "y", "showticklabels": False, "hoverformat": "%a %-d %b %Y"},
-                  xaxis2={"type": "date", "anchor": "y3", "matches": "x", "hoverformat": "%a %-d %b %Y"},
-                  yaxis={"domain": [0.34, 1.0], "rangemode": "tozero", "title": {"text": "Minutes per session"}},
-                  yaxis2={"overlaying": "y", "side": "right", "range": [0, 10.6], "dtick": 2, "showgrid": False,
-                          "title": {"text": "Knee pain (0–10)"}},
-                  yaxis3={"domain": [0.0, 0.24], "range": [0.5, max(view.labels) + 0.5], "dtick": 1,
-                          "title": {"text": name.capitalize()}})
-    if len(sessions):
-        x = _dates(sessions["date"])
-        distance = np.column_stack([np.round(sessions["distance_km"].to_numpy(dtype="float64"), 2),
-                                    np.round(sessions["prescribed_km"].to_numpy(dtype="float64", na_value=np.nan), 2),
-                                    sessions["stage"].to_numpy(dtype="int64")])
-        fig.add_bar(x=x, y=_round(sessions["run_min"], 1), name="Running (measured)", marker_color="#2f4b6e",
-                    customdata=distance,
-                    hovertemplate=(f"{name.capitalize()} %{{customdata[2]}} · %{{customdata[0]:.2f}} km "
-                                   "(prescribed %{customdata[1]:.2f} km)<br>Running: %{y:.1f} min<extra></extra>"))
-        fig.add_bar(x=x, y=_round(sessions["walk_min"], 1), name="Walking (measured)", marker_color="#b9c0c9",
-                    marker_pattern=PATTERN | {"shape": "."},
-                    hovertemplate="Walking: %{y:.1f} min<extra></extra>")
-        fig.add_scatter(x=x, y=_round(sessions["prescribed_run_min"], 1), mode="markers",
-                        name="Prescribed running at the stage's split",
-                        marker={"symbol": "line-ew-open", "size": 22, "color": "#c8452f",
-                                "line": {"width": 3, "color": "#c8452f"}},
-                        hovertemplate="Prescribed running: %{y:.1f} min<extra></extra>")
-        morning = x + np.timedelta64(1, "D")  # the next morning, on its own day
-        for column, label, symbol, when in (("pain_session", "Knee pain during/after", "circle", x),
-                                            ("pain_next_morning", "Knee pain the morning after", "triangle-up",
-                                             morning)):
-            values = sessions[column].to_numpy(dtype="float64", na_value=np.nan)
-            if np.isfinite(values).any():
-                fig.add_scatter(x=when, y=_round(values, 1), yaxis="y2", mode="markers", name=label,
-                                marker={"symbol": symbol, "size": 10, "color": PAIN_COLOUR,
-                                        "line": {"color": "#ffffff", "width": 1}},
-                                hovertemplate=f"{label}: %{{y:g}} / 10<extra></extra>")
-    labels = np.asarray([escape(view.labels.get(int(s), "")) for s in stages["stage"]], dtype=object)
-    fig.add_scatter(**_daily_x(stages), y=stages["stage"].to_numpy(dtype="int64"), xaxis="x2", yaxis="y3",
-                    mode="lines", name=f"{name.capitalize()} in force", customdata=labels,
-                    line={"shape": "hv", "color": INK, "width": 2.5},
-                    hovertemplate="%{customdata}<extra></extra>")
     return fig

@@ -20,31 +20,17 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from ..analyze import KINDS, SOURCES
+from ..analyze import KINDS, SOURCES, words
 from ..config import Config
-from . import figures
-from .assets import CSS, INDEX, PLOTLY_JS
+from . import figures, flags_section
+from .assets import CSS, INDEX, PLOTLY_JS, summary_name
 from .data import AthleteData
 
 DISCLAIMER = ("This report shows observations about training load next to the runner's own knee-pain "
               "log. It is not a diagnosis.")
 
-#: Flag kind -> short label for people.
-KIND_LABELS = {
-    "session_spike": "Session distance spike",
-    "acwr_high": "High acute:chronic ratio",
-    "weekly_increase": "Weekly increase",
-    "downhill_spike": "Downhill spike",
-    "low_cadence": "Low cadence for your pace",
-    "cadence_hint": "Cadence hint",
-    "surface_change": "Surface change",
-    "monotony_high": "Monotonous week",
-    "pain_amber": "Knee pain: amber",
-    "pain_red": "Knee pain: red",
-    "rtr_ready": "Return to run: ready to progress",
-    "rtr_hold": "Return to run: on hold",
-    "rtr_deviation": "Return to run: off the prescription",
-}
+#: Flag kind -> short label for people (one list, shared with the CLI).
+KIND_LABELS = words.KIND_LABELS
 
 #: Draws every figure of the page; the only script strideload writes (no user data in it).
 DRAW = """
@@ -106,7 +92,7 @@ def _page(title: str, body: str, head: str = "") -> str:
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         "<meta name=\"generator\" content=\"strideload " + escape(__version__) + "\">\n"
         "<link rel=\"icon\" href=\"data:,\">\n"
-        f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n{head}</head>\n"
+        f"<title>{escape(title)}</title>\n<style>{CSS}{flags_section.CSS}</style>\n{head}</head>\n"
         f"<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
     )
 
@@ -207,14 +193,6 @@ def coverage(data: AthleteData) -> str:
     return "; ".join(parts) + "."
 
 
-def _value_vs_threshold(kind: str, value: Any, threshold: Any) -> str:
-    unit = KINDS[kind].unit if kind in KINDS else ""
-    if _none(value) and _none(threshold):
-        return "–"
-    text = f'<span class="nowrap">{escape(_number(value))} vs {escape(_number(threshold))}</span>'
-    return f'{text}<br><span class="note">{escape(unit)}</span>' if unit else text
-
-
 def short_source(key: str) -> str:
     """``frandsen2025`` -> ``Frandsen 2025``."""
     match = re.fullmatch(r"([a-z_]+?)_?(\d{4})", key)
@@ -244,42 +222,6 @@ def sources_list(keys: Iterable[str]) -> str:
     return f'<ul class="sources">{"".join(items)}</ul>' if items else ""
 
 
-def _flag_rows(flags: pd.DataFrame) -> str:
-    rows = []
-    for f in flags.iloc[::-1].itertuples(index=False):
-        kind = str(f.kind)
-        label = KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
-        rows.append(
-            f'<tr><td class="nowrap">{escape(day(f.date))}</td>'
-            f'<td class="what"><strong>{escape(label)}</strong><br>{escape(str(f.message))}</td>'
-            f'<td class="value">{_value_vs_threshold(kind, f.value, f.threshold)}</td>'
-            f"<td>{severity_badge(str(f.severity))}</td>"
-            f"<td>{_source(str(f.source))}</td><td>{escape(str(f.evidence))}</td></tr>")
-    return ('<div class="table-wrap"><table class="flags-table"><thead><tr><th>Date</th><th>What</th>'
-            '<th class="value">Value vs threshold</th><th>Severity</th><th>Source</th><th>Evidence</th></tr>'
-            f'</thead><tbody>{"".join(rows)}</tbody></table></div>')
-
-
-def flags_table(flags: pd.DataFrame, as_of: Any = None, recent_days: int = 56) -> str:
-    """Every flag of the period, newest first: date, what, value vs threshold, severity, source.
-
-    Flags older than ``recent_days`` before ``as_of`` sit in a closed ``<details>`` below.
-    """
-    if not len(flags):
-        return '<p class="empty">No flags in this period.</p>'
-    if as_of is None:
-        return _flag_rows(flags)
-    cut = pd.Timestamp(as_of) - pd.Timedelta(days=recent_days)
-    dates = pd.to_datetime(flags["date"])
-    recent, older = flags[dates > cut], flags[dates <= cut]
-    html = _flag_rows(recent) if len(recent) else \
-        f'<p class="empty">No flags in the {recent_days // 7} weeks to {escape(day(as_of))}.</p>'
-    if len(older):
-        html += (f"<details><summary>Older flags: {len(older)}, from {escape(day(older['date'].iloc[0]))} "
-                 f"to {escape(day(older['date'].iloc[-1]))}</summary>{_flag_rows(older)}</details>")
-    return html
-
-
 def _chart(figure_id: str, title: str, explanation: str, figure: Any, empty: str,
            tall: bool = False) -> tuple[str, str | None]:
     """A chart section and its figure JSON (``None`` when there is no figure)."""
@@ -298,12 +240,14 @@ def athlete_page(data: AthleteData, config: Config, *, plotly_tag: str, generate
     s = data.status
     days_shown = (data.as_of - data.start).days + 1
     length = f"{days_shown / 7:.0f} weeks" if days_shown >= 14 else f"{days_shown} day{'s' if days_shown != 1 else ''}"
-    as_of_words = "" if as_of_given else " (the day of the last activity)"
+    as_of_words = "" if as_of_given else " (the day of the last activity)" if data.as_of_from == "activity" else \
+        f" (the day of the last knee-pain score; last activity {day(data.last_activity)})"
     concern = s.get("concern") or "none"
     badge = severity_badge(concern, BADGE_TEXT[concern])
     facts = "".join(f"<dt>{escape(label)}</dt><dd>{value}</dd>" for label, value in status_facts(data))
     header = (
-        f'<p class="nav"><a href="{INDEX}">← All athletes</a></p>'
+        f'<p class="nav"><a href="{INDEX}">← All athletes</a> · <a href="{escape(summary_name(data.page))}">'
+        "One-page summary to print</a></p>"
         f"<h1>{name}</h1>"
         f'<p class="meta">Period covered: {escape(day(data.start))} – {escape(day(data.as_of))} '
         f"({length}) · status as of {escape(day(data.as_of, weekday=True))}{escape(as_of_words)}</p>"
@@ -353,15 +297,19 @@ def athlete_page(data: AthleteData, config: Config, *, plotly_tag: str, generate
     sections = [html for html, _ in charts]
     payload = {fid: js for (fid, (_, js)) in zip(("fig-load", "fig-acwr", "fig-spikes", "fig-downhill",
                                                    "fig-cadence", "fig-surface"), charts, strict=True) if js}
+    from .rtr_section import rtr_section  # it builds on this module's helpers: imported when used
+
     rtr = rtr_section(data)
     if rtr is not None:
         sections.insert(1, rtr[0])  # right after load and pain: what a PT looks at first
         if rtr[1]:
             payload = {"fig-load": payload.pop("fig-load"), "fig-rtr": rtr[1], **payload} \
                 if "fig-load" in payload else {"fig-rtr": rtr[1], **payload}
+    table = flags_section.flags_table(data.flags, data.as_of, flags_section.runs_by_id(data.activities), config,
+                                      day=day, badge=severity_badge, source=_source)
     flags_html = (f'<section class="chart"><h2>Flags in this period</h2>'
                   f"<p>Every observation, newest first, with its source and evidence grade.</p>"
-                  f"{flags_table(data.flags, data.as_of)}"
+                  f"{table}"
                   + (f"<h2 class=\"sources-title\">Sources</h2>{sources_list(data.flags['source'])}"
                      if len(data.flags) else "")
                   + "</section>")
@@ -377,57 +325,6 @@ def _scripts(payload: dict[str, str]) -> str:
     blob = blob.replace("<", "\\u003c").replace(">", "\\u003e")
     return (f'<script type="application/json" id="strideload-figures">{blob}</script>\n'
             f"<script>{DRAW}</script>")
-
-
-def _citation(text: str) -> str:
-    """A citation with its ``doi:...`` turned into a link (everything escaped)."""
-    match = re.search(r"doi:\s*(10\.\S+?)\.?$", text)
-    if not match:
-        return escape(text)
-    doi = match.group(1)
-    return (f"{escape(text[:match.start()])}<a href=\"https://doi.org/{escape(doi)}\" rel=\"noopener noreferrer\">"
-            f"doi:{escape(doi)}</a>")
-
-
-def rtr_section(data: AthleteData) -> tuple[str, str | None] | None:
-    """The return-to-run section (HTML, figure JSON), or ``None`` without a plan."""
-    view = data.rtr
-    if view is None:
-        return None
-    status = view.status
-    name = view.stage_name
-    criteria = "".join(
-        f"<li>{'✓' if c.met else '✗'} {escape(c.detail)}</li>" for c in status.criteria)
-    deviations = "".join(f"<li>{escape(day(d.day if isinstance(d.day, str) else _epoch_day(d.day)))}: "
-                         f"{escape(d.message)}</li>" for d in status.deviations)
-    state = ("complete" if status.complete else "ready to progress" if status.ready else "not ready to progress")
-    facts = [
-        ("Plan", f"{escape(view.protocol_name)}, from {escape(day(status.plan_start))}"),
-        ("Now", f"{escape(status.prescription)} <span class=\"note\">(since {escape(day(status.stage_since))})"
-                "</span>"),
-        ("Sessions", f"{status.sessions_counted} of {status.sessions_needed} counted at this {escape(name)}"),
-        ("Criteria", f'<ul class="criteria">{criteria}</ul>'),
-        ("Recommendation", f"<strong>{escape(state.capitalize())}.</strong> {escape(status.next_session)} "
-                           f"<span class=\"note\">Next run from {escape(day(status.next_date))}.</span>"),
-    ]
-    if deviations:
-        facts.append(("Deviations", f'<ul class="criteria">{deviations}</ul>'))
-    rows = "".join(f"<dt>{escape(label)}</dt><dd>{value}</dd>" for label, value in facts)
-    figure = figures.rtr_progress(view)
-    section, payload = _chart(
-        "fig-rtr", "Return to run",
-        f"{escape(name.capitalize())}s over time, the run and walk minutes measured in each session against "
-        f"the running the {escape(name)}'s walk/run split asks for in that much time, and the knee pain of the "
-        "session and of the next morning. strideload says whether the criteria are met; moving on is the PT's "
-        "decision.",
-        figure, "No sessions since the plan started.", tall=True)
-    card = (f'<div class="card rtr"><dl class="facts">{rows}</dl><p class="note">Protocol: '
-            f"{_citation(view.citation)}</p></div>")
-    return section.replace("</p>", f"</p>{card}", 1), payload
-
-
-def _epoch_day(value: int) -> Any:
-    return pd.Timestamp("1970-01-01") + pd.Timedelta(days=int(value))
 
 
 # -- the team index ----------------------------------------------------------------------
@@ -503,8 +400,13 @@ def counts(alerts: int, cautions: int, notes: int) -> str:
 BADGE_TEXT = {"alert": "alert", "caution": "caution", "info": "notes", "none": "clear"}
 
 
-def index_page(items: list[AthleteData], *, linked: set[str], generated: datetime) -> str:
-    """The team overview: one row per athlete, most concerning first, each linking to its page."""
+def index_page(items: list[AthleteData], *, linked: set[str], generated: datetime,
+               config: Config | None = None) -> str:
+    """The team overview: one row per athlete, most concerning first, each linking to its page;
+    a return-to-run column when anyone has a plan."""
+    from .rtr_section import team_cell  # it builds on this module's helpers: imported when used
+
+    with_rtr = any(data.rtr is not None for data in items)
     rows = []
     for data in rank(items):
         s = data.status
@@ -524,15 +426,17 @@ def index_page(items: list[AthleteData], *, linked: set[str], generated: datetim
             f'<td class="week">{week}</td>'
             f'<td class="num">{escape(km(s.get("last_7d_km")))}<br><span class="note">'
             f'{escape(km(s.get("last_28d_km")))}</span></td>'
-            f'<td class="num">{_number(s.get("acwr_coupled"))} / {_number(s.get("acwr_uncoupled"))} / '
-            f'{_number(s.get("acwr_ewma"))}</td>'
+            f'<td class="num">{flags_section.ratios_cell(s, _number)}</td>'
             f'<td class="nowrap">{_last_spike(data)}</td><td class="nowrap">{_latest_pain(data)}</td>'
-            f"<td>{sparkline(data.daily, spikes)}</td></tr>")
+            + (f"<td>{team_cell(data)}</td>" if with_rtr else "")
+            + f"<td>{sparkline(data.daily, spikes, width=72 if with_rtr else 150)}</td></tr>")
     if rows:
         table = ('<div class="table-wrap"><table class="team"><thead><tr><th>Athlete</th><th>This week</th>'
                  '<th class="num">Last 7 d<br><span class="note">28 d</span></th>'
                  '<th class="num">Ratios<br><span class="note">coupled / uncoupled<br>/ EWMA</span></th>'
-                 '<th>Last spike</th><th>Latest knee pain</th><th>Load, last 12 weeks</th></tr></thead>'
+                 '<th>Last spike</th><th>Latest knee pain</th>'
+                 + ("<th>Return<br>to run</th><th>Load, last<br>12 weeks</th>" if with_rtr
+                    else "<th>Load, last 12 weeks</th>") + "</tr></thead>"
                  f'<tbody>{"".join(rows)}</tbody></table></div>')
     else:
         table = '<p class="empty">No athletes yet: import some runs with <code>strideload import</code>.</p>'
@@ -541,7 +445,7 @@ def index_page(items: list[AthleteData], *, linked: set[str], generated: datetim
             "(alerts this week, then cautions, then knee pain of the last 7 days). Each status is as of "
             "the day under the athlete's name.</p>"
             f'<p class="disclaimer">{escape(DISCLAIMER)}</p>'
-            f"{table}{_footer(generated)}")
+            f"{table}{flags_section.ratios_legend(config or Config()) if rows else ''}{_footer(generated)}")
     return _page("Team overview · strideload report", body)
 
 
@@ -552,5 +456,5 @@ def plotly_script_tag(inline: str | None) -> str:
     return f'<script type="text/javascript">{inline}</script>\n'
 
 
-__all__ = ["DISCLAIMER", "athlete_page", "concern_key", "flags_table", "index_page",
+__all__ = ["DISCLAIMER", "athlete_page", "concern_key", "index_page",
            "plotly_script_tag", "rank", "sparkline"]

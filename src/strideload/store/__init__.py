@@ -26,8 +26,11 @@ from ..errors import StoreError
 from ..model import SUMMARY_FIELDS, Activity
 from ..pain import PAIN_COLUMNS, PainEntry, link_runs
 from . import connect, locks
+from .corrections import Change, Corrections
 from .migrations import MIGRATIONS
 from .streams import decode_stream, encode_stream
+
+__all__ = ["Change", "PainWrite", "Store", "StoredFile", "default_db_path"]
 
 #: Columns stored beside the summary fields.
 EXTRA_COLUMNS = ("name",)
@@ -88,8 +91,12 @@ class PainWrite:
     unchanged: int = 0
 
 
-class Store:
-    """A strideload database. Open with :meth:`Store.open`; close when done."""
+class Store(Corrections):
+    """A strideload database. Open with :meth:`Store.open`; close when done.
+
+    Corrections by hand (move, delete, rename, merge, pain edits) and their change log are
+    the methods of :class:`~strideload.store.corrections.Corrections`.
+    """
 
     def __init__(self, connection: sqlite3.Connection, path: Path):
         self._db = connection
@@ -223,6 +230,12 @@ class Store:
 
     # -- files -----------------------------------------------------------------------
     def known_file(self, sha256: str) -> StoredFile | None:
+        """What the store remembers of these bytes: ``outcome`` ``deleted`` when their
+        activities were deleted by hand (``detail`` says when), else how they were imported."""
+        deleted = self.deleted_file(sha256)
+        if deleted is not None:
+            return StoredFile(sha256, deleted["athlete"], deleted["source_path"], "deleted",
+                              f"deleted on {deleted['deleted_at'][:10]}")
         row = self._db.execute("SELECT sha256, athlete, source_path, outcome, detail FROM files "
                                "WHERE sha256 = ?", (sha256,)).fetchone()
         return StoredFile(**dict(row)) if row else None
@@ -240,8 +253,10 @@ class Store:
                     detail: str | None = None, add: Iterable[Activity] = (),
                     remove: Iterable[str] = (), stat: FileStat | None = None) -> None:
         """Write one file's whole result atomically: its activities, the ones it replaces,
-        the record that its bytes were handled and (``stat``) what the file looked like."""
+        the record that its bytes were handled (a file deleted by hand is no longer) and
+        (``stat``) what the file looked like."""
         with self.transaction() as db:
+            db.execute("DELETE FROM deleted_files WHERE sha256 = ?", (sha256,))
             if stat is not None:
                 self._remember(db, stat, sha256)
             for activity_id in remove:
@@ -253,14 +268,24 @@ class Store:
                        (sha256, athlete, source_path, outcome, detail, _now()))
             db.execute("DELETE FROM failures WHERE source_path = ?", (source_path,))
 
-    def file_stats(self) -> dict[str, tuple[int, int, str]]:
-        """Every file on disk whose bytes were handled: path -> (size, mtime in ns, sha256)."""
-        rows = self._db.execute("SELECT path, size, mtime_ns, sha256 FROM file_stats")
-        return {row["path"]: (row["size"], row["mtime_ns"], row["sha256"]) for row in rows}
-
-    def known_files(self) -> dict[str, str]:
-        """sha256 -> source path of every file whose bytes were handled."""
-        return {row["sha256"]: row["source_path"] for row in self._db.execute("SELECT sha256, source_path FROM files")}
+    def known_stats(self) -> dict[str, tuple[int, int, StoredFile]]:
+        """Every file on disk whose bytes were handled and are still known: path -> (size in bytes,
+        mtime in ns, what the store remembers of its bytes, as :meth:`known_file` says)."""
+        rows = self._db.execute("""
+            SELECT s.path, s.size, s.mtime_ns, s.sha256, f.athlete, f.source_path, f.outcome, f.detail,
+                   d.athlete AS d_athlete, d.source_path AS d_source_path, d.deleted_at
+            FROM file_stats AS s LEFT JOIN files AS f ON f.sha256 = s.sha256
+                                 LEFT JOIN deleted_files AS d ON d.sha256 = s.sha256
+            WHERE f.sha256 IS NOT NULL OR d.sha256 IS NOT NULL""")
+        known = {}
+        for row in rows:
+            if row["deleted_at"] is not None:
+                stored = StoredFile(row["sha256"], row["d_athlete"], row["d_source_path"], "deleted",
+                                    f"deleted on {row['deleted_at'][:10]}")
+            else:
+                stored = StoredFile(row["sha256"], row["athlete"], row["source_path"], row["outcome"], row["detail"])
+            known[row["path"]] = (row["size"], row["mtime_ns"], stored)
+        return known
 
     def remember_stat(self, stat: FileStat, sha256: str) -> None:
         """Remember that the file ``stat`` describes holds the bytes ``sha256``."""
@@ -281,6 +306,7 @@ class Store:
     def _insert(self, db: sqlite3.Connection, activity: Activity) -> None:
         row = {name: activity.summary.get(name) for name in ACTIVITY_COLUMNS}
         row["running"] = int(bool(row["running"]))
+        row["summary_only"] = int(bool(row["summary_only"]))
         row["start_utc"] = _utc_key(row["start_time"])
         row["imported_at"] = _now()
         names = ", ".join(row)
@@ -309,6 +335,7 @@ class Store:
             params = (athlete,)
         frame = pd.read_sql_query(sql + " ORDER BY athlete, start_utc, id", self._db, params=params)
         frame["running"] = frame["running"].astype(bool)
+        frame["summary_only"] = frame["summary_only"].astype(bool)
         return frame
 
     def stream(self, activity_id: str) -> pd.DataFrame:
@@ -342,7 +369,8 @@ class Store:
         """Write pain entries in one transaction: all of them or, on any error, none.
 
         An entry for a moment already logged (same athlete, date, time, when and side)
-        replaces its score and note; an identical one changes nothing.
+        replaces its score, and its note when it brings one (a score given again without a
+        note keeps the note it had); an identical one changes nothing.
         """
         added = updated = unchanged = 0
         with self.transaction() as db:
@@ -350,12 +378,13 @@ class Store:
                 key = entry.key()
                 row = db.execute("SELECT score, note FROM pain WHERE athlete = ? AND date = ? AND time = ? "
                                  "AND timing = ? AND side = ?", key).fetchone()
-                values = (entry.score, entry.note or "", source, _now())
+                note = entry.note or (row["note"] if row is not None else "")
+                values = (entry.score, note, source, _now())
                 if row is None:
                     db.execute("INSERT INTO pain (athlete, date, time, timing, side, score, note, source, "
                                "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (*key, *values))
                     added += 1
-                elif (row["score"], row["note"]) == (entry.score, entry.note or ""):
+                elif (row["score"], row["note"]) == (entry.score, note):
                     unchanged += 1
                 else:
                     db.execute("UPDATE pain SET score = ?, note = ?, source = ?, recorded_at = ? "
@@ -367,11 +396,12 @@ class Store:
     def pain_frame(self, athlete: str | None = None) -> pd.DataFrame:
         """The pain log (``pain.PAIN_COLUMNS``), by athlete and date, the day's moments in order.
 
+        ``id`` is the entry's stable number (for ``pain edit`` and ``pain delete``);
         ``date`` is ``YYYY-MM-DD`` (the day the pain was felt), ``time`` ``HH:MM`` or None,
         ``score`` 0–10, ``side`` and ``note`` None when not given, ``activity_id`` the run a
         ``during``/``after`` entry belongs to (None when that day had no run).
         """
-        sql = ("SELECT athlete, date, NULLIF(time, '') AS time, score, timing AS \"when\", "
+        sql = ("SELECT id, athlete, date, NULLIF(time, '') AS time, score, timing AS \"when\", "
                "NULLIF(side, '') AS side, NULLIF(note, '') AS note FROM pain")
         params: tuple[Any, ...] = ()
         if athlete is not None:
@@ -396,30 +426,35 @@ class Store:
 
     # -- return to run ---------------------------------------------------------------
     def add_rtr_plan(self, *, athlete: str, protocol: str, protocol_toml: str, start_date: str,
-                     stage: int, note: str | None = None) -> int:
-        """Start a return-to-run plan at ``stage`` on ``start_date``; returns its id."""
+                     stage: int, note: str | None = None, source: str | None = None) -> int:
+        """Start a return-to-run plan at ``stage`` on ``start_date``; returns its id. ``source``:
+        ``cli`` or the plan file's path. Earlier plans stay: the newest is in force from its start."""
         with self.transaction() as db:
-            cursor = db.execute("INSERT INTO rtr_plans (athlete, protocol, protocol_toml, start_date, created_at) "
-                                "VALUES (?, ?, ?, ?, ?)", (athlete, protocol, protocol_toml, start_date, _now()))
+            cursor = db.execute("INSERT INTO rtr_plans (athlete, protocol, protocol_toml, start_date, created_at, "
+                                "source) VALUES (?, ?, ?, ?, ?, ?)",
+                                (athlete, protocol, protocol_toml, start_date, _now(), source))
             plan_id = int(cursor.lastrowid or 0)
-            db.execute("INSERT INTO rtr_decisions (plan_id, date, stage, note, decided_at) VALUES (?, ?, ?, ?, ?)",
-                       (plan_id, start_date, stage, note or "start", _now()))
+            db.execute("INSERT INTO rtr_decisions (plan_id, date, stage, note, decided_at, source) "
+                       "VALUES (?, ?, ?, ?, ?, ?)", (plan_id, start_date, stage, note or "start", _now(), source))
         return plan_id
 
-    def add_rtr_decision(self, plan_id: int, *, date: str, stage: int, note: str | None = None) -> None:
-        """Record a PT's decision: the plan is at ``stage`` from ``date`` on."""
+    def add_rtr_decision(self, plan_id: int, *, date: str, stage: int, note: str | None = None,
+                         source: str | None = None) -> None:
+        """Record a PT's decision: the plan is at ``stage`` from ``date`` on (``source`` as above)."""
         with self.transaction() as db:
-            db.execute("INSERT INTO rtr_decisions (plan_id, date, stage, note, decided_at) VALUES (?, ?, ?, ?, ?)",
-                       (plan_id, date, stage, note, _now()))
+            db.execute("INSERT INTO rtr_decisions (plan_id, date, stage, note, decided_at, source) "
+                       "VALUES (?, ?, ?, ?, ?, ?)", (plan_id, date, stage, note, _now(), source))
 
     def rtr_plans(self, athlete: str | None = None) -> list[dict[str, Any]]:
-        """Return-to-run plans, oldest first, each with its ``decisions`` (oldest first)."""
+        """Return-to-run plans in the order they were recorded, each with its ``decisions``
+        (by date, then as recorded)."""
         sql, params = "SELECT * FROM rtr_plans", ()
         if athlete is not None:
             sql, params = sql + " WHERE athlete = ?", (athlete,)
-        plans = [dict(row) for row in self._db.execute(sql + " ORDER BY athlete, start_date, id", params)]
+        plans = [dict(row) for row in self._db.execute(sql + " ORDER BY athlete, id", params)]
         for plan in plans:
-            rows = self._db.execute("SELECT date, stage, note, decided_at FROM rtr_decisions WHERE plan_id = ? "
+            rows = self._db.execute("SELECT id, date, stage, note, decided_at, source FROM rtr_decisions "
+                                    "WHERE plan_id = ? "
                                     "ORDER BY date, id", (plan["id"],))
             plan["decisions"] = [dict(row) for row in rows]
         return plans
