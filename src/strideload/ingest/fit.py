@@ -33,6 +33,7 @@ a quarter of the decoding time); truncation and broken structure are still caugh
 
 from __future__ import annotations
 
+import heapq
 import logging
 import struct
 import time
@@ -396,7 +397,9 @@ def _assign(sessions: list[dict[str, Any]], t: np.ndarray) -> np.ndarray:
     """Index of the session each record time belongs to (-1 for none).
 
     A session spans [start_time, max(start_time + total_elapsed_time, timestamp)], cut at the
-    next session's start; a missing start or end leaves that side open.
+    next session's start; a missing start or end leaves that side open. Where spans still
+    overlap, the one starting first wins. Linear in sessions plus records (a sweep over the
+    sorted times), so a file of 100 sessions costs no more than one of a single session.
     """
     bounds: list[tuple[float, float]] = []
     for session in sessions:
@@ -408,12 +411,32 @@ def _assign(sessions: list[dict[str, Any]], t: np.ndarray) -> np.ndarray:
             last = max(end or 0.0, start + np.ceil(elapsed))
         bounds.append((first, last))
     order = sorted(range(len(sessions)), key=lambda k: bounds[k][0])
-    assigned = np.full(len(t), -1)
+    by_time = np.argsort(t, kind="stable")
+    times = t[by_time]
+    spans = []  # (first sorted position, end position, rank, session) of each session's span
     for rank, k in enumerate(order):
         first, last = bounds[k]
         if rank + 1 < len(order) and bounds[order[rank + 1]][0] > first:
             last = min(last, bounds[order[rank + 1]][0] - 1)
-        assigned[(assigned < 0) & (t >= first) & (t <= last)] = k
+        low, high = int(np.searchsorted(times, first, "left")), int(np.searchsorted(times, last, "right"))
+        if low < high:
+            spans.append((low, high, rank, k))
+    spans.sort()
+    cuts = sorted({0, len(t), *(low for low, *_ in spans), *(high for _, high, *_ in spans)})
+    assigned_sorted = np.full(len(t), -1)
+    live: list[tuple[int, int, int]] = []  # heap of (rank, end position, session) of the spans begun
+    following = 0
+    for low, high in zip(cuts, cuts[1:]):
+        while following < len(spans) and spans[following][0] <= low:
+            _, end, rank, k = spans[following]
+            heapq.heappush(live, (rank, end, k))
+            following += 1
+        while live and live[0][1] <= low:  # ended before this stretch
+            heapq.heappop(live)
+        if live:
+            assigned_sorted[low:high] = live[0][2]
+    assigned = np.empty(len(t), dtype=assigned_sorted.dtype)
+    assigned[by_time] = assigned_sorted
     return assigned
 
 
