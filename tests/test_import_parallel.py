@@ -111,3 +111,57 @@ def test_a_known_folder_is_not_read_again_until_a_file_changes(tmp_path, folder,
         monkeypatch.setattr(work, "process", never_read)
         assert import_paths(store, [folder], athlete="ana", config=oslo_config, jobs=1).counts()["duplicate"] == 12
 
+
+def endless_on_slow_files(task):
+    """A worker whose decoder never ends on files named slow* (as on hostile bytes)."""
+    from strideload.ingest import fit_columnar
+
+    real_scan = fit_columnar._scan
+
+    def endless(*args, **kwargs):
+        while True:
+            sum(range(1000))
+
+    if os.path.basename(task.display_path).startswith("slow"):
+        fit_columnar._scan = endless
+    try:
+        return _real_process(task)
+    finally:
+        fit_columnar._scan = real_scan
+
+
+def test_the_time_budget_bounds_a_file_inside_a_worker_process(tmp_path, folder, monkeypatch):
+    slow = tmp_path / "with-slow"
+    slow.mkdir()
+    for path in sorted(folder.glob("*.fit"))[:3]:
+        (slow / path.name).write_bytes(path.read_bytes())
+    (slow / "slow.fit").write_bytes((folder / "run04.fit").read_bytes())
+    config = parse_config({"settings": {"parallel_min_bytes": 0, "max_file_seconds": 2.0}})
+    monkeypatch.setattr(work, "process", endless_on_slow_files)
+    with Store.open(tmp_path / "s.db") as store:
+        result = import_paths(store, [slow], athlete="ana", config=config, jobs=2)
+    [failed] = result.failed
+    assert failed.path.endswith("slow.fit")
+    assert failed.reason == "took longer than 2 s to read (setting max_file_seconds)"
+    assert result.counts()["added"] == 3
+
+
+def test_ctrl_c_stops_the_workers_and_keeps_what_was_written(tmp_path, folder, parallel_config, monkeypatch):
+    from strideload.ingest import importer
+
+    original, calls = importer.write_result, []
+
+    def stop_at_the_fourth(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(importer, "write_result", stop_at_the_fourth)
+    with Store.open(tmp_path / "s.db") as store:
+        with pytest.raises(importer.ImportInterrupted) as stopped:
+            import_paths(store, [folder], athlete="ana", config=parallel_config, jobs=2)
+        assert len(stopped.value.result.outcomes) == 3 and len(store.activities_frame()) == 3
+        monkeypatch.setattr(importer, "write_result", original)
+        again = import_paths(store, [folder], athlete="ana", config=parallel_config, jobs=2)
+        assert again.counts()["added"] == 9 and again.counts()["duplicate"] == 3

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -93,6 +94,12 @@ class _Windowed:
             yield from self._collect(func, item, future, pending)
 
 
+def _leave_interrupts() -> None:
+    """In a worker: Ctrl-C is the parent's to handle (it stops the import and shuts the pool);
+    a worker that took it too would die with a traceback on the terminal."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _done(value: Any) -> Future:
     future: Future = Future()
     future.set_result(value)
@@ -109,7 +116,7 @@ class Processes(_Windowed):
         self._pool = self._new_pool(workers)
 
     def _new_pool(self, workers: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=workers, mp_context=self._context)
+        return ProcessPoolExecutor(max_workers=workers, mp_context=self._context, initializer=_leave_interrupts)
 
     def _submit(self, func: Callable[[Any], Any], item: Any) -> Any:
         return self._pool.submit(func, item)
