@@ -165,3 +165,17 @@ def test_ctrl_c_stops_the_workers_and_keeps_what_was_written(tmp_path, folder, p
         monkeypatch.setattr(importer, "write_result", original)
         again = import_paths(store, [folder], athlete="ana", config=parallel_config, jobs=2)
         assert again.counts()["added"] == 9 and again.counts()["duplicate"] == 3
+
+
+def test_a_known_file_is_not_even_opened_to_look_for_a_zip(tmp_path, folder, oslo_config, monkeypatch):
+    from strideload.ingest import scan
+
+    def never_opened(path):
+        raise AssertionError(f"{path} was opened")
+
+    with Store.open(tmp_path / "s.db") as store:
+        import_paths(store, [folder], athlete="ana", config=oslo_config, jobs=1)
+        monkeypatch.setattr(scan, "open_regular", never_opened)
+        monkeypatch.setattr(work, "process", never_read)
+        again = import_paths(store, [folder], athlete="ana", config=oslo_config, jobs=1)
+    assert again.counts()["duplicate"] == 12 and not again.failed

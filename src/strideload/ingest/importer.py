@@ -45,7 +45,16 @@ from ..store.streams import encode_stream
 from . import detect, executors, limits, sanity, work
 from .executors import Ready
 from .safexml import XmlLimits
-from .scan import Source, decompress_if_gzip, is_side_file, pain_csvs, path_sources, plan_files, read_file
+from .scan import (
+    Source,
+    decompress_if_gzip,
+    files_under,
+    is_side_file,
+    pain_csvs,
+    path_sources,
+    plan_files,
+    read_file,
+)
 from .strava import manual_activity
 from .stream import Hints, normalise
 from .work import FileResult, Task
@@ -236,8 +245,15 @@ def plan(paths: Iterable[Path], *, athlete: str | None, team: bool, config: Conf
 
 def _size(path: Path) -> int:
     if path.is_dir():
-        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+        return sum(_file_size(p) for p in files_under(path))
     return path.stat().st_size
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def import_paths(store: Store, paths: Iterable[str | Path], *, athlete: str | None = None,
