@@ -110,6 +110,56 @@ SETTINGS: dict[str, Setting] = _settings(
             "Upper edge of the 'sweet spot' band of the ratios.", minimum=0),
     Setting("acwr_high", 1.5, "ratio", "gabbett2016",
             "acwr_high caution when the EWMA ratio reaches this (contested in runners).", minimum=0),
+    Setting("acwr_ewma_seed", "mean", "-", "-",
+            "Starting value of both EWMAs at the start of history and after each gap: 'mean' = the mean "
+            "daily load of the first acwr_min_history_days days (the first ratio shown is then unbiased); "
+            "'zero' = 0 (Williams 2017 as printed; reads ~14 % high on the first days shown).",
+            kind=str, choices=("mean", "zero")),
+    # --- analysis: coverage and comparisons -----------------------------------------------
+    Setting("coverage_gap_days", 14, "days", "-",
+            "This many days in a row without any recorded activity (any sport) are a gap in the records, "
+            "not rest: from the gap's Nth day on, days are uncovered (a fortnight is longer than a usual "
+            "holiday week and half the 28-day chronic window). The days before the first activity are a gap too.",
+            kind=int, minimum=2, maximum=365),
+    Setting("coverage_min_pct", 100.0, "%", "-",
+            "A ratio, spike, weekly increase, monotony or surface share is computed only when at least this "
+            "share of the days in its window is covered; otherwise it is 'insufficient history' with the "
+            "reason. 100 % = the whole window lies after the history start and after the last gap.",
+            minimum=0, maximum=100),
+    Setting("stale_after_days", 7, "days", "-",
+            "status and the report say first that the data is old when the last run is more than this many "
+            "days before the day looked at (a week: the status looks at a week).",
+            kind=int, minimum=1, maximum=365),
+    Setting("ratio_decimals", 2, "decimals", "-",
+            "Ratios (spikes, acute:chronic, downhill, monotony) are compared with their thresholds rounded to "
+            "this many decimals, the precision science.md states them in and the reports show, so a ratio of "
+            "exactly 1.10 is not above 1.10 through floating-point error.", kind=int, minimum=0, maximum=9),
+    Setting("percent_decimals", 0, "decimals", "-",
+            "Percentages (weekly increase, cadence below the line, surface shares) are compared with their "
+            "thresholds rounded to this many decimals, as the messages show them.", kind=int, minimum=0,
+            maximum=9),
+    Setting("stretch_merge_days", 7, "days", "-",
+            "A day-level flag (acwr_high, weekly_increase, monotony_high, surface_change) or a low_cadence "
+            "pattern that starts again within this many days of the end of the last one continues it: one "
+            "flag per stretch, not one each time a value crosses the line and back.",
+            kind=int, minimum=0, maximum=60),
+    # --- analysis: plausibility -----------------------------------------------------------
+    Setting("plausible_max_speed_mps", 7.0, "m/s", "-",
+            "A run whose average speed is above this is set aside (quarantined): faster than the 5000 m "
+            "world-record average (6.6 m/s) over a whole session; cars, bikes and GPS glitches go far above.",
+            minimum=0),
+    Setting("plausible_max_sustained_speed_mps", 10.0, "m/s", "-",
+            "... or whose fastest minute (GPS spikes removed) is above this: the 400 m world record averages "
+            "9.3 m/s, and no one holds more for 60 s.", minimum=0),
+    Setting("plausible_max_distance_km", 330.0, "km", "-",
+            "... or longer than this: beyond the 24-hour running world record (about 320 km).", minimum=0),
+    Setting("plausible_max_duration_h", 48.0, "h", "-",
+            "... or with more timer time than this: longer than the cut-offs of the longest single-stage "
+            "mountain ultras; a watch left recording.", minimum=0),
+    Setting("plausible_max_climb_m_per_km", 600.0, "m/km", "-",
+            "... or climbing or descending more than this per km over at least 1 km: steeper than the "
+            "steepest vertical-kilometre courses (about 530 m/km); barometer or GPS-altitude faults.",
+            minimum=0),
     # --- analysis: per-run spikes ---------------------------------------------------------
     Setting("session_spike_window_days", 30, "days", "frandsen2025",
             "A run is compared with the longest run started in this many days before it.",
@@ -132,10 +182,14 @@ SETTINGS: dict[str, Setting] = _settings(
     Setting("weekly_increase_days", 7, "days", "nielsen2014",
             "Length of the two windows compared by weekly_increase.", kind=int, minimum=1, maximum=60),
     Setting("weekly_increase_pct", 30.0, "%", "nielsen2014",
-            "weekly_increase when the last window exceeds the previous one by more than this.",
+            "weekly_increase when the last window exceeds the usual one by more than this.",
             minimum=0),
     Setting("weekly_increase_min_km", 10.0, "km", "nielsen2014",
-            "... and the previous window had at least this much running.", minimum=0),
+            "... and the usual window had at least this much running.", minimum=0),
+    Setting("weekly_increase_baseline_weeks", 3, "windows", "-",
+            "The usual window is the mean of this many windows before the last one, so a runner who runs "
+            "every other day (4 runs in one 7 days, 3 in the next) is not read as a 33 % increase.",
+            kind=int, minimum=1, maximum=12),
     Setting("monotony_days", 7, "days", "foster1998",
             "Days of daily load (zeros included) behind monotony and strain.",
             kind=int, minimum=2, maximum=60),
@@ -148,9 +202,16 @@ SETTINGS: dict[str, Setting] = _settings(
             kind=int, minimum=1, maximum=730),
     Setting("cadence_fit_min_runs", 5, "runs", "heiderscheit2011",
             "Fewest runs (with cadence and speed) the line needs.", kind=int, minimum=2),
+    Setting("cadence_fit_lag_days", 14, "days", "-",
+            "The line judging a run is fitted on runs that ended at least this many days before it, so a new "
+            "low-cadence block is compared with the runner's earlier normal rather than with itself.",
+            kind=int, minimum=0, maximum=365),
     Setting("low_cadence_drop_pct", 5.0, "%", "heiderscheit2011",
             "low_cadence when a run's cadence is at least this far below the line's prediction.",
             minimum=0, maximum=100),
+    Setting("cadence_outlier_pct", 10.0, "%", "-",
+            "A run this far above its line, or low_cadence_drop_pct below it, is left out of later lines "
+            "(robust to outliers: the line stays the runner's normal).", minimum=0, maximum=100),
     Setting("cadence_hint_spm", 166.0, "steps/min", "heiderscheit2011",
             "cadence_hint for easy runs (at or below the athlete's median speed) below this.",
             per_athlete=True, minimum=0, maximum=300),
@@ -189,6 +250,9 @@ SETTINGS: dict[str, Setting] = _settings(
     Setting("pain_week_rise", 1.0, "points", "trek_pfp",
             "7-day mean pain up this much on the 7 days before: red (pfp), amber (silbernagel).",
             per_athlete=True, minimum=0.5, maximum=10),
+    Setting("pain_week_min_mean", 2.0, "points (0-10)", "trek_pfp",
+            "... and the new 7-day mean is at least this (pfp's green limit): a rise within low pain, such as "
+            "0 to 1/10, is not a flag.", per_athlete=True, minimum=0, maximum=10),
     Setting("pain_week_min_days", 2, "days", "trek_pfp",
             "Each of the two weeks needs scores on at least this many days.", kind=int,
             per_athlete=True, minimum=1, maximum=7),

@@ -3,7 +3,8 @@
 The work is done by :mod:`strideload.rtr` (protocols, measured sessions, progression);
 an :class:`~strideload.analyze.Analysis` made with ``rtr=strideload.rtr.inputs(store)``
 carries those inputs, and this signal hands them the athlete's pain flags and the day the
-series end. Without ``rtr`` it raises nothing. Nothing is imported from ``strideload.rtr``
+series end. Without ``rtr`` it raises nothing; flags of runs set aside (:mod:`.quality`) are
+dropped. Nothing is imported from ``strideload.rtr``
 here, so the analysis layer keeps reading DataFrames only.
 """
 
@@ -30,4 +31,8 @@ def rtr_signal(analysis: Analysis) -> pd.DataFrame:
     last = sessions.groupby("athlete", observed=True)["day"].max() if len(sessions) else pd.Series(dtype="int64")
     last_day = {str(name): int(day) for name, day in last.items() if not np.isnan(day)}
     found: pd.DataFrame = inputs.flags(pain_signal(analysis), analysis.until, last_day)
-    return found[found["athlete"].isin(analysis.athletes)].reset_index(drop=True) if len(found) else found
+    if not len(found):
+        return found
+    # A run set aside (quarantined) raises no flag here either.
+    keep = found["athlete"].isin(analysis.athletes) & ~found["activity_id"].isin(analysis.set_aside.get("id", []))
+    return found[keep].reset_index(drop=True)

@@ -17,8 +17,8 @@ import pandas as pd
 
 from ..errors import NoActivityError
 from ..model import RUNNING_SPORTS, STREAM_COLUMNS, Activity, RawActivity, sport_key
+from . import speeds, terrain
 from . import surface as surfaces
-from . import terrain
 
 #: Gaps between samples longer than this (s) are pauses: not interpolated, not moving.
 MAX_GAP_S = 60.0
@@ -120,7 +120,7 @@ def build_stream(samples: pd.DataFrame) -> pd.DataFrame:
         "latitude_deg": _interp(grid, seconds, samples["latitude_deg"].to_numpy()),
         "longitude_deg": _interp(grid, seconds, samples["longitude_deg"].to_numpy()),
     })
-    return stream
+    return speeds.remove_gps_spikes(stream)
 
 
 def empty_stream() -> pd.DataFrame:
@@ -237,6 +237,7 @@ def normalise(raw: RawActivity, *, athlete: str, sha256: str, source_path: str,
         "downhill_10pct_m": prof.downhill_10pct_m if prof else None,
         "cadence_spm": float(cadence.median()) if len(cadence) else None,
         "avg_speed_mps": distance / timer if distance and timer else None,
+        **speeds.speed_fields(stream, run_part),
         "device": raw.device,
         "format": raw.format,
         "source_path": source_path,

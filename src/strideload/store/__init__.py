@@ -204,16 +204,39 @@ class Store:
         return [dict(row) for row in rows]
 
     def activities_frame(self, athlete: str | None = None) -> pd.DataFrame:
-        """All activities (optionally of one athlete) as a DataFrame, oldest first."""
-        columns = ", ".join(ACTIVITY_COLUMNS)
-        sql = f"SELECT {columns} FROM activities"
+        """All activities (optionally of one athlete) as a DataFrame, oldest first.
+
+        Beside the summary fields and ``name``: ``decision``, the runner's ``include`` /
+        ``exclude`` for the activity (:meth:`decide`), or None.
+        """
+        columns = ", ".join(f"a.{name}" for name in ACTIVITY_COLUMNS)
+        sql = (f"SELECT {columns}, d.decision AS decision FROM activities AS a "
+               "LEFT JOIN activity_decisions AS d ON d.activity_id = a.id")
         params: tuple[Any, ...] = ()
         if athlete is not None:
-            sql += " WHERE athlete = ?"
+            sql += " WHERE a.athlete = ?"
             params = (athlete,)
-        frame = pd.read_sql_query(sql + " ORDER BY athlete, start_utc, id", self._db, params=params)
+        frame = pd.read_sql_query(sql + " ORDER BY a.athlete, a.start_utc, a.id", self._db, params=params)
         frame["running"] = frame["running"].astype(bool)
+        frame["decision"] = frame["decision"].astype(object).where(frame["decision"].notna(), None)
         return frame
+
+    def decide(self, activity_id: str, decision: str) -> dict[str, Any]:
+        """Record the runner's ``include`` or ``exclude`` for one activity; returns its row.
+
+        The decision overrides the automatic plausibility rule and replaces any earlier one.
+        An unknown id is a :class:`~strideload.errors.StoreError`.
+        """
+        if decision not in ("include", "exclude"):
+            raise StoreError(f"a decision is 'include' or 'exclude', not {decision!r}")
+        with self.transaction() as db:
+            row = db.execute("SELECT id, athlete, local_date, sport, distance_m FROM activities WHERE id = ?",
+                             (activity_id,)).fetchone()
+            if row is None:
+                raise StoreError(f"no activity with id {activity_id!r} (see 'strideload activities')")
+            db.execute("INSERT OR REPLACE INTO activity_decisions (activity_id, decision, decided_at) "
+                       "VALUES (?, ?, ?)", (activity_id, decision, _now()))
+        return {**dict(row), "decision": decision}
 
     def stream(self, activity_id: str) -> pd.DataFrame:
         """The per-second stream of one activity (columns of ``model.STREAM_COLUMNS``)."""

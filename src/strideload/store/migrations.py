@@ -102,4 +102,20 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         CREATE INDEX rtr_decisions_by_plan ON rtr_decisions (plan_id, date);
     """),
+    ("0003_trust_speeds_and_decisions", """
+        -- The speeds a run is judged by, and the GPS spikes removed from its stream at import
+        -- (NULL for activities imported before: unknown, never judged on them).
+        ALTER TABLE activities ADD COLUMN run_speed_mps REAL;
+        ALTER TABLE activities ADD COLUMN sustained_speed_mps REAL;
+        ALTER TABLE activities ADD COLUMN gps_spikes_removed INTEGER;
+
+        -- The runner's own decision on an activity, overriding the automatic plausibility rule:
+        -- 'include' counts a run set aside, 'exclude' sets one aside. Keyed by activity id and
+        -- without a foreign key, so importing the same file again keeps the decision.
+        CREATE TABLE activity_decisions (
+            activity_id TEXT PRIMARY KEY,
+            decision TEXT NOT NULL CHECK (decision IN ('include', 'exclude')),
+            decided_at TEXT NOT NULL
+        );
+    """),
 ]
