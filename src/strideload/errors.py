@@ -61,3 +61,21 @@ class NoActivityError(FileImportError):
 
 class ArchiveError(FileImportError):
     """A zip or gzip archive is unsafe (path escape, bomb) or unreadable."""
+
+
+class UnexpectedFileError(FileImportError):
+    """An exception strideload did not expect while handling one file: a bug of ours (or the
+    machine running out of something), never a reason to stop the other files.
+
+    The original exception is ``__cause__``; ``stage`` says what was being done ("reading
+    the FIT file", "normalising session 2" ...).
+    """
+
+    def __init__(self, error: BaseException, *, stage: str, path: str | Path | None = None):
+        self.stage = stage
+        detail = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
+        kind = type(error).__name__
+        message = f"unexpected error while {stage}: {kind}{': ' + detail if detail else ''}"
+        if not isinstance(error, (MemoryError, OSError)):
+            message += "  (a strideload bug: please report it with this file)"
+        super().__init__(message, path=path)

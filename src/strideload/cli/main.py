@@ -6,6 +6,8 @@ Each command lives in its own module and is one library call plus rendering.
 from __future__ import annotations
 
 import functools
+import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -80,9 +82,34 @@ class StrideloadGroup(click.Group):
             raise click.ClickException(str(exc)) from exc
 
 
+def configure_logging(debug: bool) -> None:
+    """strideload's own log lines on stderr: warnings as one line each; with ``debug``, every
+    detail, including the traceback of any file that failed on an unexpected error."""
+    logger = logging.getLogger("strideload")
+    for handler in list(logger.handlers):
+        if getattr(handler, "strideload_cli", False):
+            logger.removeHandler(handler)
+    handler = logging.StreamHandler()
+    handler.strideload_cli = True  # type: ignore[attr-defined]
+    if debug:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    else:
+        handler.setFormatter(logging.Formatter("strideload: %(levelname)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if debug else logging.WARNING)
+    logger.propagate = False
+
+
+def _debug_from_env() -> bool:
+    return os.environ.get("STRIDELOAD_DEBUG", "") not in ("", "0")
+
+
 @click.group(cls=StrideloadGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="strideload")
-def cli() -> None:
+@click.option("--debug", is_flag=True, default=False,
+              help="Log every detail on stderr, with the traceback of any file that failed on an "
+                   "unexpected error (a bug to report) [env: STRIDELOAD_DEBUG=1].")
+def cli(debug: bool) -> None:
     """strideload: running-watch exports in, knee-load warnings out.
 
     \b
@@ -94,6 +121,7 @@ def cli() -> None:
     strideload shows observations about training load next to your own knee-pain log.
     It does not diagnose anything.
     """
+    configure_logging(debug or _debug_from_env())
 
 
 def _register() -> None:

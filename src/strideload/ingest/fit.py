@@ -52,7 +52,7 @@ from fitparse.records import (
 )
 from fitparse.utils import FitEOFError, FitParseError
 
-from strideload.errors import CorruptFileError, NoActivityError
+from strideload.errors import CorruptFileError, NoActivityError, UnexpectedFileError
 from strideload.model import DeviceTotals, RawActivity, samples_frame
 
 log = logging.getLogger(__name__)
@@ -292,6 +292,10 @@ class _Decoder(FitFile):
                     out[last_name].pop()  # the message before the error was the short one
                 last_start = last_name = None
                 continue
+            except Exception as exc:  # not a decoding error we know: a bug, reported with where it happened
+                log.debug("unexpected error in %s at byte %d", path, self.base + start, exc_info=True)
+                raise UnexpectedFileError(exc, stage=f"reading the FIT message at byte {self.base + start}",
+                                          path=path) from exc
             last_start, ts_before_last, last_name = start, ts_before, None
             if message is not None:
                 last_name = message[0]

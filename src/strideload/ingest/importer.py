@@ -12,13 +12,15 @@ failed outcome and writes nothing.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..config import Config
-from ..errors import FileImportError, NoActivityError, UsageError
+from ..errors import FileImportError, NoActivityError, StoreError, StrideloadError, UnexpectedFileError, UsageError
 from ..model import Activity, RawActivity
 from ..pain import PainInputError, read_csv
 from ..store import Store
@@ -29,40 +31,65 @@ from .stream import Hints, normalise
 if TYPE_CHECKING:
     from ..rtr.plans import PlanFileImport
 
+log = logging.getLogger(__name__)
+
 #: Richer formats win when the same run arrives twice: FIT > TCX > GPX.
 FORMAT_RANK = {"fit": 3, "tcx": 2, "gpx": 1}
 STATUSES = ("added", "non-running", "duplicate", "skipped", "failed")
 
 
+@contextmanager
+def boundary(stage: str, path: str) -> Iterator[None]:
+    """The per-file error boundary: any exception raised inside that is not a
+    :class:`StrideloadError` (a bug of ours, ``MemoryError``, ``RecursionError``, a decoder's
+    own error class ...) becomes an :class:`UnexpectedFileError` for ``path``, the original as
+    ``__cause__``, its traceback in the debug log (``--debug`` / ``STRIDELOAD_DEBUG=1``)."""
+    try:
+        yield
+    except StrideloadError:
+        raise
+    except Exception as exc:
+        log.debug("unexpected error while %s %s", stage, path, exc_info=True)
+        raise UnexpectedFileError(exc, stage=stage, path=path) from exc
+
+
 def read_raw(data: bytes, path: str) -> list[RawActivity]:
     """Every session in ``data`` (FIT, GPX or TCX, detected from the bytes)."""
-    fmt = detect.sniff(data, path)
-    if fmt == "fit":
-        from .fit import read_fit
+    with boundary("recognising the format", path):
+        fmt = detect.sniff(data, path)
+    with boundary(f"reading the {fmt.upper()} file", path):
+        if fmt == "fit":
+            from .fit import read_fit
 
-        return read_fit(data, path)
-    if fmt == "gpx":
-        from .gpx import read_gpx
+            return read_fit(data, path)
+        if fmt == "gpx":
+            from .gpx import read_gpx
 
-        return read_gpx(data, path)
-    if fmt == "tcx":
-        from .tcx import read_tcx
+            return read_gpx(data, path)
+        if fmt == "tcx":
+            from .tcx import read_tcx
 
-        return read_tcx(data, path)
+            return read_tcx(data, path)
     raise detect.UnknownFormatError(f"a {fmt} archive inside an archive member is not read; unpack it",
                                     path=path)
 
 
 def read_activities(path: str | Path, *, athlete: str = "me", config: Config | None = None,
                     hints: Hints | None = None) -> list[Activity]:
-    """Read one FIT/GPX/TCX file (optionally gzipped) into activities, without a store."""
+    """Read one FIT/GPX/TCX file (optionally gzipped) into activities, without a store.
+
+    Raises only :class:`~strideload.errors.StrideloadError` subclasses: a file that cannot be
+    imported raises a :class:`~strideload.errors.FileImportError` naming it (an unexpected
+    error inside is wrapped as :class:`~strideload.errors.UnexpectedFileError`).
+    """
     config = config or Config()
     path = Path(path).expanduser()
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise FileImportError(f"cannot read: {exc.strerror or exc}", path=path) from exc
-    data = decompress_if_gzip(data, str(path), config.get("max_archive_bytes"))
+    with boundary("decompressing", str(path)):
+        data = decompress_if_gzip(data, str(path), config.get("max_archive_bytes"))
     _, activities = decode(data, hashlib.sha256(data).hexdigest(), athlete=athlete, source_path=str(path),
                            config=config, hints=hints or Hints())
     return activities
@@ -70,11 +97,19 @@ def read_activities(path: str | Path, *, athlete: str = "me", config: Config | N
 
 def decode(data: bytes, sha: str, *, athlete: str, source_path: str, config: Config,
            hints: Hints) -> tuple[list[RawActivity], list[Activity]]:
-    """Every session in ``data`` (already decompressed, hashed to ``sha``), read and normalised."""
+    """Every session in ``data`` (already decompressed, hashed to ``sha``), read and normalised.
+
+    Raises only :class:`~strideload.errors.FileImportError` subclasses (see :func:`boundary`).
+    """
     zone = config.timezone(athlete)
     raws = read_raw(data, source_path)
-    return raws, [normalise(raw, athlete=athlete, sha256=sha, source_path=source_path, zone=zone, hints=hints)
-                  for raw in raws]
+    activities = []
+    for raw in raws:
+        stage = f"normalising session {raw.session_index + 1}" if len(raws) > 1 else "normalising the samples"
+        with boundary(stage, source_path):
+            activities.append(normalise(raw, athlete=athlete, sha256=sha, source_path=source_path, zone=zone,
+                                        hints=hints))
+    return raws, activities
 
 
 def read_activity(path: str | Path, **kwargs: object) -> Activity:
@@ -189,11 +224,15 @@ def import_paths(store: Store, paths: Iterable[str | Path], *, athlete: str | No
 def import_pain_log(store: Store, path: Path, athlete: str, result: ImportResult) -> None:
     """Import one pain log for ``athlete``; a bad one becomes a failed outcome, nothing written."""
     try:
-        written = store.add_pain(read_csv(path, athlete), source=str(path))
+        with boundary("reading the pain log", str(path)):
+            written = store.add_pain(read_csv(path, athlete), source=str(path))
     except PainInputError as exc:
         where = f"line {exc.line}, " if exc.line is not None else ""
         result.outcomes.append(Outcome(str(path), athlete, "failed",
                                        f"pain log: {where}field {exc.field!r}: {exc.reason}"))
+        return
+    except FileImportError as exc:
+        result.outcomes.append(Outcome(str(path), athlete, "failed", f"pain log: {exc.reason}"))
         return
     result.pain.append(PainImport(str(path), athlete, written.added, written.updated, written.unchanged))
 
@@ -204,12 +243,16 @@ def import_plan_file(store: Store, path: Path, athlete: str, result: ImportResul
     from ..rtr.plans import PlanFileError, apply_plan_file  # the analysis it needs loads only for plan files
 
     try:
-        applied = apply_plan_file(store, path, athlete, config)
+        with boundary("reading the return-to-run plan", str(path)):
+            applied = apply_plan_file(store, path, athlete, config)
     except PlanFileError as exc:
         result.outcomes.append(Outcome(str(path), athlete, "failed", f"return-to-run plan: {exc.reason}"))
         return
     except UsageError as exc:
         result.outcomes.append(Outcome(str(path), athlete, "failed", f"return-to-run plan: {exc}"))
+        return
+    except FileImportError as exc:
+        result.outcomes.append(Outcome(str(path), athlete, "failed", f"return-to-run plan: {exc.reason}"))
         return
     result.plans.append(applied)
 
@@ -220,20 +263,37 @@ def sources(path: Path, athlete: str, config: Config) -> Iterator[Source]:
 
 
 def import_source(store: Store, source: Source, config: Config, *, retry_failed: bool = True) -> list[Outcome]:
-    """Import one source file; never raises for bad input (it becomes a failed outcome).
+    """Import one source file; never raises for a bad file, nor for a bug of ours while
+    handling it: either becomes a failed outcome, recorded with its reason (only a store
+    that cannot be written, :class:`~strideload.errors.StoreError`, stops the caller).
 
     A failure is remembered with the SHA-256 of the bytes as read. With
     ``retry_failed=False`` a file that failed before at the same path with the same bytes
     is passed over: no outcome, nothing written (a watcher reports a bad file once).
     """
+    try:
+        return _import_source(store, source, config, retry_failed)
+    except StoreError:
+        raise
+    except Exception as exc:  # the last line of the boundary: whatever escaped the stages below
+        log.debug("unexpected error while importing %s", source.display_path, exc_info=True)
+        error = exc if isinstance(exc, FileImportError) else UnexpectedFileError(
+            exc, stage="importing", path=source.display_path)
+        store.record_failure(source.display_path, source.athlete, None, error.reason)
+        return [Outcome(source.display_path, source.athlete, "failed", error.reason)]
+
+
+def _import_source(store: Store, source: Source, config: Config, retry_failed: bool) -> list[Outcome]:
     sha: str | None = None
     read_sha: str | None = None
     try:
-        raw = source.read()
+        with boundary("reading", source.display_path):
+            raw = _read(source)
         read_sha = hashlib.sha256(raw).hexdigest()
         if not retry_failed and _failed_before(store, source.display_path, read_sha):
             return []
-        data = decompress_if_gzip(raw, source.display_path, config.get("max_archive_bytes"))
+        with boundary("decompressing", source.display_path):
+            data = decompress_if_gzip(raw, source.display_path, config.get("max_archive_bytes"))
         sha = read_sha if data is raw else hashlib.sha256(data).hexdigest()
         known = store.known_file(sha)
         if known is not None:
@@ -249,13 +309,17 @@ def import_source(store: Store, source: Source, config: Config, *, retry_failed:
     except FileImportError as exc:
         store.record_failure(source.display_path, source.athlete, read_sha, exc.reason)
         return [Outcome(source.display_path, source.athlete, "failed", exc.reason)]
-    except OSError as exc:
-        reason = f"cannot read: {exc.strerror or exc}"
-        store.record_failure(source.display_path, source.athlete, read_sha, reason)
-        return [Outcome(source.display_path, source.athlete, "failed", reason)]
-    outcomes = _store_activities(store, source, sha, activities, config)
+    with boundary("storing", source.display_path):
+        outcomes = _store_activities(store, source, sha, activities, config)
     outcomes[0].records = sum(len(raw.samples) for raw in raws)
     return outcomes
+
+
+def _read(source: Source) -> bytes:
+    try:
+        return source.read()
+    except OSError as exc:
+        raise FileImportError(f"cannot read: {exc.strerror or exc}", path=source.display_path) from exc
 
 
 def _failed_before(store: Store, path: str, read_sha: str) -> bool:

@@ -19,14 +19,17 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import logging
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from ..errors import ArchiveError
+from ..errors import ArchiveError, FileImportError, UnexpectedFileError
 from .detect import GZIP_MAGIC, ZIP_MAGIC
 from .stream import Hints
+
+log = logging.getLogger(__name__)
 
 ACTIVITY_SUFFIXES = (".fit", ".gpx", ".tcx", ".fit.gz", ".gpx.gz", ".tcx.gz", ".zip")
 PARTIAL_SUFFIXES = (".part", ".crdownload", ".tmp", ".partial", ".download")
@@ -212,16 +215,31 @@ def path_sources(path: Path, athlete: str, budget_bytes: int, max_depth: int) ->
                     source.hints = hints[rel]
                 yield source
         return
+    yield from _guarded(_file_sources(path, athlete, budget_bytes, max_depth), str(path), athlete)
+
+
+def _file_sources(path: Path, athlete: str, budget_bytes: int, max_depth: int) -> Iterator[Source]:
     size = path.stat().st_size
     with path.open("rb") as handle:
         head = handle.read(4)
     if head == ZIP_MAGIC:
-        try:
-            yield from zip_sources(path, str(path), athlete, Budget(budget_bytes, max_depth))
-        except ArchiveError as exc:
-            yield failing_source(str(path), athlete, exc)
+        yield from zip_sources(path, str(path), athlete, Budget(budget_bytes, max_depth))
         return
     yield Source(str(path), athlete, path.read_bytes, size)
+
+
+def _guarded(sources: Iterator[Source], where: str, athlete: str) -> Iterator[Source]:
+    """``sources`` until one fails to be listed: then a source that reports why, and no more of
+    them (an unreadable file or archive stops only itself, never the folder around it)."""
+    try:
+        yield from sources
+    except ArchiveError as exc:
+        yield failing_source(where, athlete, exc)
+    except OSError as exc:
+        yield failing_source(where, athlete, FileImportError(f"cannot read: {exc.strerror or exc}", path=where))
+    except Exception as exc:  # a bug of ours or of zipfile on hostile bytes: this file's failure
+        log.debug("unexpected error while listing %s", where, exc_info=True)
+        yield failing_source(where, athlete, UnexpectedFileError(exc, stage="listing the archive", path=where))
 
 
 def decompress_if_gzip(data: bytes, where: str, budget_bytes: int) -> bytes:
