@@ -186,9 +186,10 @@ SETTINGS: dict[str, Setting] = _settings(
             minimum=0),
     Setting("weekly_increase_min_km", 10.0, "km", "nielsen2014",
             "... and the usual window had at least this much running.", minimum=0),
-    Setting("weekly_increase_baseline_weeks", 3, "windows", "-",
+    Setting("weekly_increase_baseline_weeks", 4, "windows", "-",
             "The usual window is the mean of this many windows before the last one, so a runner who runs "
-            "every other day (4 runs in one 7 days, 3 in the next) is not read as a 33 % increase.",
+            "every other day (4 runs in one 7 days, 3 in the next) is not read as a 33 % increase; an even "
+            "number of weeks holds as many runs of each kind (4 weeks: 14 runs, 3.5 a week).",
             kind=int, minimum=1, maximum=12),
     Setting("monotony_days", 7, "days", "foster1998",
             "Days of daily load (zeros included) behind monotony and strain.",

@@ -143,6 +143,11 @@ def _held(count: int, end_day: int, ongoing: bool, what: str) -> str:
     return f" It held on {count} {what}, to {short_day(end_day)}."
 
 
+def _span(low: float, high: float) -> str:
+    """``5–7`` (or ``7`` when both round alike)."""
+    return f"{low:.0f}" if f"{low:.0f}" == f"{high:.0f}" else f"{low:.0f}–{high:.0f}"
+
+
 def low_cadence(analysis: Analysis) -> pd.DataFrame:
     """``low_cadence`` (info): runs well below the athlete's own line; once per stretch, with its runs."""
     runs, config = analysis.runs, analysis.config
@@ -157,7 +162,7 @@ def low_cadence(analysis: Analysis) -> pd.DataFrame:
     messages = [
         f"Your cadence on this run was {c:.0f} steps/min, {pct(d)} below the {p:.0f} steps/min "
         f"that your runs of the {days} days to {lag} days before predict at this pace ({pace(s)})."
-        + _held(n, end, ongoing, f"runs ({lo:.0f}–{hi:.0f} % below)")
+        + _held(n, end, ongoing, f"runs ({_span(lo, hi)} % below)")
         for c, d, p, s, n, end, ongoing, lo, hi in zip(
             rows["cadence_spm"], rows["cadence_drop_pct"], rows["cadence_predicted_spm"], rows["run_speed_mps"],
             found.count, found.end_day, found.ongoing, least, most, strict=True)

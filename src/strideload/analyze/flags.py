@@ -116,7 +116,7 @@ KINDS: dict[str, Kind] = {
     "acwr_high": Kind("gabbett2016", "weak", "caution", "EWMA acute:chronic ratio",
                       "In runners the acute:chronic ratio has not been shown to predict injury, "
                       "and the ratio itself is disputed: read it as context."),
-    "weekly_increase": Kind("nielsen2014", "weak", "info", "% over the usual 7 days (mean of the 3 weeks before)"),
+    "weekly_increase": Kind("nielsen2014", "weak", "info", "% over the usual 7 days (mean of the 4 weeks before)"),
     "downhill_spike": Kind("gottschall2005", "moderate", "caution",
                            "ratio to the most downhill of one run in 30 days"),
     "low_cadence": Kind("heiderscheit2011", "moderate", "info", "% below your predicted cadence"),

@@ -1,12 +1,14 @@
 """Increase over the usual week in running distance, and the ``weekly_increase`` flag.
 
-With D = ``weekly_increase_days`` (7) and W = ``weekly_increase_baseline_weeks`` (3):
+With D = ``weekly_increase_days`` (7) and W = ``weekly_increase_baseline_weeks`` (4):
 ``usual_7d_km`` is the mean distance of the W windows of D days before the last D days
-(days 8–28 before, ÷ 3), and ``weekly_increase_pct = 100 · (last D days / usual − 1)``.
+(days 8–35 before, ÷ 4), and ``weekly_increase_pct = 100 · (last D days / usual − 1)``.
 Nielsen 2014 compared a week with the week before; a single previous week is at the mercy
 of which days the runs fell on (a runner who runs every other day has 4 runs in one 7 days
 and 3 in the next: "+33 %" twice a week with no change at all), so the last 7 days are set
-against the mean of the three weeks before them instead.
+against the mean of the four weeks before them instead: four weeks hold 14 such runs, 3.5
+a week, so the most a steady every-other-day runner's 7 days can read is +14 %. (Three
+weeks hold 10 or 11: +20 % from the calendar alone.)
 
 Defined where the D·(W+1) days are covered enough (:mod:`.coverage`) and the usual week
 had some running. The flag is information only (the "10 % rule" had no benefit in a
