@@ -4,7 +4,9 @@
 the store has them), runs :func:`strideload.analyze.analyze` once over every athlete, and
 cuts the results into one :class:`AthleteData` per athlete: the runs, days and flags of
 the period shown, and the status on the athlete's "as of" day (by default the day of
-their last activity, because an export is usually looked at after the fact).
+their last activity, because an export is usually looked at after the fact). The team
+page looks at the current week instead: ``team_status`` is each athlete's status on their
+local today (or the ``as_of`` given), which says when their data is stale.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ import numpy as np
 import pandas as pd
 
 from .. import analyze
+from ..analyze.cadence import line_on
 from ..analyze.runs import EPOCH, date_to_day
-from ..analyze.status import status_frame
+from ..analyze.status import as_of_days, status_frame
 from ..config import Config
 from ..errors import UsageError
 from .assets import page_name
@@ -41,7 +44,10 @@ class AthleteData:
     ``history_ok``: the athlete has ``acwr_min_history_days`` of series by then). ``flags``: the
     flags dated in the period shown. ``pain``: the pain log entries shown, or ``None``
     when this store has no pain log at all. ``rtr``: the return-to-run plan and sessions,
-    or ``None``.
+    or ``None``. ``team_status``: the status on the team page's day (the current week),
+    ``set_aside``: the runs of the period left out as implausible (or by the runner), with
+    ``quarantine_reason``; ``cadence_line``: the line that judges a run on the as-of day
+    (``analyze.cadence.line_on``), or ``None``.
     """
 
     athlete: str
@@ -56,6 +62,9 @@ class AthleteData:
     pain: pd.DataFrame | None = None
     rtr: RtrView | None = None
     recent_pain: dict[str, Any] | None = field(default=None)
+    team_status: dict[str, Any] = field(default_factory=dict)
+    set_aside: pd.DataFrame | None = None
+    cadence_line: dict[str, Any] | None = None
 
     @property
     def pain_supported(self) -> bool:
@@ -246,12 +255,20 @@ def gather(store: Any, config: Config, athletes: list[str] | None = None, since:
     ends = _last_days(frame)
     if as_of is not None:
         ends = dict.fromkeys(ends, date_to_day(as_of))
-    until = max(ends.values())
+    team_days = as_of_days(list(ends), config, as_of)
+    until = max(max(ends.values()), max(team_days.values()))
     raw_pain = store.pain_frame() if hasattr(store, "pain_frame") else None
     analysis = analyze.analyze(frame, config, until=(EPOCH + until).item(), pain=raw_pain,
                                rtr=_rtr_inputs(store, config))
-    status = {str(row["athlete"]): {str(k): _plain(v) for k, v in row.items()}
-              for row in status_frame(analysis, ends).to_dict("records")}
+
+    def statuses(days: dict[str, int]) -> dict[str, dict[str, Any]]:
+        return {str(row["athlete"]): {str(k): _plain(v) for k, v in row.items()}
+                for row in status_frame(analysis, days).to_dict("records")}
+
+    status = statuses(ends)
+    team_status = status if team_days == ends else statuses(team_days)
+    set_aside = analysis.set_aside
+    aside_days = pd.to_datetime(set_aside["local_date"].astype(str).str[:10], format="%Y-%m-%d", errors="coerce")
     names = dict(zip(frame["id"], frame["name"], strict=True)) if "name" in frame else {}
     pain = _pain_frame(store, list(ends))
 
@@ -298,6 +315,8 @@ def gather(store: Any, config: Config, athletes: list[str] | None = None, since:
             athlete_pain = athlete_pain[athlete_pain["date"] <= last]
 
         as_of_date = (EPOCH + end).item()
+        own_aside = set_aside[(set_aside["athlete"] == name).to_numpy() & (aside_days <= last).to_numpy()
+                              & (aside_days >= begin).to_numpy()].reset_index(drop=True)
         result.append(AthleteData(
             athlete=name, page=page_name(name), as_of=as_of_date, start=(EPOCH + start).item(),
             activities=activities, runs=athlete_runs.reset_index(drop=True),
@@ -307,5 +326,7 @@ def gather(store: Any, config: Config, athletes: list[str] | None = None, since:
             .reset_index(drop=True),
             recent_pain=recent_pain(athlete_pain, as_of_date),
             rtr=rtr_view(store, config, name, as_of_date, activity_groups[name], athlete_pain),
+            team_status=team_status.get(name, status[name]), set_aside=own_aside,
+            cadence_line=line_on(analysis.runs, name, end, config),
         ))
     return result
