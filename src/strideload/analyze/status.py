@@ -119,9 +119,10 @@ def _return_note(fact: dict[str, Any]) -> str | None:
     return text + ". Ratios and spikes wait until the new weeks are covered; build back towards those."
 
 
-def _data_note(as_of: int, last_run: float, stale_after: int) -> str | None:
-    """``No runs recorded since 25 Oct — 35 days.`` when the last run is older than ``stale_after`` days."""
-    if np.isnan(last_run) or as_of - int(last_run) <= stale_after:
+def stale_note(as_of: int, last_run: float | None, stale_after: int) -> str | None:
+    """``No runs recorded since 25 Oct — 35 days.`` when the last run (days since the epoch) is
+    more than ``stale_after`` days before ``as_of``; None otherwise."""
+    if last_run is None or np.isnan(last_run) or as_of - int(last_run) <= stale_after:
         return None
     return f"No runs recorded since {_short(int(last_run))} — {as_of - int(last_run)} days."
 
@@ -197,7 +198,7 @@ def status_frame(analysis: Analysis, as_of: dict[str, int]) -> pd.DataFrame:
     facts = _return_facts(analysis, rows)
     last_pain = _last_pain(analysis.pain, day, analysis.athletes)
     stale_after = config.get("stale_after_days")
-    data_notes = [_data_note(int(day[c]), last_run[c], stale_after) for c in codes]
+    data_notes = [stale_note(int(day[c]), last_run[c], stale_after) for c in codes]
     frame = pd.DataFrame({
         "athlete": names,
         "as_of": [(EPOCH + day[c]).item() for c in codes],

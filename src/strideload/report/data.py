@@ -22,7 +22,7 @@ import pandas as pd
 from .. import analyze
 from ..analyze.cadence import line_on
 from ..analyze.runs import EPOCH, date_to_day
-from ..analyze.status import as_of_days, status_frame
+from ..analyze.status import as_of_days, stale_note, status_frame
 from ..config import Config
 from ..errors import UsageError
 from .assets import page_name
@@ -256,17 +256,29 @@ def gather(store: Any, config: Config, athletes: list[str] | None = None, since:
     if as_of is not None:
         ends = dict.fromkeys(ends, date_to_day(as_of))
     team_days = as_of_days(list(ends), config, as_of)
-    until = max(max(ends.values()), max(team_days.values()))
+    stale_after = config.get("stale_after_days")
+    # The series reach a week past the last activity at most: an athlete whose today lies
+    # further out is stale, and the team page shows their last week on record.
+    until = max(max(ends.values()), min(max(team_days.values()), max(ends.values()) + stale_after))
     raw_pain = store.pain_frame() if hasattr(store, "pain_frame") else None
     analysis = analyze.analyze(frame, config, until=(EPOCH + until).item(), pain=raw_pain,
                                rtr=_rtr_inputs(store, config))
 
     def statuses(days: dict[str, int]) -> dict[str, dict[str, Any]]:
+        if not days:
+            return {}
         return {str(row["athlete"]): {str(k): _plain(v) for k, v in row.items()}
                 for row in status_frame(analysis, days).to_dict("records")}
 
     status = statuses(ends)
-    team_status = status if team_days == ends else statuses(team_days)
+    team_status = status if team_days == ends else statuses({name: day for name, day in team_days.items()
+                                                             if day <= until})
+    for name, day in team_days.items():
+        if name not in team_status:
+            last = status[name].get("last_run")
+            note = stale_note(day, None if last is None else date_to_day(last), stale_after)
+            team_status[name] = {**status[name], "as_of": (EPOCH + day).item(), "stale": note is not None,
+                                 "data_note": note}
     set_aside = analysis.set_aside
     aside_days = pd.to_datetime(set_aside["local_date"].astype(str).str[:10], format="%Y-%m-%d", errors="coerce")
     names = dict(zip(frame["id"], frame["name"], strict=True)) if "name" in frame else {}
