@@ -134,10 +134,10 @@ SETTINGS: dict[str, Setting] = _settings(
             "Ratios (spikes, acute:chronic, downhill, monotony) are compared with their thresholds rounded to "
             "this many decimals, the precision science.md states them in and the reports show, so a ratio of "
             "exactly 1.10 is not above 1.10 through floating-point error.", kind=int, minimum=0, maximum=9),
-    Setting("percent_decimals", 0, "decimals", "-",
+    Setting("percent_decimals", 1, "decimals", "-",
             "Percentages (weekly increase, cadence below the line, surface shares) are compared with their "
-            "thresholds rounded to this many decimals, as the messages show them.", kind=int, minimum=0,
-            maximum=9),
+            "thresholds rounded to this many decimals (a tenth of a percent: exactly 30 % is not above 30 %, "
+            "and 4.8 % is not 5 %).", kind=int, minimum=0, maximum=9),
     Setting("stretch_merge_days", 7, "days", "-",
             "A day-level flag (acwr_high, weekly_increase, monotony_high, surface_change) or a low_cadence "
             "pattern that starts again within this many days of the end of the last one continues it: one "

@@ -148,7 +148,7 @@ def acwr_high(analysis: Analysis) -> pd.DataFrame:
     acute_days, chronic_days = config.get("acwr_acute_days"), config.get("acwr_chronic_days")
     messages = [
         f"Your running load of the last {acute_days} days ({km(a)}) is {r:.2f} times your "
-        f"longer-term load (EWMA ratio, λ = 2/(N+1) with N = {acute_days} and {chronic_days} days). "
+        f"longer-term load (EWMA ratio, λ = 2/(N+1) with N = {acute_days} and {chronic_days} days)."
         + lasted(length, end, ongoing, f"at or above {threshold:g}") + " " + KINDS["acwr_high"].note
         for r, a, length, end, ongoing in zip(rows["acwr_ewma"], rows["acute_7d_km"], found.days, found.end_day,
                                               found.ongoing, strict=True)

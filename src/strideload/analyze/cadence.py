@@ -161,7 +161,8 @@ def low_cadence(analysis: Analysis) -> pd.DataFrame:
     days, lag = config.get("cadence_fit_days"), config.get("cadence_fit_lag_days")
     messages = [
         f"Your cadence on this run was {c:.0f} steps/min, {pct(d)} below the {p:.0f} steps/min "
-        f"that your runs of the {days} days to {lag} days before predict at this pace ({pace(s)})."
+        f"that your own line (your runs of the {days} days to {lag} days before) predicts at this pace "
+        f"({pace(s)})."
         + _held(n, end, ongoing, f"runs ({_span(lo, hi)} % below)")
         for c, d, p, s, n, end, ongoing, lo, hi in zip(
             rows["cadence_spm"], rows["cadence_drop_pct"], rows["cadence_predicted_spm"], rows["run_speed_mps"],

@@ -251,13 +251,18 @@ def short_day(day: int) -> str:
 
 
 def lasted(days: int, end_day: int, ongoing: bool, what: str) -> str:
-    """How long a stretch lasted, as a sentence: ``It stayed above 1.5 for 6 days, to 17 Aug.``"""
+    """How long a stretch lasted, as a sentence after a space: `` It stayed above 1.5 for 6 days, to 17 Aug.``
+
+    Nothing for a stretch that began on the last day of the series (there is no length yet).
+    """
     unit = "day" if days == 1 else "days"
+    if ongoing and days == 1:
+        return ""
     if ongoing:
-        return f"It has stayed {what} for {days} {unit} so far ({short_day(end_day)})."
+        return f" It has stayed {what} for {days} {unit} so far ({short_day(end_day)})."
     if days == 1:
-        return "That lasted one day."
-    return f"It stayed {what} for {days} {unit}, to {short_day(end_day)}."
+        return " That lasted one day."
+    return f" It stayed {what} for {days} {unit}, to {short_day(end_day)}."
 
 
 def km(value: float) -> str:

@@ -66,7 +66,7 @@ def monotony_high(analysis: Analysis) -> pd.DataFrame:
             daily_amount = km(mean) if metric == "distance" else f"{mean:.0f} min"
             text = (f"Your daily running {metric} over the last {days} days varied little "
                     f"(monotony {value:.1f}: on average {daily_amount} a day).")
-        messages.append(f"{text} {lasted(length, end, ongoing, f'above {threshold:g}')} Easier and rest days "
+        messages.append(f"{text}{lasted(length, end, ongoing, f'above {threshold:g}')} Easier and rest days "
                         "add the variation that lets you absorb training.")
     values = np.where(np.isinf(rows["monotony"]), np.nan, rows["monotony"])
     return flag_frame("monotony_high", athlete=rows["athlete"], day=grid.day[found.start], value=values,

@@ -58,7 +58,7 @@ def surface_change(analysis: Analysis) -> pd.DataFrame:
         messages = [
             f"{surface.capitalize()} made up {pct(s)} of your distance in the last {recent_days} days "
             f"({r / QUANTUM:.1f} of {km(t / QUANTUM)}), against {pct(b)} in the {previous_days} "
-            f"days before. {lasted(length, end, ongoing, f'over {recent_min:g} %')} A new surface changes how "
+            f"days before.{lasted(length, end, ongoing, f'over {recent_min:g} %')} A new surface changes how "
             "the legs are loaded; give it time."
             for s, r, t, b, length, end, ongoing in zip(share, recent[start], recent_total[start], before, found.days,
                                                          found.end_day, found.ongoing, strict=True)

@@ -65,7 +65,7 @@ def weekly_increase(analysis: Analysis) -> pd.DataFrame:
     last = rows["usual_7d_km"] * (1 + rows["weekly_increase_pct"] / 100)
     messages = [
         f"You ran {km(now)} in the last {days} days, {pct(up)} more than your usual {km(usual)} "
-        f"(the {days}-day mean of the {weeks * days} days before). "
+        f"(the {days}-day mean of the {weeks * days} days before)."
         + lasted(length, end, ongoing, f"more than {threshold:g} % above")
         for now, up, usual, length, end, ongoing in zip(last, rows["weekly_increase_pct"], rows["usual_7d_km"],
                                                         found.days, found.end_day, found.ongoing, strict=True)
