@@ -1,10 +1,11 @@
 """Factories for activity-summary frames: small, readable histories built in code.
 
 ``runs("ana", [("2024-03-01", 10), ("2024-03-03", 12.5)])`` is two 10 and 12.5 km road
-runs; ``every("ana", "2024-02-01", "2024-02-29", 5.0)`` a month of 5 km runs every third day
-before them, so that their 30-day windows are on record. Each entry is ``(date, km)`` or ``(date, km, {field: value})`` for that run only;
-keyword overrides apply to every run. Defaults: 3.0 m/s, 170 steps/min, flat, road,
-starting 07:00 local time (UTC+00:00); a second run on one day starts an hour later.
+runs; ``every("ana", "2024-02-01", "2024-02-29", 5.0)`` a month of 5 km runs every third
+day before them, so that their 30-day windows are on record. Each entry is ``(date, km)``
+or ``(date, km, {field: value})`` for that run only; keyword overrides apply to every run.
+Defaults: 3.0 m/s, 170 steps/min, flat, road, starting 07:00 local time (UTC+00:00); a
+second run on one day starts an hour later.
 """
 
 from __future__ import annotations

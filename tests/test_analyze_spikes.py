@@ -9,7 +9,6 @@ from factories import day, every, frame, runs
 from strideload.analyze import analyze, daily_load, flags
 from strideload.config import parse_config
 
-
 #: February on record: 5 km every third day (a spike needs the 30 days before a run covered).
 FEBRUARY = every("ana", "2024-02-01", "2024-02-29", 5.0)
 
