@@ -10,10 +10,16 @@ against the mean of the four weeks before them instead: four weeks hold 14 such 
 a week, so the most a steady every-other-day runner's 7 days can read is +14 %. (Three
 weeks hold 10 or 11: +20 % from the calendar alone.)
 
+The last 7 days themselves hold 2 or 3 runs of an every-third-day runner, 3 or 4 of an
+every-other-day one, depending only on whether a run falls on the window's first day. So
+the flag also asks the increase to hold for the 7 days counted noon to noon (the mean of
+the 7 days ending today and ending yesterday: the first and last day count half), which a
+run on the window's edge does not move; a real increase, or one long run, holds both ways.
+
 Defined where the D·(W+1) days are covered enough (:mod:`.coverage`) and the usual week
 had some running. The flag is information only (the "10 % rule" had no benefit in a
 trial; Nielsen 2014 saw more distance-related injuries above 30 %), needs the usual week
-to hold at least ``weekly_increase_min_km``, compares the percentage at
+to hold at least ``weekly_increase_min_km``, compares the percentages at
 ``percent_decimals``, and is raised once per stretch of days, with its length.
 """
 
@@ -57,9 +63,17 @@ def weekly_increase(analysis: Analysis) -> pd.DataFrame:
     threshold = config.get("weekly_increase_pct")
     days = config.get("weekly_increase_days")
     weeks = config.get("weekly_increase_baseline_weeks")
-    increase = rounded(daily["weekly_increase_pct"].to_numpy(), config.get("percent_decimals"))
+    decimals = config.get("percent_decimals")
+    increase = rounded(daily["weekly_increase_pct"].to_numpy(), decimals)
+    usual = daily["usual_7d_km"].to_numpy()
+    last = daily["acute_7d_km"].to_numpy() if days == config.get("acwr_acute_days") else \
+        grid.windows(units(daily["distance_km"].to_numpy()))(days) / QUANTUM
+    day_before = np.where(grid.new_athlete, np.nan, np.roll(last, 1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        noon_to_noon = rounded(100.0 * ((last + day_before) / 2 / usual - 1), decimals)
     condition = ((np.nan_to_num(increase, nan=-np.inf) > threshold)
-                 & (np.nan_to_num(daily["usual_7d_km"].to_numpy()) >= config.get("weekly_increase_min_km")))
+                 & (np.nan_to_num(noon_to_noon, nan=-np.inf) > threshold)
+                 & (np.nan_to_num(usual) >= config.get("weekly_increase_min_km")))
     found = day_stretches(condition, grid, config.get("stretch_merge_days"))
     rows = daily.iloc[found.start]
     last = rows["usual_7d_km"] * (1 + rows["weekly_increase_pct"] / 100)
