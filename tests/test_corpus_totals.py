@@ -68,9 +68,11 @@ def test_distance_and_timer_match_the_device(row):
     device = float(row["gt_total_distance_m"])
     assert run.summary["distance_m"] == pytest.approx(device, rel=tolerance)
     assert run.summary["timer_s"] == pytest.approx(float(row["gt_total_timer_time_s"]), rel=max(tolerance, 0.01))
-    # the stream itself, not only the copied session total, must reach the device's distance
+    # the stream itself, not only the copied session total, must reach the device's distance;
+    # where GPS spikes were taken out of it, the device counted their excursions and we do not
     if device > 0 and len(run.stream):
-        assert run.stream["distance_m"].iloc[-1] == pytest.approx(device, rel=tolerance)
+        spikes = run.summary.get("gps_spikes_removed") or 0
+        assert run.stream["distance_m"].iloc[-1] == pytest.approx(device, rel=tolerance if not spikes else 0.01)
 
 
 CADENCE = [r for r in GROUND_TRUTH if r["gt_avg_cadence"]]

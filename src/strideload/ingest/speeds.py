@@ -3,9 +3,12 @@
 A GPS fix that jumps a few hundred metres and back, or a device speed that reads 50 m/s
 for three seconds, is a glitch inside a real run: it would add distance, grade and speed
 that never happened. :func:`remove_gps_spikes` finds each stretch of at most
-:data:`SPIKE_MAX_S` seconds faster than :data:`SPIKE_SPEED_MPS` (by the speed channel,
-the distance channel or the positions), and replaces it by what the seconds around it
-say: speed and positions interpolated, the distance of those seconds at the interpolated
+:data:`SPIKE_MAX_S` seconds faster than :data:`SPIKE_SPEED_MPS` and than
+:data:`SPIKE_RATIO` times the activity's median moving speed (by the speed channel, the
+distance channel or the positions), and replaces it by what the seconds around it say:
+speed and positions interpolated, and where the distance itself jumped, the straight line
+from the position before the stretch to the one after it (an excursion out and back adds
+nothing; a fix that settles somewhere new keeps its distance), else the interpolated
 speed. How many were removed is kept in ``stream.attrs["gps_spikes_removed"]`` and goes
 into the activity's summary. Longer fast stretches (a watch left on in a car) are not
 glitches of a second or two: they stay, and the analysis judges the whole run
@@ -27,8 +30,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-#: Faster than the fastest human sprint (about 12.4 m/s at its peak), in m/s.
+#: Faster than the fastest human sprint (about 12.4 m/s at its peak), in m/s ...
 SPIKE_SPEED_MPS = 12.0
+#: ... and this many times the activity's median moving speed (a ride's 13 m/s is no spike).
+SPIKE_RATIO = 3.0
 #: A fast stretch of at most this many seconds is a spike; longer ones are kept.
 SPIKE_MAX_S = 10
 #: ``sustained_speed_mps`` is the best average over this many seconds.
@@ -81,8 +86,11 @@ def remove_gps_spikes(stream: pd.DataFrame) -> pd.DataFrame:
     distance = stream["distance_m"].to_numpy(dtype="float64")
     lat = stream["latitude_deg"].to_numpy(dtype="float64")
     lon = stream["longitude_deg"].to_numpy(dtype="float64")
-    fast = ((np.nan_to_num(speed) > SPIKE_SPEED_MPS) | (_step_speed(seconds, distance) > SPIKE_SPEED_MPS)
-            | (_position_speed(seconds, lat, lon) > SPIKE_SPEED_MPS))
+    moving = np.nan_to_num(speed)
+    moving = moving[moving >= 0.5]
+    limit = max(SPIKE_SPEED_MPS, SPIKE_RATIO * float(np.median(moving))) if len(moving) else SPIKE_SPEED_MPS
+    jumped = _step_speed(seconds, distance) > limit
+    fast = (np.nan_to_num(speed) > limit) | jumped | (_position_speed(seconds, lat, lon) > limit)
     spikes = [(a, b) for a, b in _stretches(fast) if seconds[b] - seconds[a] + 1 <= SPIKE_MAX_S]
     if not spikes:
         return stream
@@ -92,7 +100,16 @@ def remove_gps_spikes(stream: pd.DataFrame) -> pd.DataFrame:
     speed = _fill(np.where(np.isfinite(speed), speed, 0.0), bad)
     step = np.diff(distance, prepend=distance[:1])
     dt = np.diff(seconds, prepend=seconds[:1])
-    step[bad] = np.minimum(speed[bad], SPIKE_SPEED_MPS) * dt[bad]
+    for a, b in spikes:
+        if not jumped[a:b + 1].any():
+            continue  # the distance did not move: only the speed or the positions were off
+        if 0 < a and np.isfinite([lat[a - 1], lon[a - 1], lat[b], lon[b]]).all():
+            # Where the runner was before and after: an excursion out and back adds nothing, a
+            # position that settles somewhere new (a fix after the signal came back) keeps it.
+            moved = _position_speed(np.array([0.0, 1.0]), lat[[a - 1, b]], lon[[a - 1, b]])[1]
+            step[a:b + 1] = moved * dt[a:b + 1] / dt[a:b + 1].sum()
+        else:
+            step[a:b + 1] = np.minimum(speed[a:b + 1], limit) * dt[a:b + 1]
     cleaned = stream.copy()
     cleaned["speed_mps"] = speed
     cleaned["distance_m"] = distance[0] + np.cumsum(step)
