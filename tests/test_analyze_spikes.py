@@ -74,6 +74,16 @@ def test_ratios_are_compared_at_two_decimals(km, flagged):
     assert (len(found) == 1) is flagged
 
 
+def test_a_ratio_of_exactly_1_30_is_not_a_moderate_spike():
+    # 11.96 km / 9.2 km is 1.3000000000000003 in floating point: an alert before, a caution now.
+    history = frame(every("ana", "2024-02-01", "2024-02-29", 5.0), runs("ana", [("2024-03-01", 9.2),
+                                                                                ("2024-03-08", 11.96)]))
+    ratio = analyze(history).runs["session_ratio"].iloc[-1]
+    assert ratio > 1.3
+    found = spikes(history)
+    assert found[["severity", "threshold"]].values.tolist() == [["caution", 1.1]]
+
+
 def test_the_window_is_the_30_days_before_the_start():
     # 07:00 on 1 March to 07:00 on 31 March is exactly 30 days: still inside.
     easy = every("ana", "2024-01-30", "2024-03-30", 5.0, step=4)

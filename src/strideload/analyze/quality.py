@@ -93,4 +93,7 @@ def judge(summaries: pd.DataFrame, config: Config) -> pd.DataFrame:
 def with_quality(summaries: pd.DataFrame, config: Config | None = None) -> pd.DataFrame:
     """``summaries`` with the :data:`QUALITY_COLUMNS` beside them (for listings)."""
     judged = judge(summaries, config or Config())
-    return pd.concat([summaries.drop(columns=[c for c in QUALITY_COLUMNS if c in summaries]), judged], axis=1)
+    frame = pd.concat([summaries.drop(columns=[c for c in QUALITY_COLUMNS if c in summaries]), judged], axis=1)
+    for name in ("quarantine_reason", "data_quality"):
+        frame[name] = frame[name].astype(object).where(frame[name].notna(), None)
+    return frame
