@@ -102,7 +102,8 @@ SETTINGS: dict[str, Setting] = _settings(
             "Chronic window of the ratios; also N of the chronic EWMA (λ = 2/(N+1)).",
             kind=int, minimum=2, maximum=365),
     Setting("acwr_min_history_days", 28, "days", "windt2019",
-            "Ratios are hidden on this many first days of an athlete's series.",
+            "Ratios are hidden on this many first days of an athlete's series, and of each return after a gap "
+            "(a value under acwr_chronic_days also needs coverage_min_pct lowered).",
             kind=int, minimum=0, maximum=365),
     Setting("acwr_sweet_low", 0.8, "ratio", "gabbett2016",
             "Lower edge of the 'sweet spot' band of the ratios.", minimum=0),
@@ -198,8 +199,8 @@ SETTINGS: dict[str, Setting] = _settings(
             "monotony_high (info) when monotony exceeds this.", minimum=0),
     # --- analysis: cadence ----------------------------------------------------------------
     Setting("cadence_fit_days", 60, "days", "heiderscheit2011",
-            "Cadence-vs-speed line fitted on the runs of this many days before each run; "
-            "also the window of the median speed that defines easy pace.",
+            "Cadence-vs-speed line fitted on the runs of this many days, ending cadence_fit_lag_days "
+            "before each run; also the window of the median speed that defines easy pace.",
             kind=int, minimum=1, maximum=730),
     Setting("cadence_fit_min_runs", 5, "runs", "heiderscheit2011",
             "Fewest runs (with cadence and speed) the line needs.", kind=int, minimum=2),
@@ -217,7 +218,8 @@ SETTINGS: dict[str, Setting] = _settings(
             "cadence_hint for easy runs (at or below the athlete's median speed) below this.",
             per_athlete=True, minimum=0, maximum=300),
     Setting("cadence_hint_repeat_days", 28, "days", "heiderscheit2011",
-            "At most one cadence_hint per athlete in this many days.", kind=int, minimum=1),
+            "One cadence_hint per stretch of easy runs below the hint: an easy run at or above it ends the "
+            "stretch only if the next one below comes more than this many days later.", kind=int, minimum=1),
     # --- analysis: surface ----------------------------------------------------------------
     Setting("surface_recent_days", 7, "days", "malisoux2015",
             "Recent window of surface_change.", kind=int, minimum=1, maximum=60),
