@@ -244,10 +244,13 @@ def day_stretches(condition: np.ndarray, grid: Any, merge_days: int) -> Stretche
     return stretches(condition, np.ones(grid.size, dtype=bool), grid.code, grid.day, merge_days)
 
 
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
 def short_day(day: int) -> str:
     """Days since the epoch as ``17 Aug``."""
-    stamp = pd.Timestamp(days_to_dates(np.asarray([day]))[0])
-    return f"{stamp.day} {stamp:%b}"
+    when = date.fromordinal(_EPOCH_ORDINAL + int(day))
+    return f"{when.day} {when:%b}"
 
 
 def lasted(days: int, end_day: int, ongoing: bool, what: str) -> str:

@@ -23,7 +23,7 @@ import pandas as pd
 from ..config import Config
 from .acwr import band
 from .analysis import Analysis
-from .flags import SEVERITY_RANK
+from .flags import SEVERITY_RANK, short_day
 from .runs import EPOCH, date_to_day
 
 #: Columns of a status row, in order.
@@ -55,8 +55,7 @@ def _ratio_fields(name: str, values: np.ndarray, why: list[str | None], config: 
 
 
 def _short(day: int) -> str:
-    stamp = pd.Timestamp((EPOCH + int(day)).item())
-    return f"{stamp.day} {stamp:%b}"
+    return short_day(day)
 
 
 def _history_notes(analysis: Analysis, rows: np.ndarray) -> list[str | None]:
