@@ -15,6 +15,8 @@ import pandas as pd
 import pytest
 
 from strideload import analyze, rtr
+from strideload.analyze.cadence import line_on
+from strideload.analyze.runs import date_to_day
 from strideload.config import parse_config
 from strideload.ingest.importer import import_paths
 from strideload.store import Store
@@ -27,15 +29,21 @@ SAMPLE = ROOT / "sample_data"
 
 
 @pytest.fixture(scope="module")
-def sample_flags(tmp_path_factory) -> pd.DataFrame:
+def sample(tmp_path_factory) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(activity summaries, flags) of the sample data."""
     if not SAMPLE.is_dir():
         pytest.skip("sample_data/ is absent")
     config = parse_config(ZONES)
     with Store.open(tmp_path_factory.mktemp("sample") / "sample.db") as store:
         import_paths(store, [SAMPLE], team=True, config=config)
-        found = analyze.flags(store.activities_frame(), config, pain=store.pain_frame(),
-                              rtr=rtr.inputs(store, config))
-    return found.assign(day=found["date"].dt.strftime("%Y-%m-%d"))
+        summaries = store.activities_frame()
+        found = analyze.flags(summaries, config, pain=store.pain_frame(), rtr=rtr.inputs(store, config))
+    return summaries, found.assign(day=found["date"].dt.strftime("%Y-%m-%d"))
+
+
+@pytest.fixture(scope="module")
+def sample_flags(sample) -> pd.DataFrame:
+    return sample[1]
 
 
 @pytest.mark.parametrize("athlete, kind, first, last, what", PLANTED, ids=[p[4] for p in PLANTED])
@@ -65,3 +73,13 @@ def test_one_pain_flag_per_rule_and_day(sample_flags):
 def test_a_steady_runner_every_other_day_sees_no_load_flag_in_8_weeks():
     found = analyze.flags(steady_runners(weeks=8), parse_config(ZONES))
     assert found[found["kind"].isin(LOAD_KINDS)].empty
+
+
+def test_anas_cadence_line_rises_with_speed_as_planted(sample):
+    # Planted: +10 steps/min per m/s; a line that took in the low block sloped −1.2.
+    summaries, _ = sample
+    analysis = analyze.analyze(summaries, parse_config(ZONES))
+    line = line_on(analysis.runs, "ana", date_to_day("2026-10-25"), analysis.config)
+    assert 8.5 < line["slope"] < 11.5
+    during_block = line_on(analysis.runs, "ana", date_to_day("2026-09-03"), analysis.config)
+    assert 8.5 < during_block["slope"] < 11.5

@@ -54,10 +54,6 @@ def _ratio_fields(name: str, values: np.ndarray, why: list[str | None], config: 
     return {name: [None if np.isnan(v) else float(v) for v in values], f"{name}_band": bands}
 
 
-def _short(day: int) -> str:
-    return short_day(day)
-
-
 def _history_notes(analysis: Analysis, rows: np.ndarray) -> list[str | None]:
     """Per status row, why the windows of that day are not covered enough, or None."""
     config, cover = analysis.config, analysis.coverage
@@ -110,12 +106,12 @@ def _return_note(fact: dict[str, Any]) -> str | None:
         return None
     runs = fact["since_return_runs"]
     text = (f"Returning after {fact['returning_after_days']} days off (nothing recorded after "
-            f"{_short(fact['_last_before'])}): {runs} run{'s' if runs != 1 else ''}, "
+            f"{short_day(fact['_last_before'])}): {runs} run{'s' if runs != 1 else ''}, "
             f"{fact['since_return_km']:.1f} km since {fact['returned_on'].day} {fact['returned_on']:%b}. "
             f"Before the break: {fact['before_break_week_km']:.1f} km in a usual week")
     if fact["before_break_longest_km"] is not None:
         text += f", longest run {fact['before_break_longest_km']:.1f} km"
-    return text + ". Ratios and spikes wait until the new weeks are covered; build back towards those."
+    return text + ". Ratios and spikes come back once the weeks since the return are on record."
 
 
 def stale_note(as_of: int, last_run: float | None, stale_after: int) -> str | None:
@@ -123,7 +119,7 @@ def stale_note(as_of: int, last_run: float | None, stale_after: int) -> str | No
     more than ``stale_after`` days before ``as_of``; None otherwise."""
     if last_run is None or np.isnan(last_run) or as_of - int(last_run) <= stale_after:
         return None
-    return f"No runs recorded since {_short(int(last_run))} — {as_of - int(last_run)} days."
+    return f"No runs recorded since {short_day(int(last_run))} — {as_of - int(last_run)} days."
 
 
 def _last_pain(pain: pd.DataFrame | None, day: np.ndarray, athletes: list[str]) -> np.ndarray:
