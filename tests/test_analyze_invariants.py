@@ -55,7 +55,7 @@ def test_a_later_run_never_changes_earlier_days_or_flags(days, km, gap):
 
 def without_length(found: pd.DataFrame) -> pd.DataFrame:
     """Flags with the sentence about how long their stretch lasted taken out of the message."""
-    lasting = r" (It (has )?(stayed|held) .*? \d{1,2} [A-Z][a-z]{2}\)?\.|That lasted one day\.)"
+    lasting = r" (It (has )?(stayed|held) .*?\d{1,2} [A-Z][a-z]{2}\)?\.|That lasted one day\.)"
     return found.assign(message=found["message"].str.replace(lasting, "", regex=True))
 
 
