@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 #: The shared corpus folder: ``files/``, ``MANIFEST.csv``, ``licenses/``.
-CORPUS_DIR = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS_DIR = next((p / "shared" / "corpus" for p in Path(__file__).resolve().parents[2:4]
+                   if (p / "shared" / "corpus").is_dir()),
+                  Path(__file__).resolve().parents[2] / "shared" / "corpus")  # a worktree sits one level deeper
 
 _MANIFEST = CORPUS_DIR / "MANIFEST.csv"
 

@@ -61,11 +61,15 @@ def _settings(*items: Setting) -> dict[str, Setting]:
 
 #: Every setting strideload knows, in one place. Code reads them only through :class:`Config`.
 SETTINGS: dict[str, Setting] = _settings(
-    Setting("timezone", "", "IANA zone", "science.md#local-dates",
+    Setting("timezone", "", "IANA zone", "local_dates",
             "Athlete's time zone for GPX/TCX local dates; empty = this machine's zone.",
             kind=str, per_athlete=True),
     Setting("default_athlete", "me", "name", "-",
             "Athlete name used when --athlete is not given.", kind=str),
+    Setting("units", "metric", "-", "-",
+            "Distances and paces in the command line's tables: metric (km, min/km) or imperial "
+            "(mi, min/mi). Display only: the store, JSON, CSV and the HTML reports stay metric.",
+            kind=str, choices=("metric", "imperial")),
     Setting("duplicate_start_window_s", 60.0, "s", "-",
             "Two files of one run: starts at most this far apart ...", minimum=0),
     Setting("duplicate_distance_tolerance", 0.03, "fraction", "-",
@@ -75,6 +79,42 @@ SETTINGS: dict[str, Setting] = _settings(
             kind=int, minimum=1),
     Setting("max_archive_depth", 3, "levels", "-",
             "Deepest nesting of zips inside zips.", kind=int, minimum=1, maximum=10),
+    # --- budgets per imported file (hostile or broken files stop themselves, nothing else) ---
+    Setting("max_file_bytes", 32 * 1024**2, "bytes", "-",
+            "Largest activity file read (after gzip/zip decompression; also the largest activities.csv). "
+            "Decoding holds the file in memory and needs up to ~12x its size: 32 MiB keeps an import "
+            "under ~500 MB and is above a 24 h run recorded every second in any format.",
+            kind=int, minimum=1024),
+    Setting("max_sessions_per_file", 100, "sessions", "-",
+            "Most sessions (activities) one file may hold; a multisport race has fewer than 10.",
+            kind=int, minimum=1),
+    Setting("max_records_per_file", 250_000, "records", "-",
+            "Most records (samples) one file may hold: 69 h at one per second; each costs ~1 KB "
+            "while decoding.", kind=int, minimum=100),
+    Setting("max_file_seconds", 120.0, "s", "-",
+            "Longest time spent reading and decoding one file before it fails (the largest real "
+            "files take ~15 s on a slow machine).", minimum=0.1),
+    # --- plausibility of imported values -----------------------------------------------------
+    Setting("earliest_activity_year", 2000, "year", "-",
+            "Samples and runs dated before 1 January of this year are not real activities "
+            "(GPS watches with files strideload reads appeared around 2000).",
+            kind=int, minimum=1990, maximum=2100),
+    Setting("max_run_distance_km", 500.0, "km", "-",
+            "A single run longer than this is implausible (the longest non-stop races are ~250 km).",
+            minimum=1),
+    Setting("max_run_speed_mps", 12.0, "m/s", "-",
+            "A run whose average speed is above this is implausible (the 100 m world record "
+            "averages 10.4 m/s).", minimum=1),
+    Setting("max_activity_hours", 200.0, "h", "-",
+            "Timer or elapsed time of one activity above this is implausible.", minimum=1),
+    Setting("max_backward_time_share", 0.01, "fraction", "-",
+            "A file whose samples step back in time (in file order) more than this share of the "
+            "time is rejected: mixed time zones or spliced tracks, which multiply the distance.",
+            minimum=0, maximum=1),
+    Setting("max_repeated_time_share", 0.25, "fraction", "-",
+            "A GPX/TCX file in which more than this share of samples repeat the previous one's "
+            "timestamp is rejected: its duration is too short (a whole-second 1 Hz writer repeats none).",
+            minimum=0, maximum=1),
     # --- watching folders -----------------------------------------------------------------
     Setting("watch_settle_s", 2.0, "s", "-",
             "strideload watch reads a file once its size and time stamp have not changed for this long.",
@@ -111,31 +151,31 @@ SETTINGS: dict[str, Setting] = _settings(
             "Upper edge of the 'sweet spot' band of the ratios.", minimum=0),
     Setting("acwr_high", 1.5, "ratio", "gabbett2016",
             "acwr_high caution when the EWMA ratio reaches this (contested in runners).", minimum=0),
-    Setting("acwr_ewma_seed", "mean", "-", "-",
+    Setting("acwr_ewma_seed", "mean", "-", "ewma_seeding",
             "Starting value of both EWMAs at the start of history and after each gap: 'mean' = the mean "
             "daily load of the first acwr_min_history_days days (the first ratio shown is then unbiased); "
             "'zero' = 0 (Williams 2017 as printed; reads ~14 % high on the first days shown).",
             kind=str, choices=("mean", "zero")),
     # --- analysis: coverage and comparisons -----------------------------------------------
-    Setting("coverage_gap_days", 14, "days", "-",
+    Setting("coverage_gap_days", 14, "days", "coverage",
             "This many days in a row without any recorded activity (any sport) are a gap in the records, "
             "not rest: from the gap's Nth day on, days are uncovered (a fortnight is longer than a usual "
             "holiday week and half the 28-day chronic window). The days before the first activity are a gap too.",
             kind=int, minimum=2, maximum=365),
-    Setting("coverage_min_pct", 100.0, "%", "-",
+    Setting("coverage_min_pct", 100.0, "%", "coverage",
             "A ratio, spike, weekly increase, monotony or surface share is computed only when at least this "
             "share of the days in its window is covered; otherwise it is 'insufficient history' with the "
             "reason. 100 % = the whole window lies after the history start and after the last gap.",
             minimum=0, maximum=100),
-    Setting("stale_after_days", 7, "days", "-",
+    Setting("stale_after_days", 7, "days", "coverage",
             "status and the report say first that the data is old when the last run is more than this many "
             "days before the day looked at (a week: the status looks at a week).",
             kind=int, minimum=1, maximum=365),
-    Setting("ratio_decimals", 2, "decimals", "-",
+    Setting("ratio_decimals", 2, "decimals", "comparison_precision",
             "Ratios (spikes, acute:chronic, downhill, monotony) are compared with their thresholds rounded to "
             "this many decimals, the precision science.md states them in and the reports show, so a ratio of "
             "exactly 1.10 is not above 1.10 through floating-point error.", kind=int, minimum=0, maximum=9),
-    Setting("percent_decimals", 1, "decimals", "-",
+    Setting("percent_decimals", 1, "decimals", "comparison_precision",
             "Percentages (weekly increase, cadence below the line, surface shares) are compared with their "
             "thresholds rounded to this many decimals (a tenth of a percent: exactly 30 % is not above 30 %, "
             "and 4.8 % is not 5 %).", kind=int, minimum=0, maximum=9),
@@ -145,19 +185,19 @@ SETTINGS: dict[str, Setting] = _settings(
             "flag per stretch, not one each time a value crosses the line and back.",
             kind=int, minimum=0, maximum=60),
     # --- analysis: plausibility -----------------------------------------------------------
-    Setting("plausible_max_speed_mps", 7.0, "m/s", "-",
+    Setting("plausible_max_speed_mps", 7.0, "m/s", "plausibility",
             "A run whose average speed is above this is set aside (quarantined): faster than the 5000 m "
             "world-record average (6.6 m/s) over a whole session; cars, bikes and GPS glitches go far above.",
             minimum=0),
-    Setting("plausible_max_sustained_speed_mps", 10.0, "m/s", "-",
+    Setting("plausible_max_sustained_speed_mps", 10.0, "m/s", "plausibility",
             "... or whose fastest minute (GPS spikes removed) is above this: the 400 m world record averages "
             "9.3 m/s, and no one holds more for 60 s.", minimum=0),
-    Setting("plausible_max_distance_km", 330.0, "km", "-",
+    Setting("plausible_max_distance_km", 330.0, "km", "plausibility",
             "... or longer than this: beyond the 24-hour running world record (about 320 km).", minimum=0),
-    Setting("plausible_max_duration_h", 48.0, "h", "-",
+    Setting("plausible_max_duration_h", 48.0, "h", "plausibility",
             "... or with more timer time than this: longer than the cut-offs of the longest single-stage "
             "mountain ultras; a watch left recording.", minimum=0),
-    Setting("plausible_max_climb_m_per_km", 600.0, "m/km", "-",
+    Setting("plausible_max_climb_m_per_km", 600.0, "m/km", "plausibility",
             "... or climbing or descending more than this per km over at least 1 km: steeper than the "
             "steepest vertical-kilometre courses (about 530 m/km); barometer or GPS-altitude faults.",
             minimum=0),
@@ -187,7 +227,7 @@ SETTINGS: dict[str, Setting] = _settings(
             minimum=0),
     Setting("weekly_increase_min_km", 10.0, "km", "nielsen2014",
             "... and the usual window had at least this much running.", minimum=0),
-    Setting("weekly_increase_baseline_weeks", 4, "windows", "-",
+    Setting("weekly_increase_baseline_weeks", 4, "windows", "weekly_baseline",
             "The usual window is the mean of this many windows before the last one, so a runner who runs "
             "every other day (4 runs in one 7 days, 3 in the next) is not read as a 33 % increase; an even "
             "number of weeks holds as many runs of each kind (4 weeks: 14 runs, 3.5 a week).",
@@ -204,14 +244,14 @@ SETTINGS: dict[str, Setting] = _settings(
             kind=int, minimum=1, maximum=730),
     Setting("cadence_fit_min_runs", 5, "runs", "heiderscheit2011",
             "Fewest runs (with cadence and speed) the line needs.", kind=int, minimum=2),
-    Setting("cadence_fit_lag_days", 14, "days", "-",
+    Setting("cadence_fit_lag_days", 14, "days", "cadence_baseline",
             "The line judging a run is fitted on runs that ended at least this many days before it, so a new "
             "low-cadence block is compared with the runner's earlier normal rather than with itself.",
             kind=int, minimum=0, maximum=365),
     Setting("low_cadence_drop_pct", 5.0, "%", "heiderscheit2011",
             "low_cadence when a run's cadence is at least this far below the line's prediction.",
             minimum=0, maximum=100),
-    Setting("cadence_outlier_pct", 10.0, "%", "-",
+    Setting("cadence_outlier_pct", 10.0, "%", "cadence_baseline",
             "A run this far above its line, or low_cadence_drop_pct below it, is left out of later lines "
             "(robust to outliers: the line stays the runner's normal).", minimum=0, maximum=100),
     Setting("cadence_hint_spm", 166.0, "steps/min", "heiderscheit2011",

@@ -1,7 +1,9 @@
 """``strideload activities`` and ``strideload athletes``: what is in the store.
 
-``strideload activities include ID`` / ``exclude ID`` record the runner's decision about a
-run that the plausibility rule set aside (or that they want left out).
+Both are groups: run alone they list; their sub-commands (``activities move`` ...,
+``athletes rename`` ..., in :mod:`.corrections`) correct mistakes. ``activities include ID``
+/ ``exclude ID`` (here) record the runner's decision about a run that the plausibility rule
+set aside, or that they want left out.
 """
 
 from __future__ import annotations
@@ -12,10 +14,9 @@ from ..analyze.quality import with_quality
 from ..errors import UsageError
 from ..model import SUMMARY_FIELDS
 from .main import Context, common_options
-from .render import format_option, render
+from .render import Column, format_option, render, say
+from .tables import activities_table, athletes_table, failures_table
 
-TABLE_COLUMNS = ("id", "athlete", "local_date", "sport", "surface", "distance_m", "timer_s", "ascent_m",
-                 "downhill_5pct_m", "cadence_spm", "format", "source_path", "quality")
 #: Beside the summary fields in JSON and CSV: the runner's decision and the plausibility verdict.
 QUALITY_FIELDS = ("decision", "quarantined", "quarantine_reason", "data_quality")
 
@@ -30,73 +31,81 @@ def check_athlete(ctx: Context, athlete: str | None) -> None:
         raise UsageError(f"unknown athlete {athlete!r} (known: {listed})")
 
 
+def _listing() -> bool:
+    """Is the group itself running (no sub-command named)?"""
+    return click.get_current_context().invoked_subcommand is None
+
+
 @click.group("activities", invoke_without_command=True)
 @click.option("--athlete", help="Only this athlete's activities.")
 @click.option("--failed", is_flag=True, help="List files that failed to import, with the reason.")
 @format_option
 @common_options
-def activities_command(ctx: Context, athlete: str | None, failed: bool, fmt: str) -> None:
-    """List stored activities with their summary fields (SI units: m, s, m/s, steps/min).
+def activities_group(ctx: Context, athlete: str | None, failed: bool, fmt: str) -> None:
+    """List stored activities: date and local start time, name, distance, time, pace, cadence.
 
-    Runs set aside as implausible (a GPS glitch, a watch left on in a car) are listed with
-    the reason in the quality column; 'activities include ID' counts one anyway,
-    'activities exclude ID' leaves one out.
+    The table uses your units (the 'units' setting: metric or imperial); --format json|csv
+    give every summary field in SI units (m, s, m/s, steps/min).
+
+    \b
+    Corrections:
+      strideload activities move ID --athlete NAME    # imported under the wrong athlete
+      strideload activities delete ID                 # gone, and a re-import won't bring it back
+      strideload activities include ID                # count a run set aside as implausible
+      strideload activities exclude ID                # leave a run out of load and every flag
     """
-    if click.get_current_context().invoked_subcommand is not None:
+    if not _listing():
         return
     if failed:
-        render(ctx.store.failures(athlete), fmt, ("source_path", "athlete", "reason", "failed_at"))
+        render(ctx.store.failures(athlete), fmt, ("source_path", "athlete", "reason", "failed_at"),
+               table=failures_table())
         return
     check_athlete(ctx, athlete)
-    frame = with_quality(ctx.store.activities_frame(athlete), ctx.config)
-    rows = frame.to_dict("records")
-    if fmt == "table":
-        for row in rows:
-            row["source_path"] = row["source_path"].replace("\\", "/").rsplit("/", 1)[-1]
-            row["quality"] = _quality(row)
-    columns = TABLE_COLUMNS if fmt == "table" else (*SUMMARY_FIELDS, "name", *QUALITY_FIELDS)
-    render(rows, fmt, columns)
+    rows = with_quality(ctx.store.activities_frame(athlete), ctx.config).to_dict("records")
+    render(rows, fmt, (*SUMMARY_FIELDS, "name", *QUALITY_FIELDS),
+           table=[*activities_table(ctx.config.get("units")), Column("quality", "Quality", _quality, wrap=True)])
 
 
-def _quality(row: dict) -> str | None:
-    """The quality column: why a run is set aside (or counted by decision), else its data note."""
-    if row["quarantined"]:
+def _quality(row: dict) -> str:
+    """Why a run is set aside (or counted by the runner's decision), else its data-quality note."""
+    if row.get("quarantined"):
         return f"SET ASIDE: {row['quarantine_reason']}"
-    return row["quarantine_reason"] or row["data_quality"]
+    return row.get("quarantine_reason") or row.get("data_quality") or ""
 
 
-@click.command("athletes")
+@click.group("athletes", invoke_without_command=True)
 @format_option
 @common_options
-def athletes_command(ctx: Context, fmt: str) -> None:
-    """List athletes with activity counts, running distance and date range."""
-    render(ctx.store.athletes(), fmt)
+def athletes_group(ctx: Context, fmt: str) -> None:
+    """List athletes with activity counts, running distance and date range.
+
+    \b
+    Corrections:
+      strideload athletes rename OLD NEW
+      strideload athletes merge A B          # A's activities, pain log and plans become B's
+      strideload athletes delete NAME        # asks first (or --yes)
+    """
+    if not _listing():
+        return
+    render(ctx.store.athletes(), fmt, table=athletes_table(ctx.config.get("units")))
 
 
-def _decide(ctx: Context, activity_id: str, decision: str) -> None:
-    row = ctx.store.decide(activity_id, decision)
-    km = f" ({row['distance_m'] / 1000:.1f} km)" if row["distance_m"] is not None else ""
-    what = f"{row['sport'] or 'activity'} of {row['athlete']} on {row['local_date']}{km}"
-    if decision == "include":
-        click.echo(f"Counted: the {what} is load and takes part in every flag, whatever the plausibility rule says.")
-    else:
-        click.echo(f"Set aside: the {what} stays listed but is left out of load and of every flag.")
-
-
-@activities_command.command("include")
-@click.argument("activity_id")
+@activities_group.command("include")
+@click.argument("activity_id", metavar="ID")
 @common_options
 def include_command(ctx: Context, activity_id: str) -> None:
-    """Count ACTIVITY_ID as load, even if it looks implausible (your decision overrides the rule)."""
-    _decide(ctx, activity_id, "include")
+    """Count activity ID (or a unique start of it) as load, even if it looks implausible: your
+    decision overrides the plausibility rule."""
+    say(ctx.store.decide(activity_id, "include").summary)
 
 
-@activities_command.command("exclude")
-@click.argument("activity_id")
+@activities_group.command("exclude")
+@click.argument("activity_id", metavar="ID")
 @common_options
 def exclude_command(ctx: Context, activity_id: str) -> None:
-    """Set ACTIVITY_ID aside: listed, but left out of load and of every flag."""
-    _decide(ctx, activity_id, "exclude")
+    """Set activity ID (or a unique start of it) aside: it stays listed but is left out of load
+    and of every flag."""
+    say(ctx.store.decide(activity_id, "exclude").summary)
 
 
-COMMANDS = [activities_command, athletes_command]
+COMMANDS = [activities_group, athletes_group]
