@@ -52,12 +52,13 @@ def test_the_glitch_is_listed_with_its_reason_and_left_out_of_the_flags(run):
 def test_include_counts_it_and_exclude_sets_it_aside_again(run):
     result = run("activities", "include", "glitch")
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("Counted: the running of ana on 2024-02-12 (998.0 km) is load")
+    assert result.output == ("ana's activity glitch (2024-02-12, 998.0 km) is counted: it is load and takes part "
+                             "in every flag, whatever the plausibility rule says\n")
     assert listed(run)["glitch"]["decision"] == "include" and not listed(run)["glitch"]["quarantined"]
     assert ("glitch", 99.8) in spikes(run)
 
     result = run("activities", "exclude", "real")
-    assert result.exit_code == 0 and result.output.startswith("Set aside:")
+    assert result.exit_code == 0 and "is set aside: it stays listed" in result.output
     assert listed(run)["real"]["quarantine_reason"] == "excluded by you"
     assert [a for a, _ in spikes(run)] == ["glitch"]
 
@@ -68,7 +69,14 @@ def test_include_counts_it_and_exclude_sets_it_aside_again(run):
 def test_an_unknown_id_is_one_clear_error(run):
     result = run("activities", "include", "nope")
     assert result.exit_code == 1
-    assert result.output.strip() == "Error: no activity with id 'nope' (see 'strideload activities')"
+    assert result.output.strip() == "Error: no activity with id 'nope' ('strideload activities' shows ids)"
+
+
+def test_a_decision_is_in_the_change_log(run):
+    run("activities", "exclude", "rea")                      # a unique start of the id will do
+    history = json.loads(run("history", "--format", "json").output)
+    assert history[0]["action"] == "exclude" and history[0]["detail"] == {"activity_id": "real",
+                                                                          "decision": "exclude"}
 
 
 def test_the_decision_survives_importing_the_same_run_again(db, run):
