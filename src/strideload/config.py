@@ -171,11 +171,11 @@ SETTINGS: dict[str, Setting] = _settings(
             "status and the report say first that the data is old when the last run is more than this many "
             "days before the day looked at (a week: the status looks at a week).",
             kind=int, minimum=1, maximum=365),
-    Setting("ratio_decimals", 2, "decimals", "comparison_precision",
+    Setting("ratio_decimals", 2, "decimals", "precision",
             "Ratios (spikes, acute:chronic, downhill, monotony) are compared with their thresholds rounded to "
             "this many decimals, the precision science.md states them in and the reports show, so a ratio of "
             "exactly 1.10 is not above 1.10 through floating-point error.", kind=int, minimum=0, maximum=9),
-    Setting("percent_decimals", 1, "decimals", "comparison_precision",
+    Setting("percent_decimals", 1, "decimals", "precision",
             "Percentages (weekly increase, cadence below the line, surface shares) are compared with their "
             "thresholds rounded to this many decimals (a tenth of a percent: exactly 30 % is not above 30 %, "
             "and 4.8 % is not 5 %).", kind=int, minimum=0, maximum=9),
@@ -189,7 +189,7 @@ SETTINGS: dict[str, Setting] = _settings(
             "A run whose average speed is above this is set aside (quarantined): faster than the 5000 m "
             "world-record average (6.6 m/s) over a whole session; cars, bikes and GPS glitches go far above.",
             minimum=0),
-    Setting("plausible_max_sustained_speed_mps", 10.0, "m/s", "plausibility",
+    Setting("plausible_max_1min_speed_mps", 10.0, "m/s", "plausibility",
             "... or whose fastest minute (GPS spikes removed) is above this: the 400 m world record averages "
             "9.3 m/s, and no one holds more for 60 s.", minimum=0),
     Setting("plausible_max_distance_km", 330.0, "km", "plausibility",
@@ -227,7 +227,7 @@ SETTINGS: dict[str, Setting] = _settings(
             minimum=0),
     Setting("weekly_increase_min_km", 10.0, "km", "nielsen2014",
             "... and the usual window had at least this much running.", minimum=0),
-    Setting("weekly_increase_baseline_weeks", 4, "windows", "weekly_baseline",
+    Setting("weekly_increase_usual_weeks", 4, "windows", "weekly_baseline",
             "The usual window is the mean of this many windows before the last one, so a runner who runs "
             "every other day (4 runs in one 7 days, 3 in the next) is not read as a 33 % increase; an even "
             "number of weeks holds as many runs of each kind (4 weeks: 14 runs, 3.5 a week).",

@@ -5,7 +5,7 @@ holds (each limit a setting; the reasoning is in ``evidence/plausibility.md``):
 
 * average speed above ``plausible_max_speed_mps`` (7 m/s);
 * its fastest minute (``sustained_speed_mps``, GPS spikes already removed at import)
-  above ``plausible_max_sustained_speed_mps`` (10 m/s);
+  above ``plausible_max_1min_speed_mps`` (10 m/s);
 * distance above ``plausible_max_distance_km`` (330 km);
 * timer time above ``plausible_max_duration_h`` (48 h);
 * ascent or descent above ``plausible_max_climb_m_per_km`` (600 m/km) over at least 1 km.
@@ -53,7 +53,7 @@ def _reasons(frame: pd.DataFrame, config: Config) -> dict[int, list[str]]:
                          np.fmax(_numeric(frame, "ascent_m"), _numeric(frame, "descent_m")) / distance_km, np.nan)
     limits = [
         (speed, config.get("plausible_max_speed_mps"), "average speed {v:.1f} m/s is above {t:g} m/s"),
-        (sustained, config.get("plausible_max_sustained_speed_mps"),
+        (sustained, config.get("plausible_max_1min_speed_mps"),
          "fastest minute {v:.1f} m/s is above {t:g} m/s"),
         (distance_km, config.get("plausible_max_distance_km"), "{v:.1f} km is longer than {t:g} km"),
         (timer_h, config.get("plausible_max_duration_h"), "{v:.1f} h is longer than {t:g} h"),

@@ -1,6 +1,6 @@
 """Increase over the usual week in running distance, and the ``weekly_increase`` flag.
 
-With D = ``weekly_increase_days`` (7) and W = ``weekly_increase_baseline_weeks`` (4):
+With D = ``weekly_increase_days`` (7) and W = ``weekly_increase_usual_weeks`` (4):
 ``usual_7d_km`` is the mean distance of the W windows of D days before the last D days
 (days 8–35 before, ÷ 4), and ``weekly_increase_pct = 100 · (last D days / usual − 1)``.
 Nielsen 2014 compared a week with the week before; a single previous week is at the mercy
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 def weekly_columns(daily: pd.DataFrame, grid: DayGrid, config: Config, coverage: Coverage) -> pd.DataFrame:
     """``usual_7d_km`` and ``weekly_increase_pct`` (NaN where undefined) per day."""
     days = config.get("weekly_increase_days")
-    weeks = config.get("weekly_increase_baseline_weeks")
+    weeks = config.get("weekly_increase_usual_weeks")
     distance = grid.windows(units(daily["distance_km"].to_numpy()))
     last = distance(days)
     before = distance(days * weeks, days)
@@ -62,7 +62,7 @@ def weekly_increase(analysis: Analysis) -> pd.DataFrame:
     daily, grid, config = analysis.daily, analysis.grid, analysis.config
     threshold = config.get("weekly_increase_pct")
     days = config.get("weekly_increase_days")
-    weeks = config.get("weekly_increase_baseline_weeks")
+    weeks = config.get("weekly_increase_usual_weeks")
     decimals = config.get("percent_decimals")
     increase = rounded(daily["weekly_increase_pct"].to_numpy(), decimals)
     usual = daily["usual_7d_km"].to_numpy()
