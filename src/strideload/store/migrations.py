@@ -150,7 +150,14 @@ MIGRATIONS: list[tuple[str, str]] = [
         -- export's activities.csv with no file): they count in load but have no samples.
         ALTER TABLE activities ADD COLUMN summary_only INTEGER NOT NULL DEFAULT 0;
     """),
-    ("0005_trust_speeds_and_decisions", """
+    ("0005_rtr_plan_source", """
+        -- Who recorded each return-to-run plan and decision: 'cli' (rtr start / rtr set) or the
+        -- path of the plan file it came from, so a file and the command line never override
+        -- each other unseen. NULL: recorded before strideload kept this.
+        ALTER TABLE rtr_plans ADD COLUMN source TEXT;
+        ALTER TABLE rtr_decisions ADD COLUMN source TEXT;
+    """),
+    ("0006_trust_speeds_and_decisions", """
         -- The speeds a run is judged by, and the GPS spikes removed from its stream at import
         -- (NULL for activities imported before: unknown, never judged on them).
         ALTER TABLE activities ADD COLUMN run_speed_mps REAL;
