@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -18,7 +19,10 @@ from strideload.config import parse_config
 from strideload.errors import FileImportError
 from strideload.ingest.importer import read_activities
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+#: ``$STRIDELOAD_CORPUS``, else ``shared/corpus`` beside the repository (or one level up, from a git worktree).
+CORPUS = next((p for p in (Path(os.environ.get("STRIDELOAD_CORPUS", "/nonexistent")),
+                           *(parent / "shared" / "corpus" for parent in Path(__file__).resolve().parents[2:4]))
+               if (p / "MANIFEST.csv").is_file()), Path(__file__).resolve().parents[2] / "shared" / "corpus")
 
 
 def main() -> None:

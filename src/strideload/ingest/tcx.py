@@ -14,7 +14,8 @@ activities inside a ``<MultiSportSession>``. Units of the sample frame
 
 ``totals`` holds the device's own numbers: ``timer_s`` and ``distance_m`` are the sums over
 laps of ``TotalTimeSeconds`` (s) and ``DistanceMeters`` (m); ``elapsed_s`` runs from the
-first lap's start to the last trackpoint (s).
+first lap's start to the last trackpoint (s); ``cadence_spm`` is the laps' average cadence
+(``LX/AvgRunCadence`` or ``Cadence``, weighted by lap time; steps/min for foot sports).
 
 Parsing uses :mod:`defusedxml`, so DTDs and entity declarations are refused as corrupt.
 """
@@ -97,10 +98,11 @@ class _Reader:
             format="tcx", samples=samples, sport=sport, start_time=start,
             device=_text(act.find(self.q("Creator", "Name"))),
             name=_text(act.find(self.q("Notes"))),
-            totals=self.totals(laps, lap_start or first_sample, samples),
+            totals=self.totals(laps, lap_start or first_sample, samples, pedal=sport in PEDAL_SPORTS),
             session_index=index)
 
-    def totals(self, laps: list[Element], start: datetime | None, samples: pd.DataFrame) -> DeviceTotals:
+    def totals(self, laps: list[Element], start: datetime | None, samples: pd.DataFrame, *,
+               pedal: bool = False) -> DeviceTotals:
         def lap_sum(tag: str) -> float | None:
             values = [v for v in (_num(lap.find(self.q(tag))) for lap in laps) if not math.isnan(v)]
             return float(sum(values)) if values else None
@@ -109,7 +111,26 @@ class _Reader:
         if start is not None and len(samples):
             elapsed = max(0.0, (samples["time"].iloc[-1].to_pydatetime() - start).total_seconds())
         return DeviceTotals(distance_m=lap_sum("DistanceMeters"), timer_s=lap_sum("TotalTimeSeconds"),
-                            elapsed_s=elapsed)
+                            elapsed_s=elapsed, cadence_spm=self.lap_cadence(laps, pedal))
+
+    def lap_cadence(self, laps: list[Element], pedal: bool) -> float | None:
+        """The laps' own average cadence, weighted by lap time: ``LX/AvgRunCadence`` (per foot,
+        doubled), else the lap's ``Cadence`` (per foot for foot sports, pedal rpm for biking)."""
+        values, weights = [], []
+        for lap in laps:
+            factor = 2.0
+            cadence = math.nan
+            for ext in lap.iter():
+                if local_name(ext.tag) == "AvgRunCadence":
+                    cadence = _num(ext)
+                    break
+            if math.isnan(cadence):
+                cadence, factor = _num(lap.find(self.q("Cadence"))), 1.0 if pedal else 2.0
+            if not math.isnan(cadence):
+                values.append(cadence * factor)
+                seconds = _num(lap.find(self.q("TotalTimeSeconds")))
+                weights.append(seconds if seconds > 0 else 1.0)
+        return sum(v * w for v, w in zip(values, weights)) / sum(weights) if values else None
 
     def samples(self, act: Element, *, pedal: bool) -> pd.DataFrame:
         cols: dict[str, list[Any]] = {k: [] for k in (

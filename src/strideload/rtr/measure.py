@@ -1,8 +1,8 @@
 """What a return-to-run session actually was, from its watch data.
 
-Each second of the stream is running, walking or stopped (``ingest.stream.gait``: moving,
-then cadence at or above ``WALK_CADENCE_MAX_SPM``, else speed at or above
-``WALK_SPEED_MAX_MPS``). Run and walk minutes are those seconds counted. For the interval
+Each second of the stream is running, walking or stopped (:func:`strideload.gait.gait`:
+moving, then speed and cadence together, with the ``gait_*`` settings of the athlete). Run
+and walk minutes are those seconds counted. For the interval
 pattern, stops are left out and stretches shorter than ``rtr_min_bout_s`` join their
 neighbours, so a stumble or a cadence drop at a kerb does not make a new interval.
 Hilly: the smoothed ascent per km above ``rtr_level_max_climb_m_per_km``.
@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..analyze.runs import date_to_day
 from ..config import Config
-from ..ingest.stream import gait
+from ..gait import GaitRule, gait
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def measure(summary: dict[Any, Any], stream: pd.DataFrame | None, config: Config
         "climb_m_per_km": climb, "hilly": None if climb is None else bool(climb > limit),
     }
     if stream is not None and len(stream):
-        labels = gait(stream)
+        labels = gait(stream, GaitRule.from_config(config, athlete))
         stretches = bouts(labels, config.get("rtr_min_bout_s"))
         runs = [length for label, length in stretches if label == "run"]
         walks = [length for label, length in stretches if label == "walk"]
