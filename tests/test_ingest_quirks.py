@@ -7,13 +7,23 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from files import (
+    ENUM,
     FENIX3,
+    FILE_ID,
     FR55,
     FR255,
     FR630,
     FR735XT,
+    GARMIN,
+    RECORD,
+    SESSION,
     TOMTOM,
+    UINT8,
+    UINT16,
+    UINT32,
+    FitWriter,
     device_fit_bytes,
+    fit_time,
     gpx_bytes,
     run_points,
     tcx_bytes,
@@ -53,6 +63,23 @@ def test_forerunner_55_speed_and_altitude_arrays_read_as_their_first_value(tmp_p
     assert stream["elevation_m"].iloc[0] == pytest.approx(120, abs=0.3)
     assert stream["elevation_m"].iloc[-1] == pytest.approx(150, abs=0.5)
     assert activity.summary["ascent_m"] == pytest.approx(30, abs=3)
+
+
+def test_any_field_may_be_an_array_even_one_that_expands_into_others():
+    """``speed`` and ``altitude`` expand into ``enhanced_speed``/``enhanced_altitude``: as arrays
+    they once made the whole file undecodable. Here the first element of speed and heart rate is
+    invalid, the second of altitude and cadence."""
+    writer = FitWriter()
+    points = run_points(START, km=0.5, speed_mps=3.2, elevation=lambda d: 75.0)
+    writer.message(FILE_ID, {0: (ENUM, 4), 1: (UINT16, GARMIN), 2: (UINT16, FR55)})
+    for p in points:
+        writer.message(RECORD, {253: (UINT32, fit_time(p.time)), 5: (UINT32, round(p.dist * 100)),
+                                6: (UINT16, [None, 3200]), 2: (UINT16, [round((p.ele + 500) * 5), None]),
+                                3: (UINT8, [None, 150]), 4: (UINT8, [85, None])})
+    writer.message(SESSION, {253: (UINT32, fit_time(points[-1].time)), 2: (UINT32, fit_time(START)), 5: (ENUM, 1)})
+    [run] = read_fit(writer.bytes(), "fr55.fit")
+    assert run.samples[["speed_mps", "elevation_m", "heart_rate_bpm", "cadence_spm"]].median().tolist() == \
+        [pytest.approx(3.2), pytest.approx(75.0), 150.0, 170.0]
 
 
 def test_an_array_whose_first_element_is_invalid_gives_its_first_valid_one():

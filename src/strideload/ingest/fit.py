@@ -183,6 +183,10 @@ class _Decoder(FitFile):
             fit_field = fd.field
             if fit_field is None or raw is None:  # an invalid value yields nothing, components included
                 continue
+            if raw.__class__ is tuple and fd.base_type is not BASE_TYPE_BYTE:
+                raw = _scalar(raw)  # an array field: its first valid element (fitparse would unpack it as bytes)
+                if raw is None:
+                    continue
             if fd.def_num == 253 and raw.__class__ is int:
                 self._compressed_ts_accumulator = raw
             if raw.__class__ in (int, float) and not fit_field.subfields and not fit_field.components:
