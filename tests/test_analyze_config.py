@@ -58,6 +58,8 @@ def test_a_toml_file_overrides_globally_and_per_athlete(tmp_path):
     ({"athletes": {"ana": {"cadence_hint": 160}}}, "cadence_hint"),
     ({"settings": {"acwr_acute_days": 28}}, "acwr_acute_days"),
     ({"settings": {"session_spike_moderate": 2.5}}, "session_spike_moderate"),
+    ({"athletes": 3}, "athletes"),
+    ({"settings": "strict"}, "settings"),
 ])
 def test_unknown_keys_and_bad_values_name_the_key(document, key):
     with pytest.raises(ConfigError) as raised:

@@ -25,7 +25,7 @@ from strideload.ingest.watch import BatchResult, Watcher, watch
 from strideload.store import Store
 
 SETTLE_S = 0.2
-DEADLINE_S = 15.0
+DEADLINE_S = 60.0  # generous: a loaded machine is slow, and every wait ends as soon as it can
 CONFIG = parse_config({"settings": {"timezone": "Europe/Oslo", "watch_settle_s": SETTLE_S,
                                     "watch_poll_interval_s": 0.1, "watch_batch_max_wait_s": 5.0}})
 

@@ -320,14 +320,16 @@ def load_config(path: Path | str | None = None) -> Config:
     """Read the effective configuration (see module doc for the lookup order)."""
     explicit = path is not None or bool(os.environ.get("STRIDELOAD_CONFIG"))
     path = Path(path or os.environ.get("STRIDELOAD_CONFIG") or default_config_path())
-    if not path.exists():
-        if explicit:
-            raise ConfigError("config file not found", path=path)
-        return Config()
     try:
+        if not path.exists():
+            if explicit:
+                raise ConfigError("config file not found", path=path)
+            return Config()
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"not valid TOML: {exc}", path=path) from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read the config file: {exc.strerror or exc}", path=path) from exc
     return parse_config(data, path)
 
 
@@ -338,6 +340,11 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
         name = sorted(unknown_sections)[0]
         raise ConfigError(f"unknown section [{name}] (expected [settings] or [athletes.NAME])",
                           key=name, path=path)
+    for section in ("settings", "athletes"):
+        if not isinstance(data.get(section, {}), dict):
+            raise ConfigError(f"{section} must be a table ([{section}]"
+                              f"{'.NAME' if section == 'athletes' else ''}), not {data[section]!r}",
+                              key=section, path=path)
     config = Config(path=path)
     for name, value in data.get("settings", {}).items():
         if name not in SETTINGS:

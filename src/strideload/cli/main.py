@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,8 @@ class StrideloadGroup(click.Group):
             return super().invoke(ctx)
         except StrideloadError as exc:
             raise click.ClickException(str(exc)) from exc
+        except sqlite3.DatabaseError as exc:  # a store damaged on disk, not a bug: say so in one line
+            raise click.ClickException(f"the store cannot be read: {exc} (run 'strideload doctor')") from exc
 
 
 def configure_logging(debug: bool) -> None:
@@ -128,9 +131,9 @@ def cli(debug: bool) -> None:
 
 
 def _register() -> None:
-    from . import analysis, importing, listing, pain, report, rtr, watch
+    from . import analysis, doctor, importing, listing, pain, report, rtr, watch
 
-    for module in (importing, listing, analysis, pain, rtr, report, watch):
+    for module in (importing, listing, analysis, pain, rtr, report, watch, doctor):
         for command in module.COMMANDS:
             cli.add_command(command)
 

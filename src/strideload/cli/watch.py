@@ -22,6 +22,7 @@ from ..errors import StrideloadError
 from ..ingest.importer import Progress
 from ..ingest.watch import BatchResult, Watcher
 from ..store import Store
+from ..store.locks import LockHeld
 from .main import Context, common_options
 
 #: Most new flags written out under one batch's summary line; the rest are counted.
@@ -177,6 +178,13 @@ def watch_command(ctx: Context, folders: tuple[Path, ...], athlete: str | None, 
     display = Display(ctx, report_out, quiet)
     watcher = Watcher(ctx.store, folders, config=ctx.config, athlete=athlete, team=team, stop=stop,
                       on_batch=display.batch, on_progress=display.progress, poll=poll, once=once)
+    try:
+        watcher.start()
+    except LockHeld as exc:
+        if not once:
+            raise
+        display.out.print(f"Nothing to do: {escape(str(exc))}, which keeps it up to date.", highlight=False)
+        return
     with stop_on_signals(stop), watcher:
         if not once:
             how = {"native": "file events", "polling": "polling"}[watcher.summary.observer]

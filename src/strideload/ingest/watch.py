@@ -41,6 +41,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
@@ -192,10 +193,16 @@ class Watcher:
         self._events: queue.SimpleQueue[tuple[str, str, bool]] = queue.SimpleQueue()
         self._hints: dict[Path, tuple[tuple[int, int], dict[str, Hints]]] = {}
         self._observer: Any = None
+        self._lock: AbstractContextManager[None] | None = None
 
     # -- observer ------------------------------------------------------------------------
     def start(self) -> None:
-        """Start observing (native events, else polling); nothing to do with ``once``."""
+        """Take the store's watch lock (:class:`~strideload.store.locks.LockHeld` if another
+        watcher has it), then start observing (native events, else polling; none with ``once``)."""
+        if self._lock is None:
+            lock = self.store.lock("watch", folders=[str(root.shown) for root in self.roots])
+            lock.__enter__()
+            self._lock = lock
         if self.once or self._observer is not None:
             return
         from watchdog.observers.polling import PollingObserver
@@ -226,6 +233,9 @@ class Watcher:
         observer, self._observer = self._observer, None
         if observer is not None:
             _halt(observer)
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            lock.__exit__(None, None, None)
 
     def __enter__(self) -> Watcher:
         self.start()
@@ -236,7 +246,11 @@ class Watcher:
 
     # -- main loop -----------------------------------------------------------------------
     def run(self) -> WatchSummary:
-        """Import what is there, then keep up until ``stop`` is set (or one pass with ``once``)."""
+        """Import what is there, then keep up until ``stop`` is set (or one pass with ``once``).
+
+        One watcher per store: while another holds the store's watch lock this raises
+        :class:`~strideload.store.locks.LockHeld` (naming it) before importing anything.
+        """
         self.start()
         try:
             self._loop()

@@ -25,7 +25,15 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
-from .assets import INDEX, ReportError, ensure_folder, plotly_js, write_atomic, write_plotly_js
+from .assets import (
+    INDEX,
+    ReportError,
+    ensure_folder,
+    plotly_js,
+    remove_leftover_temps,
+    write_atomic,
+    write_plotly_js,
+)
 from .data import AthleteData, check_athletes, gather
 from .html import athlete_page, index_page, plotly_script_tag
 
@@ -67,6 +75,7 @@ def build_reports(store: Any, config: Config | None = None, out_dir: Path | str 
     config = config or Config()
     check_athletes(store.athlete_names(), athletes)
     folder = ensure_folder(Path(out_dir))
+    remove_leftover_temps(folder)
     everyone = gather(store, config, since=since, as_of=as_of)
     chosen = set(athletes) if athletes else {data.athlete for data in everyone}
     generated = datetime.now(timezone.utc).astimezone()

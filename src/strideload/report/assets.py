@@ -12,6 +12,7 @@ import hashlib
 import os
 import re
 import tempfile
+import time
 from pathlib import Path
 
 from ..errors import StrideloadError
@@ -29,6 +30,35 @@ class ReportError(StrideloadError):
     def __init__(self, message: str, *, path: Path | None = None):
         self.path = path
         super().__init__(f"{path}: {message}" if path else message)
+
+
+#: A page's temporary file older than this (s) was left by a report that was killed: a running
+#: report replaces its pages within seconds of creating them.
+STALE_TEMP_S = 600.0
+_TEMP_NAME = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")  # mkstemp(prefix=".NAME.", suffix=".tmp")
+
+
+def leftover_temps(folder: Path, older_than_s: float = STALE_TEMP_S) -> list[Path]:
+    """Temporary files of :func:`write_atomic` in ``folder`` that a killed report left behind."""
+    try:
+        candidates = [p for p in folder.iterdir() if _TEMP_NAME.match(p.name) and p.is_file()]
+    except OSError:
+        return []
+    now = time.time()
+    return sorted(p for p in candidates if now - p.stat().st_mtime > older_than_s)
+
+
+def remove_leftover_temps(folder: Path) -> int:
+    """Remove :func:`leftover_temps` (bytes freed); a file that cannot be removed is left."""
+    freed = 0
+    for path in leftover_temps(folder):
+        try:
+            size = path.stat().st_size
+            path.unlink()
+            freed += size
+        except OSError:
+            continue
+    return freed
 
 
 def write_atomic(path: Path, text: str) -> int:

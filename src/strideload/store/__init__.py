@@ -13,7 +13,7 @@ import io
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,12 +25,12 @@ import platformdirs
 from ..errors import StoreError
 from ..model import SUMMARY_FIELDS, Activity
 from ..pain import PAIN_COLUMNS, PainEntry, link_runs
+from . import connect, locks
 from .migrations import MIGRATIONS
 
 #: Columns stored beside the summary fields.
 EXTRA_COLUMNS = ("name",)
 ACTIVITY_COLUMNS = (*SUMMARY_FIELDS, *EXTRA_COLUMNS)
-BUSY_TIMEOUT_S = 60.0
 
 
 def default_db_path() -> Path:
@@ -86,24 +86,37 @@ class Store:
         self.path = path
 
     # -- lifecycle -------------------------------------------------------------------
+    readonly: bool = False  #: opened read-only (a read-only file or folder): every write raises StoreError
+
     @classmethod
     def open(cls, path: Path | str) -> Store:
-        """Open (creating and migrating as needed) the store at ``path``."""
+        """Open the store at ``path``, creating and migrating it as needed.
+
+        Several processes may open a new store at once. A store this process cannot write (a
+        read-only file or folder) is opened read-only: reading works, and the first write
+        raises :class:`StoreError`. A store written by a newer strideload is refused.
+        """
         path = Path(path).expanduser()
         try:
+            if path.is_dir():
+                raise StoreError(f"{path} is a folder, not a strideload store (a .db file)")
             path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                                 check_same_thread=False)
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("PRAGMA foreign_keys=ON")
-            store = cls(db, path)
-            store._migrate()
+            store = cls(connect.open_writable(path), path)
+        except connect.ReadOnly:
+            store = cls(connect.open_readonly(path), path)
+            store.readonly = True
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+            raise connect.open_error(path, exc) from exc
         except OSError as exc:
             raise StoreError(f"cannot create the store at {path}: {exc.strerror or exc}") from exc
+        try:
+            store._migrate()
+        except sqlite3.DatabaseError as exc:
+            store.close()
+            raise connect.open_error(path, exc) from exc
+        except StoreError:
+            store.close()
+            raise
         return store
 
     def close(self) -> None:
@@ -117,21 +130,45 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic write: ``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error."""
-        self._db.execute("BEGIN IMMEDIATE")
+        """One atomic write: ``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error.
+
+        SQLite's own write failures (a full disk, a read-only file, a lock held too long)
+        become one :class:`StoreError` that says what to do; nothing is half-written.
+        """
+        if self.readonly:
+            raise connect.write_error(self.path, None)
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise connect.write_error(self.path, exc) from exc
         try:
             yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
+            self._db.execute("COMMIT")
+        except BaseException as exc:
+            try:
+                self._db.execute("ROLLBACK")
+            except sqlite3.Error:  # COMMIT failed and SQLite already rolled back
+                pass
+            if isinstance(exc, sqlite3.OperationalError):
+                raise connect.write_error(self.path, exc) from exc
             raise
-        self._db.execute("COMMIT")
 
     def _migrate(self) -> None:
-        self._db.execute("CREATE TABLE IF NOT EXISTS migrations "
-                         "(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, applied_at TEXT NOT NULL)")
-        done = {row["name"] for row in self._db.execute("SELECT name FROM migrations")}
+        known = [name for name, _ in MIGRATIONS]
+        if self.readonly:
+            done = set(connect.applied(self._db))
+            connect.check_schema(self.path, done, known)
+            if set(known) - done:
+                raise StoreError(f"the store at {self.path} was made by an older strideload and needs "
+                                 "upgrading, which needs write access: run any strideload command that "
+                                 "writes (e.g. 'strideload doctor') where the store can be written")
+            return
+        with self.transaction() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS migrations "
+                       "(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, applied_at TEXT NOT NULL)")
+        connect.check_schema(self.path, set(connect.applied(self._db)), known)
         for number, (name, sql) in enumerate(MIGRATIONS, start=1):
-            if name in done:
+            if name in set(connect.applied(self._db)):
                 continue
             with self.transaction() as db:
                 # Re-check inside the write lock: another process may have migrated meanwhile.
@@ -142,8 +179,37 @@ class Store:
                 db.execute("INSERT INTO migrations (id, name, applied_at) VALUES (?, ?, ?)",
                            (number, name, _now()))
 
+    def lock(self, name: str, **about: Any) -> AbstractContextManager[None]:
+        """Hold the store's ``name`` advisory lock (see :mod:`.locks`); raises ``LockHeld`` if taken."""
+        return locks.exclusive(self.path, name, about)
+
     def applied_migrations(self) -> list[str]:
         return [row["name"] for row in self._db.execute("SELECT name FROM migrations ORDER BY id")]
+
+    # -- health (strideload doctor) ----------------------------------------------------
+    def schema_state(self) -> tuple[list[str], list[str]]:
+        """(applied migrations, migrations this version knows that are not applied yet)."""
+        done = connect.applied(self._db)
+        return done, [name for name, _ in MIGRATIONS if name not in done]
+
+    def integrity_problems(self) -> list[str]:
+        """SQLite's own integrity and foreign-key checks; empty when the file is sound."""
+        found = [row[0] for row in self._db.execute("PRAGMA integrity_check") if row[0] != "ok"]
+        for row in self._db.execute("PRAGMA foreign_key_check"):
+            found.append(f"row {row[1]} of {row[0]} points at a missing {row[2]}")
+        return found
+
+    def orphans(self) -> dict[str, list[str]]:
+        """Streams whose activity is gone, and activities (with a file) whose stream is gone, by id."""
+        streams = [row[0] for row in self._db.execute(
+            "SELECT activity_id FROM streams WHERE activity_id NOT IN (SELECT id FROM activities)")]
+        activities = [row[0] for row in self._db.execute(
+            "SELECT id FROM activities WHERE id NOT IN (SELECT activity_id FROM streams)")]
+        return {"streams": streams, "activities": activities}
+
+    def remove_orphan_streams(self) -> int:
+        with self.transaction() as db:
+            return db.execute("DELETE FROM streams WHERE activity_id NOT IN (SELECT id FROM activities)").rowcount
 
     # -- files -----------------------------------------------------------------------
     def known_file(self, sha256: str) -> StoredFile | None:
