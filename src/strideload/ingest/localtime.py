@@ -165,8 +165,10 @@ def refresh(store: Store, config: Config, athletes: Iterable[str] | None = None)
     runs stored before strideload recorded zones), for ``athletes`` (all when None).
 
     Returns the number of runs whose local start changed. Cheap when nothing changed: one
-    query, no writes.
+    query, no writes. A read-only store keeps the dates it has.
     """
+    if store.readonly:
+        return 0
     rows = store.zone_candidates(None if athletes is None else sorted(set(athletes)))
     if not rows:
         return 0
