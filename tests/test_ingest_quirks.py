@@ -108,8 +108,8 @@ def _tomtom_points():
 
 @pytest.mark.parametrize("fmt", ["fit", "gpx", "tcx"])
 def test_tomtom_first_altitude_of_minus_500_m_is_not_a_climb(tmp_path, fmt):
-    """A TomTom Runner writes -500 m as its first altitude before the barometer settles: kept,
-    that was 444 m of ascent on a run the device measured at about 20 m."""
+    """A TomTom Runner writes -500 m as its first altitude, before its first GPS fix: kept,
+    it counted as a 540 m climb (a real TomTom file: 444 m of ascent on a run measured at 50 m)."""
     def tomtom(points) -> bytes:
         if fmt == "fit":
             return device_fit_bytes(points, manufacturer=TOMTOM, product=2016)
