@@ -8,16 +8,14 @@ is absent.
 from __future__ import annotations
 
 import csv
-import os
 from pathlib import Path
 
 import pytest
 
-#: The shared corpus folder: ``files/``, ``MANIFEST.csv``, ``licenses/``: ``$STRIDELOAD_CORPUS``, else
-#: ``shared/corpus`` beside the repository (a git worktree one level deeper looks one level up too).
-CORPUS_DIR = next((p for p in (Path(os.environ.get("STRIDELOAD_CORPUS", "/nonexistent")),
-                               *(parent / "shared" / "corpus" for parent in Path(__file__).resolve().parents[2:4]))
-                   if (p / "MANIFEST.csv").is_file()), Path(__file__).resolve().parents[2] / "shared" / "corpus")
+#: The shared corpus folder: ``files/``, ``MANIFEST.csv``, ``licenses/``.
+CORPUS_DIR = next((p / "shared" / "corpus" for p in Path(__file__).resolve().parents[2:4]
+                   if (p / "shared" / "corpus").is_dir()),
+                  Path(__file__).resolve().parents[2] / "shared" / "corpus")  # a worktree sits one level deeper
 
 _MANIFEST = CORPUS_DIR / "MANIFEST.csv"
 

@@ -276,3 +276,65 @@ def device_fit_bytes(points: list[Point], *, manufacturer: int = GARMIN, product
         activity[5] = (UINT32, fit_time(end) + utc_offset_s)
     writer.message(ACTIVITY, activity)
     return writer.bytes()
+
+
+def deflate64_zip(members: dict[str, bytes]) -> bytes:
+    """A zip whose members are compressed with Deflate64 (method 9), as Windows Explorer writes
+    large archives: written stored by zipfile, then given the Deflate64 bytes and headers."""
+    import struct
+    import zlib
+
+    import inflate64
+
+    buffer = io.BytesIO()
+    packed = {}
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for name, data in members.items():
+            deflater = inflate64.Deflater()
+            packed[name] = deflater.deflate(data) + deflater.flush()
+            archive.writestr(name, packed[name])
+    raw = bytearray(buffer.getvalue())
+    for name, data in members.items():
+        crc, size = zlib.crc32(data), len(data)
+        encoded = name.encode()
+        local = raw.index(encoded) - 30  # the local header ends with the name (no extra field)
+        struct.pack_into("<H", raw, local + 8, 9)
+        struct.pack_into("<I", raw, local + 14, crc)
+        struct.pack_into("<I", raw, local + 22, size)
+        central = raw.rindex(encoded) - 46  # so does the central directory entry
+        struct.pack_into("<H", raw, central + 10, 9)
+        struct.pack_into("<I", raw, central + 16, crc)
+        struct.pack_into("<I", raw, central + 24, size)
+    return bytes(raw)
+
+
+def fit_with_sessions(n: int) -> bytes:
+    """A FIT file holding ``n`` one-minute running sessions, two records each (a hostile file:
+    real ones hold a handful)."""
+    from fit_tool.fit_file_builder import FitFileBuilder
+    from fit_tool.profile.messages.file_id_message import FileIdMessage
+    from fit_tool.profile.messages.record_message import RecordMessage
+    from fit_tool.profile.messages.session_message import SessionMessage
+    from fit_tool.profile.profile_type import FileType, Manufacturer, Sport
+
+    start = utc(2026, 5, 4, 6)
+    builder = FitFileBuilder(auto_define=True)
+    file_id = FileIdMessage()
+    file_id.type, file_id.manufacturer = FileType.ACTIVITY, Manufacturer.GARMIN.value
+    file_id.time_created = round(start.timestamp() * 1000)
+    builder.add(file_id)
+    for k in range(n):
+        t0 = start + timedelta(minutes=2 * k)
+        for s in (0, 60):
+            record = RecordMessage()
+            record.timestamp = round((t0 + timedelta(seconds=s)).timestamp() * 1000)
+            record.distance = 200.0 * k + 3.0 * s
+            builder.add(record)
+        session = SessionMessage()
+        session.start_time = round(t0.timestamp() * 1000)
+        session.timestamp = round((t0 + timedelta(seconds=60)).timestamp() * 1000)
+        session.total_elapsed_time = session.total_timer_time = 60.0
+        session.total_distance = 180.0
+        session.sport = Sport.RUNNING
+        builder.add(session)
+    return builder.build().to_bytes()

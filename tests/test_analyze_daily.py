@@ -106,3 +106,9 @@ def test_no_runs_gives_an_empty_series():
 def test_a_frame_without_the_needed_columns_is_a_usage_error():
     with pytest.raises(UsageError, match="local_date"):
         daily_load(pd.DataFrame({"athlete": ["ana"], "running": [True], "distance_m": [1000.0]}))
+
+
+def test_a_series_to_year_9999_is_refused_at_once_not_built():
+    with pytest.raises(UsageError, match="more than 100 years"):
+        daily_load(runs("ana", [("2024-03-01", 10)]), until="9999-12-31")
+    assert len(daily_load(runs("ana", [("2024-03-01", 10)]), until="2024-03-10")) == 10

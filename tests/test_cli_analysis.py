@@ -46,7 +46,8 @@ def test_flags_as_json(run):
 def test_flags_table_filters_by_athlete_and_dates(run):
     result = run("flags", "--athlete", "ana", "--until", "2024-01-31")
     assert result.exit_code == 0, result.output
-    assert "session_spike" in result.output and "2024-02-12" not in result.output and "bob" not in result.output
+    assert "Session distance spike" in result.output
+    assert "2024-02-12" not in result.output and "bob" not in result.output
 
 
 def test_flags_csv_has_every_column(run):
@@ -85,7 +86,7 @@ def test_status_of_several_athletes_most_concerning_first(run):
 def test_status_of_one_athlete_reads_like_a_summary(run):
     result = run("status", "--athlete", "ana", "--as-of", "2024-02-13")
     assert result.exit_code == 0, result.output
-    for words in ("Last 7 days", "60.8 km", "26.4 km counts as a spike", "Cadence", "session_spike",
+    for words in ("Last 7 days", "60.8 km", "26.4 km counts as a spike", "Cadence", "Session distance spike",
                   "does not diagnose"):
         assert words in result.output
 

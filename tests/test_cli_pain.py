@@ -24,8 +24,8 @@ def test_add_then_list_as_json(run):
     assert result.exit_code == 0, result.output
     assert "added: ana 2026-05-05 next-morning 3.5/10 (right)" in result.output
     rows = json.loads(run("pain", "list", "--format", "json").output)
-    assert rows == [{"athlete": "ana", "date": "2026-05-05", "time": None, "score": 3.5, "when": "next-morning",
-                     "side": "right", "note": "stairs", "activity_id": None}]
+    assert rows == [{"id": 1, "athlete": "ana", "date": "2026-05-05", "time": None, "score": 3.5,
+                     "when": "next-morning", "side": "right", "note": "stairs", "activity_id": None}]
 
 
 def test_add_without_athlete_uses_the_default(run):
@@ -161,7 +161,7 @@ def test_pain_flags_show_in_flags_and_status(run, with_runs):
     assert [(f["date"], f["kind"], f["source"], f["activity_id"]) for f in found] == [
         ("2026-05-05", "pain_red", "trek_pfp", "ana-2026-05-04-0")]
     status = run("status", "--athlete", "ana", "--as-of", "2026-05-06")
-    assert status.exit_code == 0 and "pain_red" in status.output
+    assert status.exit_code == 0 and "Knee pain: red" in status.output and "pain_red" not in status.output
 
 
 def test_pain_vs_load(run, with_runs, tmp_path):

@@ -39,7 +39,7 @@ def test_rtr_flags_in_flags_and_status(run, sessions):
     found = json.loads(run("flags", "--kind", "rtr_ready", "--until", "2026-09-20", "--format", "json").output)
     assert [(f["date"], f["source"]) for f in found] == [("2026-09-18", "crowell2023")]
     status = run("status", "--athlete", "ana", "--as-of", "2026-09-18")
-    assert "rtr_ready" in status.output
+    assert "Return to run: ready to progress" in status.output and "rtr_ready" not in status.output
 
 
 def test_status_without_plans(run):

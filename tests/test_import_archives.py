@@ -30,7 +30,8 @@ def test_a_strava_export_takes_name_and_type_from_activities_csv(tmp_path, store
 
     result = import_paths(store, [export], athlete="ana", config=oslo_config)
 
-    assert result.counts() == {"added": 1, "non-running": 1, "duplicate": 0, "skipped": 0, "failed": 0}
+    assert result.counts() == {"added": 1, "non-running": 1, "duplicate": 0, "skipped": 0, "deleted": 0,
+                                "failed": 0}
     frame = store.activities_frame().set_index("name")
     assert frame.loc["Sunday trail loop", "sport"] == "trail_running"
     assert frame.loc["Sunday trail loop", "surface"] == "trail"
@@ -53,18 +54,21 @@ def test_a_garmin_export_with_zips_inside_the_zip(tmp_path, store, oslo_config):
 
 
 def test_a_zip_bomb_is_stopped_with_a_clear_error(tmp_path, store):
-    config = parse_config({"settings": {"max_archive_bytes": 1_000_000}})
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("huge.gpx", b"<gpx>" + b" " * 50_000_000)
+        for n in range(3):
+            archive.writestr(f"big{n}.gpx", b"<gpx>" + b" " * 600_000)
     bomb = tmp_path / "bomb.zip"
     bomb.write_bytes(buffer.getvalue())
     assert bomb.stat().st_size < 100_000
 
+    config = parse_config({"settings": {"max_archive_bytes": 1_000_000}})
     result = import_paths(store, [bomb], athlete="ana", config=config)
 
-    assert len(result.failed) == 1
-    assert "zip bomb" in result.failed[0].reason
+    reasons = {o.path.rsplit("!", 1)[-1]: o.reason for o in result.failed}
+    assert "more than 33,554,432 (setting max_file_bytes)" in reasons["huge.gpx"]
+    assert "possible zip bomb (setting max_archive_bytes)" in reasons["big1.gpx"]
 
 
 def test_zips_nested_too_deep_are_refused(tmp_path, store, oslo_config):

@@ -10,7 +10,7 @@ import zlib
 
 import pytest
 from click.testing import CliRunner
-from files import fit_bytes, gpx_bytes, run_points, tcx_bytes, utc
+from files import fit_bytes, gpx_bytes, run_points, tcx_bytes, utc, zip_bytes
 
 import strideload
 from strideload.cli.main import cli
@@ -117,7 +117,7 @@ def test_a_damaged_gzip_stream_is_a_failure_not_a_crash(tmp_path, exports):
 
 
 def test_a_bad_archive_inside_a_folder_stops_only_itself(tmp_path, exports, monkeypatch):
-    (exports / "bulk.zip").write_bytes(b"PK\x03\x04" + b"\x00" * 40)
+    (exports / "bulk.zip").write_bytes(zip_bytes({"run.fit": b"not read"}))
 
     def broken(*args, **kwargs):
         raise NotImplementedError("compression method 99")

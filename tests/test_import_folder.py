@@ -26,7 +26,8 @@ def test_a_folder_of_runs_is_imported_with_one_outcome_per_file(tmp_path, store,
 
     result = import_paths(store, [tmp_path / "in"], athlete="ana", config=oslo_config)
 
-    assert result.counts() == {"added": 2, "non-running": 0, "duplicate": 0, "skipped": 0, "failed": 0}
+    assert result.counts() == {"added": 2, "non-running": 0, "duplicate": 0, "skipped": 0, "deleted": 0,
+                                "failed": 0}
     frame = store.activities_frame("ana")
     assert sorted(frame["format"]) == ["gpx", "tcx"]
     assert frame["running"].all()

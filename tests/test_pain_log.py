@@ -136,12 +136,12 @@ def test_store_round_trip_has_the_documented_columns(store):
     store.add_pain(parse_csv(_csv("2026-05-04,07:40,2,during,right,downhill", "2026-05-05,,3,next-morning,,"),
                              "ana"))
     frame = store.pain_frame("ana")
-    assert list(frame.columns) == PAIN_COLUMNS == ["athlete", "date", "time", "score", "when", "side", "note",
-                                                   "activity_id"]
+    assert list(frame.columns) == PAIN_COLUMNS == ["id", "athlete", "date", "time", "score", "when", "side",
+                                                   "note", "activity_id"]
     assert frame.to_dict("records") == [
-        {"athlete": "ana", "date": "2026-05-04", "time": "07:40", "score": 2.0, "when": "during",
+        {"id": 1, "athlete": "ana", "date": "2026-05-04", "time": "07:40", "score": 2.0, "when": "during",
          "side": "right", "note": "downhill", "activity_id": None},
-        {"athlete": "ana", "date": "2026-05-05", "time": None, "score": 3.0, "when": "next-morning",
+        {"id": 2, "athlete": "ana", "date": "2026-05-05", "time": None, "score": 3.0, "when": "next-morning",
          "side": None, "note": None, "activity_id": None},
     ]
 

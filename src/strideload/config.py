@@ -61,16 +61,20 @@ def _settings(*items: Setting) -> dict[str, Setting]:
 
 #: Every setting strideload knows, in one place. Code reads them only through :class:`Config`.
 SETTINGS: dict[str, Setting] = _settings(
-    Setting("timezone", "", "IANA zone", "science.md#local-dates",
+    Setting("timezone", "", "IANA zone", "local_dates",
             "Athlete's time zone for GPX/TCX local dates; empty = this machine's zone.",
             kind=str, per_athlete=True),
-    Setting("timezone_nearest_days", 7.0, "days", "science.md#local-dates",
+    Setting("timezone_nearest_days", 7.0, "days", "local_dates",
             "A GPX/TCX run whose coordinates give no zone takes the zone of the athlete's run that stated "
             "its own (FIT offset, or coordinates) closest in time, at most this many days away; else the "
             "configured zone. A week: runs are days apart, and a shorter trip changes little.",
             minimum=0, maximum=366),
     Setting("default_athlete", "me", "name", "-",
             "Athlete name used when --athlete is not given.", kind=str),
+    Setting("units", "metric", "-", "-",
+            "Distances and paces in the command line's tables: metric (km, min/km) or imperial "
+            "(mi, min/mi). Display only: the store, JSON, CSV and the HTML reports stay metric.",
+            kind=str, choices=("metric", "imperial")),
     Setting("duplicate_start_window_s", 60.0, "s", "-",
             "Two files of one run: starts at most this far apart ...", minimum=0),
     Setting("duplicate_distance_tolerance", 0.03, "fraction", "-",
@@ -106,6 +110,42 @@ SETTINGS: dict[str, Setting] = _settings(
             "Fewest steps/min of a running second decided by speed (a 130 steps/min shuffle at 2.2 m/s runs; "
             "walking at 2 m/s takes about 125 or more, so a lower cadence means the speed is a GPS spike).",
             per_athlete=True, minimum=0, maximum=250),
+    # --- budgets per imported file (hostile or broken files stop themselves, nothing else) ---
+    Setting("max_file_bytes", 32 * 1024**2, "bytes", "-",
+            "Largest activity file read (after gzip/zip decompression; also the largest activities.csv). "
+            "Decoding holds the file in memory and needs up to ~12x its size: 32 MiB keeps an import "
+            "under ~500 MB and is above a 24 h run recorded every second in any format.",
+            kind=int, minimum=1024),
+    Setting("max_sessions_per_file", 100, "sessions", "-",
+            "Most sessions (activities) one file may hold; a multisport race has fewer than 10.",
+            kind=int, minimum=1),
+    Setting("max_records_per_file", 250_000, "records", "-",
+            "Most records (samples) one file may hold: 69 h at one per second; each costs ~1 KB "
+            "while decoding.", kind=int, minimum=100),
+    Setting("max_file_seconds", 120.0, "s", "-",
+            "Longest time spent reading and decoding one file before it fails (the largest real "
+            "files take ~15 s on a slow machine).", minimum=0.1),
+    # --- plausibility of imported values -----------------------------------------------------
+    Setting("earliest_activity_year", 2000, "year", "-",
+            "Samples and runs dated before 1 January of this year are not real activities "
+            "(GPS watches with files strideload reads appeared around 2000).",
+            kind=int, minimum=1990, maximum=2100),
+    Setting("max_run_distance_km", 500.0, "km", "-",
+            "A single run longer than this is implausible (the longest non-stop races are ~250 km).",
+            minimum=1),
+    Setting("max_run_speed_mps", 12.0, "m/s", "-",
+            "A run whose average speed is above this is implausible (the 100 m world record "
+            "averages 10.4 m/s).", minimum=1),
+    Setting("max_activity_hours", 200.0, "h", "-",
+            "Timer or elapsed time of one activity above this is implausible.", minimum=1),
+    Setting("max_backward_time_share", 0.01, "fraction", "-",
+            "A file whose samples step back in time (in file order) more than this share of the "
+            "time is rejected: mixed time zones or spliced tracks, which multiply the distance.",
+            minimum=0, maximum=1),
+    Setting("max_repeated_time_share", 0.25, "fraction", "-",
+            "A GPX/TCX file in which more than this share of samples repeat the previous one's "
+            "timestamp is rejected: its duration is too short (a whole-second 1 Hz writer repeats none).",
+            minimum=0, maximum=1),
     # --- watching folders -----------------------------------------------------------------
     Setting("watch_settle_s", 2.0, "s", "-",
             "strideload watch reads a file once its size and time stamp have not changed for this long.",

@@ -63,6 +63,24 @@ class ArchiveError(FileImportError):
     """A zip or gzip archive is unsafe (path escape, bomb) or unreadable."""
 
 
+class BudgetError(FileImportError):
+    """One file goes beyond a configured budget (size, sessions, records, time); ``setting``
+    names the setting that would let it through."""
+
+    def __init__(self, message: str, *, setting: str, path: str | Path | None = None):
+        self.setting = setting
+        super().__init__(f"{message} (setting {setting})", path=path)
+
+
+class NotAFileError(FileImportError):
+    """The path is a device, a FIFO or a socket, never read (reading one could block or never end)."""
+
+
+class ImplausibleError(FileImportError):
+    """The file's values cannot be a real activity (dated 2099, timestamps running backward ...);
+    the reason says which values and the setting that bounds them, where one does."""
+
+
 class UnexpectedFileError(FileImportError):
     """An exception strideload did not expect while handling one file: a bug of ours (or the
     machine running out of something), never a reason to stop the other files.

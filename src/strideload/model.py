@@ -77,6 +77,7 @@ SUMMARY_FIELDS: dict[str, str] = {
     "format": "fit | gpx | tcx",
     "source_path": "where it was imported from (zip members as archive.zip!member)",
     "sha256": "sha256 of the file's bytes (after gzip decompression)",
+    "summary_only": "bool: known only by its totals (a run typed in by hand in Strava): no samples",
 }
 
 SURFACES = ("road", "trail", "track", "treadmill", "indoor", "unknown")
@@ -132,6 +133,7 @@ class Activity:
 
     summary: dict[str, Any]
     stream: pd.DataFrame
+    notes: list[str] = field(default_factory=list)  # what was dropped or cut while reading it
 
     @property
     def id(self) -> str:
@@ -153,14 +155,20 @@ def samples_frame(columns: dict[str, Any]) -> pd.DataFrame:
     """Build a sample frame from whatever columns a reader has; the rest become NaN.
 
     ``columns["time"]`` must be tz-aware or naive-UTC datetimes. Rows are sorted by time,
-    rows without time dropped, and duplicate timestamps keep their first sample.
+    rows without time dropped, and duplicate timestamps keep their first sample. How often
+    the time stepped back or repeated in the reader's order is kept in ``frame.attrs``
+    (``backward_steps``, ``repeated_steps``, ``timed_rows``) for ``ingest.sanity``.
     """
     n = len(columns.get("time", []))
     frame = pd.DataFrame({name: columns.get(name, [float("nan")] * n) for name in RAW_COLUMNS})
     frame["time"] = pd.to_datetime(frame["time"], utc=True, errors="coerce")
+    steps = frame["time"].dropna().diff().dropna()
+    order = {"backward_steps": int((steps < pd.Timedelta(0)).sum()),
+             "repeated_steps": int((steps == pd.Timedelta(0)).sum()), "timed_rows": len(steps) + 1}
     for name in RAW_COLUMNS:
         if name != "time":
             frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
     frame = frame.dropna(subset=["time"]).sort_values("time", kind="stable")
     frame = frame.drop_duplicates(subset="time", keep="first").reset_index(drop=True)
+    frame.attrs.update(order)
     return frame

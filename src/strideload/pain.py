@@ -49,8 +49,8 @@ SIDES = ("left", "right", "both")
 #: ``note`` may be left out of the header entirely.
 CSV_COLUMNS = ("date", "time", "score", "when", "side", "note")
 REQUIRED_COLUMNS = ("date", "score", "when")
-#: Columns of ``Store.pain_frame()``.
-PAIN_COLUMNS = ["athlete", "date", "time", "score", "when", "side", "note", "activity_id"]
+#: Columns of ``Store.pain_frame()`` (``id``: the entry's stable number in the store).
+PAIN_COLUMNS = ["id", "athlete", "date", "time", "score", "when", "side", "note", "activity_id"]
 #: Pain entries that belong to a run of the same day.
 RUN_WHENS = ("during", "after")
 
@@ -305,7 +305,7 @@ def link_runs(pain: pd.DataFrame, runs: pd.DataFrame) -> pd.Series:
 
 
 def entries_frame(entries: Iterable[PainEntry]) -> pd.DataFrame:
-    """Entries as a frame with :data:`PAIN_COLUMNS` (``activity_id`` unset), oldest first."""
+    """Entries as a frame with :data:`PAIN_COLUMNS` (``id`` and ``activity_id`` unset), oldest first."""
     rows = [{"athlete": e.athlete, "date": e.date.isoformat(), "time": e.time, "score": e.score,
              "when": e.when, "side": e.side, "note": e.note, "activity_id": None} for e in entries]
     frame = pd.DataFrame(rows, columns=PAIN_COLUMNS)

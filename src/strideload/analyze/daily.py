@@ -19,7 +19,11 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from ..errors import UsageError
 from .runs import athlete_names, days_to_dates
+
+#: Longest daily series built (days): a century covers any athlete; a date in year 9999 is a typo.
+MAX_SERIES_DAYS = 36_525
 
 #: Window sums work on values rounded to 1e-6 of their unit.
 QUANTUM = 1_000_000
@@ -101,6 +105,9 @@ def day_grid(runs: pd.DataFrame, until: int | None = None) -> DayGrid:
     if until is not None:
         last = np.maximum(last, until)
     lengths = last - first + 1
+    if len(lengths) and int(lengths.max()) > MAX_SERIES_DAYS:
+        raise UsageError(f"a daily series of {int(lengths.max()):,} days (more than {MAX_SERIES_DAYS // 365} "
+                         "years) was asked for: choose a date closer to the runs")
     offset = (np.cumsum(lengths) - lengths).astype("int64")
     code = np.repeat(np.arange(len(names)), lengths)
     day_index = np.arange(int(lengths.sum())) - np.repeat(offset, lengths)

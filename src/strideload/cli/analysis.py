@@ -13,15 +13,12 @@ from typing import Any
 import click
 import pandas as pd
 
-from .. import analyze, rtr
+from .. import analyze, rtr, units
 from ..errors import UsageError
 from .listing import check_athlete
 from .main import Context, common_options
-from .render import DATE, as_of_option, format_option, render, table_or_json_option
-
-FLAG_TABLE = ("date", "athlete", "severity", "kind", "value", "threshold", "message", "source", "evidence")
-STATUS_TABLE = ("athlete", "concern", "last_7d_km", "last_28d_km", "acwr_ewma", "acwr_ewma_band",
-                "longest_30d_km", "spike_limit_km", "headline")
+from .render import DATE, as_of_option, format_option, render, say, table_or_json_option
+from .tables import config_table, flags_table, load_table, overview_table, status_table, week_flags_table
 
 
 def records(frame: pd.DataFrame, columns: Iterable[str] | None = None) -> list[dict[str, Any]]:
@@ -51,16 +48,23 @@ def flags_command(ctx: Context, athlete: str | None, since: datetime | None, unt
                   kinds: tuple[str, ...], fmt: str) -> None:
     """Flags: session and downhill spikes, load ratios, cadence, surface, monotony, pain, return to run.
 
-    Each flag names its source in science.md and how strong the evidence is. They are
-    observations about training load, not a diagnosis.
+    Each flag names its source key ('strideload science KEY' explains it) and how strong
+    the evidence is. They are observations about training load, not a diagnosis.
     """
     if since and until and since > until:
         raise UsageError(f"--since {since:%Y-%m-%d} is after --until {until:%Y-%m-%d}")
     check_athlete(ctx, athlete)
-    found = analyze.flags(ctx.store.activities_frame(athlete), ctx.config, since=_day(since),
+    summaries = ctx.store.activities_frame(athlete)
+    found = analyze.flags(summaries, ctx.config, since=_day(since),
                           until=_day(until) or "today", kinds=list(kinds) or None,
                           pain=ctx.store.pain_frame(athlete), rtr=rtr.inputs(ctx.store, ctx.config, athlete))
-    render(records(found), fmt, FLAG_TABLE if fmt == "table" else analyze.FLAG_COLUMNS)
+    render(records(found), fmt, analyze.FLAG_COLUMNS,
+           table=flags_table(ctx.config.get("units"), _runs(summaries), ctx.config))
+
+
+def _runs(summaries: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """Activity id -> its summary, for flags that read in distance."""
+    return {str(row["id"]): row for row in summaries.to_dict("records")}
 
 
 @click.command("load")
@@ -75,7 +79,7 @@ def load_command(ctx: Context, athlete: str | None, fmt: str) -> None:
     """
     check_athlete(ctx, athlete)
     days = analyze.daily_load(ctx.store.activities_frame(athlete), ctx.config)
-    render(records(days, analyze.LOAD_COLUMNS), fmt, analyze.LOAD_COLUMNS)
+    render(records(days, analyze.LOAD_COLUMNS), fmt, analyze.LOAD_COLUMNS, table=load_table(ctx.config.get("units")))
 
 
 def _ratio(row: dict[str, Any], name: str) -> str:
@@ -83,16 +87,17 @@ def _ratio(row: dict[str, Any], name: str) -> str:
     return f"{value:.2f} {row[f'{name}_band']}" if value is not None else row[f"{name}_band"]
 
 
-def _km(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f} km"
+def _overview(row: dict[str, Any], system: str) -> list[dict[str, str]]:
+    """One athlete's status as label / value lines, distances in ``system``'s unit."""
 
+    def _km(value: float | None) -> str:
+        return units.distance_with_unit(None if value is None else value * 1000.0, system)
 
-def _overview(row: dict[str, Any]) -> list[dict[str, str]]:
-    """One athlete's status as label / value lines."""
     lines = [("Last 7 days", f"{_km(row['last_7d_km'])}   (28 days: {_km(row['last_28d_km'])})"),
              ("Load ratios", f"coupled {_ratio(row, 'acwr_coupled')} · uncoupled "
                              f"{_ratio(row, 'acwr_uncoupled')} · EWMA {_ratio(row, 'acwr_ewma')}"),
-             ("", "bands are team-sport zones; in runners their link to injury is contested")]
+             ("", "bands are team-sport zones; in runners their link to injury is contested; "
+                  "the week's acwr_high flag reads the EWMA ratio")]
     if row["longest_30d_km"] is not None:
         lines.append(("Longest run", f"{_km(row['longest_30d_km'])} in the last 30 days: a next run over "
                                      f"{_km(row['spike_limit_km'])} counts as a spike"))
@@ -125,16 +130,17 @@ def status_command(ctx: Context, athlete: str | None, as_of: datetime | None, fm
     check_athlete(ctx, athlete)
     rows = records(analyze.status(ctx.store.activities_frame(athlete), ctx.config, as_of=_day(as_of),
                                   pain=ctx.store.pain_frame(athlete), rtr=rtr.inputs(ctx.store, ctx.config, athlete)))
+    system = ctx.config.get("units")
     if fmt == "json":
         render(rows, fmt)
     elif len(rows) == 1:
         row = rows[0]
-        render(_overview(row), fmt, ("item", "value"), title=f"{row['athlete']} on {row['as_of']}")
+        render(_overview(row, system), fmt, title=f"{row['athlete']} on {row['as_of']}", table=overview_table())
         if row["flags"]:
-            render(row["flags"], fmt, ("date", "severity", "kind", "message"), title="The last 7 days")
-        click.echo("strideload shows observations about training load; it does not diagnose.")
+            render(row["flags"], fmt, title="The last 7 days", table=week_flags_table())
+        say("strideload shows observations about training load; it does not diagnose.")
     else:
-        render(rows, fmt, STATUS_TABLE, title="Most concerning first")
+        render(rows, fmt, table=status_table(system), title="Most concerning first")
 
 
 @click.command("config")
@@ -142,9 +148,12 @@ def status_command(ctx: Context, athlete: str | None, as_of: datetime | None, fm
 @format_option
 @common_options
 def config_command(ctx: Context, athlete: str | None, fmt: str) -> None:
-    """Every setting: effective value, unit, science.md source and where the value came from."""
-    columns = ("name", "value", "unit", "source", "origin")
-    render(ctx.config.rows(athlete), fmt, columns if fmt == "table" else None)
+    """Every setting: effective value, unit, what it does, its source and where the value came from.
+
+    A source key's evidence note: 'strideload science KEY'; '-' marks a setting that is
+    bookkeeping rather than evidence (its description says why).
+    """
+    render(ctx.config.rows(athlete), fmt, table=config_table())
 
 
 COMMANDS = [flags_command, load_command, status_command, config_command]

@@ -15,32 +15,44 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from ..ingest.importer import ImportResult, import_paths
+from ..ingest.importer import ImportInterrupted, ImportResult, import_paths
 from ..ingest.importer import Progress as ImportProgress
 from .main import Context, common_options
+from .render import literal, say
 
 
-def _summary(result: ImportResult, console: Console) -> None:
+def _summary(result: ImportResult, verbose: bool) -> None:
+    """Counts first; then what needs a person: failures, files that belong to someone else.
+
+    Duplicates, skipped and deleted files are counted, and listed one per line only with
+    ``verbose``. Everything from files and names is printed literally.
+    """
     counts = result.counts()
-    console.print(
-        f"[bold]{counts['added']}[/] added, {counts['duplicate']} duplicates, "
-        f"{counts['non-running']} non-running, {counts['skipped']} skipped (no activity), "
-        f"[{'red' if counts['failed'] else 'green'}]{counts['failed']} failed[/]",
-        highlight=False,
-    )
+    line = (f"{counts['added']} added, {counts['duplicate']} duplicates, {counts['non-running']} non-running, "
+            f"{counts['skipped']} skipped (no activity), {counts['failed']} failed")
+    if counts.get("deleted"):
+        line += f", {counts['deleted']} deleted earlier (import --force brings them back)"
+    say(line)
     for log in result.pain:
-        console.print(f"  pain log {log.path} ({log.athlete}): {log.added} entries added, "
-                      f"{log.updated} updated, {log.unchanged} already logged", highlight=False, soft_wrap=True)
+        say(f"  pain log {log.path} ({log.athlete}): {log.added} entries added, "
+            f"{log.updated} updated, {log.unchanged} already logged")
     for plan in result.plans:
         known = f", {plan.known} already recorded" if plan.known else ""
-        console.print(f"  return-to-run plan {plan.path} ({plan.athlete}): {plan.protocol} from {plan.start}, "
-                      f"{plan.added} decision{'s' if plan.added != 1 else ''} recorded{known}",
-                      highlight=False, markup=False, soft_wrap=True)
-    for status, label in (("duplicate", "duplicate"), ("skipped", "skipped"), ("failed", "FAILED")):
-        for outcome in result.of(status):
-            style = "red" if status == "failed" else "dim"
-            console.print(f"  [{style}]{label}[/] {outcome.path}: {outcome.reason}", highlight=False,
-                          markup=True, soft_wrap=True)
+        say(f"  return-to-run plan {plan.path} ({plan.athlete}): {plan.protocol} from {plan.start}, "
+            f"{plan.added} decision{'s' if plan.added != 1 else ''} recorded{known}")
+    elsewhere = [o for o in result.of("duplicate") if o.other_athlete]
+    for outcome in elsewhere:
+        say(f"  already imported for {outcome.other_athlete}: {outcome.path}. If it is {outcome.athlete}'s: "
+            f"'strideload activities --athlete {outcome.other_athlete}' shows its ID, "
+            f"'strideload activities move ID --athlete {outcome.athlete}' moves it")
+    for outcome in result.failed:
+        say(f"  FAILED {outcome.path}: {outcome.reason}")
+    listed = [o for status in ("duplicate", "skipped", "deleted") for o in result.of(status) if o not in elsewhere]
+    if verbose:
+        for outcome in listed:
+            say(f"  {outcome.status} {outcome.path}: {outcome.reason}")
+    elif listed:
+        say("  (--verbose lists the duplicates and the skipped files one by one)")
 
 
 @click.command("import")
@@ -49,9 +61,12 @@ def _summary(result: ImportResult, console: Console) -> None:
 @click.option("--team", is_flag=True,
               help="Each immediate sub-folder of PATH is one athlete, named after the folder.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar; only the summary.")
+@click.option("--verbose", "-v", is_flag=True, help="List every duplicate and skipped file, not just their counts.")
+@click.option("--force", is_flag=True,
+              help="Import again files whose activities you deleted ('strideload activities delete').")
 @common_options
 def import_command(ctx: Context, paths: tuple[Path, ...], athlete: str | None, team: bool,
-                   quiet: bool) -> None:
+                   quiet: bool, verbose: bool, force: bool) -> None:
     """Import watch exports: FIT, GPX, TCX, gzipped, and Strava / Garmin bulk-export zips.
 
     PATH may be files, folders (searched recursively) or zip archives. The format is
@@ -59,8 +74,13 @@ def import_command(ctx: Context, paths: tuple[Path, ...], athlete: str | None, t
     importing the same files again adds nothing. A pain log (pain*.csv) and a PT's
     return-to-run plan file (rtr*.toml) found there are read for the same athlete.
 
+    The summary counts what happened; failures are listed, and duplicates one by one
+    with --verbose. Ctrl-C stops at once: the file being read is left out whole, every
+    file before it is kept, and running the same import again finishes the job.
+
     Exit status: 0 when every file imported (or was a duplicate / held no activity),
-    1 when some file failed (the rest are still imported), 2 for usage errors.
+    1 when some file failed (the rest are still imported), 2 for usage errors, 130 when
+    stopped with Ctrl-C.
     """
     if athlete and team:
         raise click.UsageError("--athlete and --team exclude each other")
@@ -69,15 +89,21 @@ def import_command(ctx: Context, paths: tuple[Path, ...], athlete: str | None, t
     store, config = ctx.store, ctx.config
     show = not quiet and console.is_terminal
     with Progress(TextColumn("[bold]importing"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-                  TextColumn("{task.fields[path]}", style="dim"), console=console, transient=True,
+                  TextColumn("{task.fields[path]}", style="dim", markup=False), console=console, transient=True,
                   disable=not show) as bar:
         task = bar.add_task("import", total=None, path="")
 
         def advance(event: ImportProgress) -> None:
-            bar.update(task, completed=event.done, total=event.total, path=Path(event.path).name[-40:])
+            bar.update(task, completed=event.done, total=event.total, path=literal(Path(event.path).name[-40:]))
 
-        result = import_paths(store, paths, athlete=athlete, team=team, config=config, on_progress=advance)
-    _summary(result, Console(highlight=False))
+        try:
+            result = import_paths(store, paths, athlete=athlete, team=team, config=config, on_progress=advance,
+                                  force=force)
+        except ImportInterrupted as stopped:
+            bar.stop()
+            say(str(stopped), err=True)
+            sys.exit(130)
+    _summary(result, verbose)
     if result.failed:
         sys.exit(1)
 

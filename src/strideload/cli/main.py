@@ -20,6 +20,7 @@ from ..config import Config, load_config
 from ..errors import StrideloadError, UsageError
 from ..ingest import localtime
 from ..store import Store, default_db_path
+from .render import literal
 
 
 class Context:
@@ -46,7 +47,7 @@ class Context:
         if self._store is None:
             if not self.creates_store and not self.db_path.exists():
                 raise UsageError(f"no strideload store at {self.db_path}: import something first "
-                                 "('strideload import PATH'), or check --db / STRIDELOAD_DB")
+                                 "('strideload import PATH'), or check --db / STRIDELOAD_DB" + _demo_hint())
             self._store = Store.open(self.db_path)
             # local dates decided by a setting follow it: re-date runs whose zone setting changed
             localtime.refresh(self._store, self.config)
@@ -55,6 +56,17 @@ class Context:
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
+
+
+#: Where the README's set-up command puts the demo store, relative to the repository.
+DEMO_DB = Path("reports") / "sample.db"
+
+
+def _demo_hint() -> str:
+    """Point a newcomer at the demo store when it sits in the current folder."""
+    if os.environ.get("STRIDELOAD_DB") or not DEMO_DB.is_file():
+        return ""
+    return f". The demo store is {DEMO_DB}: export STRIDELOAD_DB={DEMO_DB.as_posix()} (or --db {DEMO_DB.as_posix()})"
 
 
 def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -82,8 +94,8 @@ class StrideloadGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except StrideloadError as exc:
-            raise click.ClickException(str(exc)) from exc
+        except StrideloadError as exc:  # one line, printed literally (names and paths are data)
+            raise click.ClickException(literal(str(exc))) from exc
         except sqlite3.DatabaseError as exc:  # a store damaged on disk, not a bug: say so in one line
             raise click.ClickException(f"the store cannot be read: {exc} (run 'strideload doctor')") from exc
 
@@ -131,11 +143,13 @@ def cli(debug: bool) -> None:
 
 
 def _register() -> None:
-    from . import analysis, doctor, importing, listing, pain, report, rtr, watch
+    from . import analysis, corrections, doctor, importing, listing, pain, report, rtr, science, watch
 
-    for module in (importing, listing, analysis, pain, rtr, report, watch, doctor):
+    for module in (importing, listing, corrections, analysis, pain, rtr, report, watch, doctor, science):
         for command in module.COMMANDS:
             cli.add_command(command)
+    for command in corrections.PAIN_COMMANDS:
+        pain.pain_group.add_command(command)
 
 
 _register()

@@ -15,9 +15,8 @@ from ..errors import UsageError
 from ..pain import PAIN_COLUMNS, WHENS, make_entry, read_csv, template
 from ..store import PainWrite
 from .main import Context, common_options
-from .render import format_option, render
-
-TABLE_COLUMNS = ("date", "time", "athlete", "when", "score", "side", "note", "activity_id")
+from .render import format_option, render, say
+from .tables import pain_table, pain_vs_load_table
 
 
 def known_athlete(ctx: Context, athlete: str | None) -> None:
@@ -67,8 +66,8 @@ def add_command(ctx: Context, score: str, day: str, when: str, athlete: str | No
     ctx.creates_store = True
     result = ctx.store.add_pain([entry])
     what = "updated" if result.updated else "already logged" if result.unchanged else "added"
-    click.echo(f"{what}: {entry.athlete} {entry.date} {entry.when} {entry.score:g}/10"
-               + (f" ({entry.side})" if entry.side else ""))
+    say(f"{what}: {entry.athlete} {entry.date} {entry.when} {entry.score:g}/10"
+        + (f" ({entry.side})" if entry.side else ""))
 
 
 @pain_group.command("list")
@@ -76,13 +75,13 @@ def add_command(ctx: Context, score: str, day: str, when: str, athlete: str | No
 @format_option
 @common_options
 def list_command(ctx: Context, athlete: str | None, fmt: str) -> None:
-    """List pain entries, oldest first; during/after scores show the run they belong to."""
+    """List pain entries, oldest first; during/after scores show the run they belong to.
+
+    ID is the entry's number for 'strideload pain edit ID' and 'strideload pain delete ID'.
+    """
     known_athlete(ctx, athlete)
     rows = ctx.store.pain_frame(athlete).to_dict("records")
-    if fmt == "table":
-        for row in rows:
-            row["score"] = f"{row['score']:g}"
-    render(rows, fmt, TABLE_COLUMNS if fmt == "table" else PAIN_COLUMNS)
+    render(rows, fmt, PAIN_COLUMNS, table=pain_table())
 
 
 @pain_group.command("import")
@@ -98,7 +97,7 @@ def import_command(ctx: Context, file: Path, athlete: str | None) -> None:
     name = athlete or ctx.config.get("default_athlete")
     entries = read_csv(file, name)
     ctx.creates_store = True
-    click.echo(f"{file}: {_written(ctx.store.add_pain(entries, source=str(file)))}")
+    say(f"{file}: {_written(ctx.store.add_pain(entries, source=str(file)))}")
 
 
 @pain_group.command("vs-load")
@@ -116,7 +115,7 @@ def vs_load_command(ctx: Context, athlete: str | None, fmt: str) -> None:
     daily = analyze.daily_load(summaries, ctx.config) if len(summaries) else summaries
     frame = pain_vs_load(ctx.store.pain_frame(athlete), daily, ctx.config)
     rows = frame.to_dict("records")
-    render(rows, fmt, ("athlete", "factor", "days", "rho", "slope_per_unit", "message") if fmt == "table" else None)
+    render(rows, fmt, table=pain_vs_load_table())
     if fmt == "table" and rows:
         click.echo("An association over each athlete's own mornings: it shows how the numbers moved together, "
                    "not what caused them.")

@@ -10,7 +10,7 @@ import click
 from ..errors import UsageError
 from ..report import build_reports
 from .main import Context, common_options
-from .render import DATE
+from .render import DATE, say
 
 
 @click.command("report")
@@ -38,11 +38,11 @@ def report_command(ctx: Context, athletes: tuple[str, ...], out_dir: Path, since
                            since=since.date() if since else None, as_of=as_of.date() if as_of else None,
                            self_contained=self_contained)
     for athlete, path in result.pages.items():
-        click.echo(f"  {athlete}: {path}")
+        say(f"  {athlete}: {path}")
     count = len(result.pages)
-    click.echo(f"Wrote {count} athlete page{'s' if count != 1 else ''} and the team overview to "
-               f"{result.out_dir}{'' if not result.self_contained else ' (self-contained)'}.")
-    click.echo(f"Open {result.index} in a browser.")
+    say(f"Wrote {count} athlete page{'s' if count != 1 else ''} and the team overview to "
+        f"{result.out_dir}{'' if not result.self_contained else ' (self-contained)'}.")
+    say(f"Open {result.index} in a browser.")
 
 
 COMMANDS = [report_command]

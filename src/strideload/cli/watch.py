@@ -13,10 +13,10 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, TextColumn, TimeRemainingColumn
 from rich.progress import Progress as Bar
 
+from ..analyze import words
 from ..config import Config
 from ..errors import StrideloadError
 from ..ingest.importer import Progress
@@ -24,6 +24,7 @@ from ..ingest.watch import BatchResult, Watcher
 from ..store import Store
 from ..store.locks import LockHeld
 from .main import Context, common_options
+from .render import say
 
 #: Most new flags written out under one batch's summary line; the rest are counted.
 SHOWN_FLAGS = 5
@@ -64,7 +65,6 @@ class Display:
     def __init__(self, ctx: Context, report_out: Path | None, quiet: bool):
         self.ctx, self.report_out = ctx, report_out
         self.err = Console(stderr=True, soft_wrap=True)
-        self.out = Console(highlight=False, soft_wrap=True)
         self.show_bar = not quiet and self.err.is_terminal
         self.bar: Bar | None = None
         self.task: Any = None
@@ -74,7 +74,8 @@ class Display:
             return
         if self.bar is None:
             self.bar = Bar(TextColumn("[bold]importing"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-                           TextColumn("{task.fields[path]}", style="dim"), console=self.err, transient=True)
+                           TextColumn("{task.fields[path]}", style="dim", markup=False), console=self.err,
+                           transient=True)
             self.bar.start()
             self.task = self.bar.add_task("import", total=None, path="")
         self.bar.update(self.task, completed=event.done, total=event.total, path=Path(event.path).name[-40:])
@@ -84,15 +85,15 @@ class Display:
             self.bar.stop()
             self.bar = None
         note = self._reports(batch)
-        self.out.print(summary_line(batch) + (f"; {note}" if note else ""))
+        say(summary_line(batch) + (f"; {note}" if note else ""))
         for outcome in batch.result.failed:
-            self.out.print(f"  [red]FAILED[/] {escape(outcome.path)}: {escape(outcome.reason or '')}")
+            say(f"  FAILED {outcome.path}: {outcome.reason or ''}")
         flags = batch.new_flags.sort_values("date", ascending=False, kind="stable")
         for row in flags.head(SHOWN_FLAGS).to_dict("records"):
-            self.out.print(f"  {escape(row['athlete'])} {str(row['date'])[:10]} {row['severity']}: "
-                           f"{escape(row['message'])}")
+            severity = words.SEVERITY_WORDS.get(row["severity"], row["severity"])
+            say(f"  {row['athlete']} {str(row['date'])[:10]} {severity} · {words.label(row['kind'])}: {row['message']}")
         if len(flags) > SHOWN_FLAGS:
-            self.out.print(f"  … and {len(flags) - SHOWN_FLAGS} more: strideload flags")
+            say(f"  … and {len(flags) - SHOWN_FLAGS} more: strideload flags")
 
     def _reports(self, batch: BatchResult) -> str:
         if self.report_out is None:
@@ -106,37 +107,38 @@ class Display:
         else:
             return ""
         try:
-            return escape(rebuild_reports(self.ctx.store, self.ctx.config, self.report_out, athletes))
+            return rebuild_reports(self.ctx.store, self.ctx.config, self.report_out, athletes)
         except StrideloadError as exc:  # a full disk must not stop the import
-            return f"[red]reports not rebuilt[/]: {escape(str(exc))}"
+            return f"reports not rebuilt: {exc}"
 
 
 def summary_line(batch: BatchResult) -> str:
-    """One line: the time, what was added per athlete, duplicates, failures, new flags."""
+    """One line (plain text, printed literally): the time, what was added per athlete,
+    duplicates, failures, new flags."""
     counts = batch.result.counts()
     parts = []
     by_athlete: dict[str, list[float]] = {}
     for outcome in batch.added:
         by_athlete.setdefault(outcome.athlete, []).append((outcome.distance_m or 0.0) / 1000)
     for athlete, kms in by_athlete.items():
-        parts.append(f"{escape(athlete)} +{len(kms)} ({sum(kms):.1f} km)")
+        parts.append(f"{athlete} +{len(kms)} ({sum(kms):.1f} km)")
     for log in batch.result.pain:
         if log.added or log.updated:
-            parts.append(f"{escape(log.athlete)} pain log +{log.added} ({log.updated} updated)")
+            parts.append(f"{log.athlete} pain log +{log.added} ({log.updated} updated)")
     for plan in batch.result.plans:
         if plan.started or plan.added:
-            parts.append(f"{escape(plan.athlete)} return-to-run plan +{plan.added} decisions")
+            parts.append(f"{plan.athlete} return-to-run plan +{plan.added} decisions")
     if not parts:
         parts.append("nothing new")
     for status, label in (("duplicate", "already in the store"), ("skipped", "without activity"),
-                          ("failed", "[red]failed[/]")):
-        if counts[status]:
+                          ("deleted", "deleted earlier"), ("failed", "failed")):
+        if counts.get(status):
             parts.append(f"{counts[status]} {label}")
     if batch.passed_over:
         parts.append(f"{len(batch.passed_over)} failed before, unchanged")
     flags = len(batch.new_flags)
     if flags:
-        parts.append(f"[bold]{flags} new flag{'s' if flags != 1 else ''}[/]")
+        parts.append(f"{flags} new flag{'s' if flags != 1 else ''}")
     when = datetime.now().strftime("%H:%M:%S")
     stopped = " (stopped early)" if batch.interrupted else ""
     return f"{when} batch {batch.number}, {batch.files} file{'s' if batch.files != 1 else ''}{stopped}: " \
@@ -183,23 +185,21 @@ def watch_command(ctx: Context, folders: tuple[Path, ...], athlete: str | None, 
     except LockHeld as exc:
         if not once:
             raise
-        display.out.print(f"Nothing to do: {escape(str(exc))}, which keeps it up to date.", highlight=False)
+        say(f"Nothing to do: {exc}, which keeps it up to date.")
         return
     with stop_on_signals(stop), watcher:
         if not once:
             how = {"native": "file events", "polling": "polling"}[watcher.summary.observer]
             if watcher.summary.fallback:
-                display.err.print(f"[yellow]{escape(watcher.summary.fallback)}[/]")
-            display.err.print(f"Watching {escape(', '.join(str(f) for f in folders))} ({how}); "
-                              "Ctrl-C to stop.", highlight=False)
+                say(watcher.summary.fallback, err=True)
+            say(f"Watching {', '.join(str(f) for f in folders)} ({how}); Ctrl-C to stop.", err=True)
         summary = watcher.run()
     if summary.unsettled:
-        display.out.print(f"{len(summary.unsettled)} file(s) still changing, left for the next run: "
-                          + escape(", ".join(summary.unsettled)))
+        say(f"{len(summary.unsettled)} file(s) still changing, left for the next run: " + ", ".join(summary.unsettled))
     if once and not summary.batches:
-        display.out.print("Nothing new.")
+        say("Nothing new.")
     if stop.is_set():
-        display.err.print("Stopped.")
+        say("Stopped.", err=True)
     if once and summary.failed:
         sys.exit(1)
 

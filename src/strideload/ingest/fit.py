@@ -62,6 +62,7 @@ from fitparse.records import (
 from fitparse.utils import FitEOFError, FitParseError
 
 from strideload.errors import CorruptFileError, NoActivityError, UnexpectedFileError
+from strideload.ingest import limits
 from strideload.model import DeviceTotals, RawActivity, samples_frame
 
 from .devices import garmin_model
@@ -315,6 +316,8 @@ class _Decoder(FitFile):
             if message is not None:
                 last_name = message[0]
                 out[last_name].append(message[1])
+                if last_name in limits.COUNTED:  # budgets: stop a 20,000-session file at the 101st
+                    limits.count(last_name, len(out[last_name]), path)
         if skipped:
             log.warning("%s: skipped %d damaged messages (first at byte %d)", path, len(skipped), skipped[0])
         return damage

@@ -11,8 +11,10 @@ failed outcome and writes nothing.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
+import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,12 +24,21 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..config import Config
-from ..errors import FileImportError, NoActivityError, StoreError, StrideloadError, UnexpectedFileError, UsageError
+from ..errors import (
+    FileImportError,
+    NoActivityError,
+    NotAFileError,
+    StoreError,
+    StrideloadError,
+    UnexpectedFileError,
+    UsageError,
+)
 from ..model import Activity, RawActivity
 from ..pain import PainInputError, read_csv
 from ..store import Store
-from . import detect, devices, localtime
-from .scan import Source, decompress_if_gzip, is_side_file, pain_csvs, path_sources, plan_files
+from . import detect, devices, limits, localtime, sanity
+from .scan import Source, decompress_if_gzip, is_side_file, pain_csvs, path_sources, plan_files, read_file
+from .strava import manual_activity
 from .stream import Hints, normalise
 
 if TYPE_CHECKING:
@@ -37,7 +48,9 @@ log = logging.getLogger(__name__)
 
 #: Richer formats win when the same run arrives twice: FIT > TCX > GPX.
 FORMAT_RANK = {"fit": 3, "tcx": 2, "gpx": 1}
-STATUSES = ("added", "non-running", "duplicate", "skipped", "failed")
+STATUSES = ("added", "non-running", "duplicate", "skipped", "deleted", "failed")
+#: A file at least this large (bytes) that fails is followed by a garbage collection.
+GC_AFTER_BYTES = 1 << 20
 
 
 @contextmanager
@@ -86,14 +99,16 @@ def read_activities(path: str | Path, *, athlete: str = "me", config: Config | N
     """
     config = config or Config()
     path = Path(path).expanduser()
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise FileImportError(f"cannot read: {exc.strerror or exc}", path=path) from exc
-    with boundary("decompressing", str(path)):
-        data = decompress_if_gzip(data, str(path), config.get("max_archive_bytes"))
-    _, activities = decode(data, hashlib.sha256(data).hexdigest(), athlete=athlete, source_path=str(path),
-                           config=config, hints=hints or Hints())
+    budget = limits.Limits.from_config(config)
+    with limits.applied(budget), limits.time_budget(budget.max_seconds, str(path)):
+        try:
+            data = read_file(path, budget.max_bytes)
+        except OSError as exc:
+            raise FileImportError(f"cannot read: {exc.strerror or exc}", path=path) from exc
+        with boundary("decompressing", str(path)):
+            data = decompress_if_gzip(data, str(path), budget.max_bytes)
+        _, activities = decode(data, hashlib.sha256(data).hexdigest(), athlete=athlete, source_path=str(path),
+                               config=config, hints=hints or Hints())
     return activities
 
 
@@ -105,12 +120,16 @@ def decode(data: bytes, sha: str, *, athlete: str, source_path: str, config: Con
     """
     zone = config.timezone(athlete)
     raws = read_raw(data, source_path)
+    notes = sanity.clean_raws(raws, source_path, config)  # drops implausible samples and totals, or rejects
     activities = []
     for raw in raws:
         stage = f"normalising session {raw.session_index + 1}" if len(raws) > 1 else "normalising the samples"
         with boundary(stage, source_path):
-            activities.append(normalise(raw, athlete=athlete, sha256=sha, source_path=source_path, zone=zone,
-                                        hints=hints, config=config))
+            activity = normalise(raw, athlete=athlete, sha256=sha, source_path=source_path, zone=zone, hints=hints,
+                                 config=config)
+        activity.summary.setdefault("summary_only", False)
+        sanity.check_activity(activity, source_path, config, notes)  # rejects what cannot be a real run
+        activities.append(activity)
     return raws, activities
 
 
@@ -131,6 +150,8 @@ class Outcome:
     distance_m: float | None = None
     local_date: str | None = None
     records: int = 0
+    #: for a duplicate: the athlete the earlier copy belongs to, when that is someone else
+    other_athlete: str | None = None
 
 
 @dataclass
@@ -162,6 +183,16 @@ class ImportResult:
 
     def counts(self) -> dict[str, int]:
         return {status: len(self.of(status)) for status in STATUSES}
+
+
+class ImportInterrupted(KeyboardInterrupt):
+    """The import was stopped (Ctrl-C; still a ``KeyboardInterrupt``); ``result`` holds what
+    was kept: every file it lists is written whole, and importing again finishes the job."""
+
+    def __init__(self, result: ImportResult):
+        self.result = result
+        files = len({outcome.path for outcome in result.outcomes})
+        super().__init__(f"stopped: {files} file{'s' if files != 1 else ''} imported, run again to finish")
 
 
 @dataclass(frozen=True)
@@ -200,24 +231,31 @@ def _size(path: Path) -> int:
 
 def import_paths(store: Store, paths: Iterable[str | Path], *, athlete: str | None = None,
                  team: bool = False, config: Config | None = None,
-                 on_progress: Callable[[Progress], None] | None = None) -> ImportResult:
-    """Import files, folders (recursively) and zips into ``store``; see :class:`ImportResult`."""
+                 on_progress: Callable[[Progress], None] | None = None, force: bool = False) -> ImportResult:
+    """Import files, folders (recursively) and zips into ``store``; see :class:`ImportResult`.
+
+    ``force`` imports again files whose activities were deleted by hand. Ctrl-C raises
+    :class:`ImportInterrupted` carrying what was kept.
+    """
     config = config or Config()
     pairs = plan([Path(p) for p in paths], athlete=athlete, team=team, config=config)
     total = sum(_size(path) for path, _ in pairs)
     result, done = ImportResult(), 0
-    for path, name in pairs:
-        pain_logs, plan_paths = pain_csvs(path), plan_files(path)
-        if not (path.is_file() and is_side_file(path.name)):
-            for source in sources(path, name, config):
-                result.outcomes.extend(import_source(store, source, config))
-                done += source.size
-                if on_progress:
-                    on_progress(Progress(source.display_path, min(done, total), total))
-        for log in pain_logs:
-            import_pain_log(store, log, name, result)
-        for plan_path in plan_paths:
-            import_plan_file(store, plan_path, name, result, config)
+    try:
+        for path, name in pairs:
+            pain_logs, plan_paths = pain_csvs(path), plan_files(path)
+            if not (path.is_file() and is_side_file(path.name)):
+                for source in sources(path, name, config):
+                    result.outcomes.extend(import_source(store, source, config, force=force))
+                    done += source.size
+                    if on_progress:
+                        on_progress(Progress(source.display_path, min(done, total), total))
+            for log in pain_logs:
+                import_pain_log(store, log, name, result)
+            for plan_path in plan_paths:
+                import_plan_file(store, plan_path, name, result, config)
+    except KeyboardInterrupt as exc:  # the file being written rolled back; the ones before are whole
+        raise ImportInterrupted(result) from exc
     if on_progress:
         on_progress(Progress("", total, total))
     localtime.refresh(store, config, {o.athlete for o in result.outcomes if o.activity_id})
@@ -261,61 +299,102 @@ def import_plan_file(store: Store, path: Path, athlete: str, result: ImportResul
 
 
 def sources(path: Path, athlete: str, config: Config) -> Iterator[Source]:
-    """Candidate files under ``path``, with the config's archive budget."""
-    yield from path_sources(path, athlete, config.get("max_archive_bytes"), config.get("max_archive_depth"))
+    """Candidate files under ``path``, with the config's archive and per-file budgets."""
+    yield from path_sources(path, athlete, config.get("max_archive_bytes"), config.get("max_archive_depth"),
+                            limits.Limits.from_config(config))
 
 
-def import_source(store: Store, source: Source, config: Config, *, retry_failed: bool = True) -> list[Outcome]:
+def import_source(store: Store, source: Source, config: Config, *, retry_failed: bool = True,
+                  force: bool = False) -> list[Outcome]:
     """Import one source file; never raises for a bad file, nor for a bug of ours while
     handling it: either becomes a failed outcome, recorded with its reason (only a store
     that cannot be written, :class:`~strideload.errors.StoreError`, stops the caller).
 
     A failure is remembered with the SHA-256 of the bytes as read. With
     ``retry_failed=False`` a file that failed before at the same path with the same bytes
-    is passed over: no outcome, nothing written (a watcher reports a bad file once).
+    is passed over: no outcome, nothing written (a watcher reports a bad file once). A file
+    whose activities were deleted by hand is ``deleted`` (nothing written) unless ``force``.
     """
     try:
-        return _import_source(store, source, config, retry_failed)
+        return _import_source(store, source, config, retry_failed, force)
     except StoreError:
         raise
     except Exception as exc:  # the last line of the boundary: whatever escaped the stages below
         log.debug("unexpected error while importing %s", source.display_path, exc_info=True)
+        _release(exc, None)
         error = exc if isinstance(exc, FileImportError) else UnexpectedFileError(
             exc, stage="importing", path=source.display_path)
         store.record_failure(source.display_path, source.athlete, None, error.reason)
         return [Outcome(source.display_path, source.athlete, "failed", error.reason)]
 
 
-def _import_source(store: Store, source: Source, config: Config, retry_failed: bool) -> list[Outcome]:
+def _import_source(store: Store, source: Source, config: Config, retry_failed: bool,
+                   force: bool = False) -> list[Outcome]:
     sha: str | None = None
     read_sha: str | None = None
+    size: int | None = None
+    budget = limits.Limits.from_config(config)
     try:
-        with boundary("reading", source.display_path):
-            raw = _read(source)
-        read_sha = hashlib.sha256(raw).hexdigest()
-        if not retry_failed and _failed_before(store, source.display_path, read_sha):
-            return []
-        with boundary("decompressing", source.display_path):
-            data = decompress_if_gzip(raw, source.display_path, config.get("max_archive_bytes"))
-        sha = read_sha if data is raw else hashlib.sha256(data).hexdigest()
-        known = store.known_file(sha)
-        if known is not None:
-            where = "" if known.source_path == source.display_path else f" from {known.source_path}"
-            return [Outcome(source.display_path, source.athlete, "duplicate", f"already imported{where}")]
-        raws, activities = decode(data, sha, athlete=source.athlete, source_path=source.display_path,
-                                  config=config, hints=source.hints)
+        with limits.applied(budget), limits.time_budget(budget.max_seconds, source.display_path):
+            with boundary("reading", source.display_path):
+                raw = _read(source)
+            size = len(raw)
+            read_sha = hashlib.sha256(raw).hexdigest()
+            if not retry_failed and _failed_before(store, source.display_path, read_sha):
+                return []
+            with boundary("decompressing", source.display_path):
+                data = decompress_if_gzip(raw, source.display_path, budget.max_bytes)
+            sha = read_sha if data is raw else hashlib.sha256(data).hexdigest()
+            known = store.known_file(sha)
+            if known is not None and known.outcome == "deleted" and not force:
+                return [Outcome(source.display_path, source.athlete, "deleted",
+                                f"its activities were {known.detail} (see 'strideload history'); "
+                                "import --force brings them back")]
+            if known is not None and known.outcome != "deleted":
+                where = "" if known.source_path == source.display_path else f" from {known.source_path}"
+                other = known.athlete if known.athlete != source.athlete else None
+                whose = f" for {other}" if other else ""
+                return [Outcome(source.display_path, source.athlete, "duplicate",
+                                f"already imported{whose}{where}", other_athlete=other)]
+            if source.manual is not None:
+                raws: list[RawActivity] = []
+                with boundary("reading the manual activity", source.display_path):
+                    activities = [manual_activity(source.manual, athlete=source.athlete, zone=config.timezone(
+                        source.athlete), source_path=source.display_path)]
+                    sanity.check_activity(activities[0], source.display_path, config, [])
+            else:
+                raws, activities = decode(data, sha, athlete=source.athlete, source_path=source.display_path,
+                                          config=config, hints=source.hints)
+    except NotAFileError as exc:
+        return [Outcome(source.display_path, source.athlete, "skipped", exc.reason)]
     except NoActivityError as exc:
         if sha is not None:
             store.record_file(sha256=sha, athlete=source.athlete, source_path=source.display_path,
                               outcome="no-activity", detail=exc.reason)
         return [Outcome(source.display_path, source.athlete, "skipped", exc.reason)]
     except FileImportError as exc:
+        _release(exc, size)
         store.record_failure(source.display_path, source.athlete, read_sha, exc.reason)
         return [Outcome(source.display_path, source.athlete, "failed", exc.reason)]
     with boundary("storing", source.display_path):
         outcomes = _store_activities(store, source, sha, activities, config)
     outcomes[0].records = sum(len(raw.samples) for raw in raws)
     return outcomes
+
+
+def _release(error: BaseException, read: int | None) -> None:
+    """Let go of the bytes a failure's tracebacks still hold: their frames keep the file's data
+    alive in reference cycles until a full garbage collection, so an archive of many large bad
+    members would pile them up (1.5 GB for 100 members of 30 MB). Cheap beside reading a large
+    file; skipped for small ones (``read``: bytes read, None when reading itself failed)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        traceback.clear_frames(current.__traceback__)
+        current = current.__cause__ or current.__context__
+    if read is None or read >= GC_AFTER_BYTES:
+        gc.collect()
 
 
 def _read(source: Source) -> bytes:
@@ -342,7 +421,8 @@ def _store_activities(store: Store, source: Source, sha: str, activities: list[A
         if twin is None:
             add.append(activity)
             status = "added" if activity.running else "non-running"
-            outcomes.append(Outcome(source.display_path, source.athlete, status, None, activity.id,
+            outcomes.append(Outcome(source.display_path, source.athlete, status, "; ".join(activity.notes) or None,
+                                    activity.id,
                                     activity.summary["distance_m"], activity.summary["local_date"]))
             continue
         if richness(activity.summary, activity.stream) > richness(twin, _stored_stream(store, twin["id"])):

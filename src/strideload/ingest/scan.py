@@ -1,9 +1,10 @@
 """Find activity files in what the user points at: files, folders, zips, gzip, nested zips.
 
-Nothing is extracted to disk and nothing the user owns is moved, renamed or deleted:
-archive members are read into memory one at a time. Archives are guarded against
-zip bombs (a bounded total decompressed size and nesting depth) and hostile member
-names (absolute paths, ``..``) are refused.
+Nothing is extracted next to the user's files and nothing they own is moved, renamed or
+deleted. Archives are read as streams within budgets (:mod:`.archives`): a member is held
+in memory only up to ``max_file_bytes``, a zip inside a zip is spooled to a temporary file.
+Only regular files are read: a device (``/dev/zero``), a FIFO or a socket, even one named
+``x.fit``, is skipped with a reason, never opened for reading (it could block or never end).
 
 In folders and archives only names that look like watch exports are considered
 (``.fit``, ``.gpx``, ``.tcx``, any of them ``.gz``, and ``.zip``); a file named
@@ -11,34 +12,35 @@ explicitly on the command line is always read. Either way the format is decided 
 the bytes (:mod:`.detect`), never from the name. Pain logs and plan files are the
 exceptions: a CSV named ``pain*.csv`` (:func:`pain_csvs`) is read as the athlete's pain log
 (``strideload.pain``), a TOML file named ``rtr*.toml`` (:func:`plan_files`) as the PT's
-return-to-run plan file (``strideload.rtr.plans``).
+return-to-run plan file (``strideload.rtr.plans``). A Strava export's ``activities.csv``
+(:mod:`.strava`) names the files beside it and lists manual runs, imported summary-only.
 """
 
 from __future__ import annotations
 
-import csv
-import gzip
 import io
 import logging
+import os
+import stat
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import IO
 
-from ..errors import ArchiveError, FileImportError, UnexpectedFileError
-from .detect import GZIP_MAGIC, ZIP_MAGIC
+from ..errors import ArchiveError, BudgetError, FileImportError, NoActivityError, NotAFileError, UnexpectedFileError
+from . import archives
+from .archives import Budget, decompress_if_gzip, gunzip  # noqa: F401 - the importer's and watcher's names
+from .detect import ZIP_MAGIC
+from .limits import Limits
+from .strava import ManualRun, StravaExport, read_activities_csv
 from .stream import Hints
 
 log = logging.getLogger(__name__)
 
 ACTIVITY_SUFFIXES = (".fit", ".gpx", ".tcx", ".fit.gz", ".gpx.gz", ".tcx.gz", ".zip")
 PARTIAL_SUFFIXES = (".part", ".crdownload", ".tmp", ".partial", ".download")
-CHUNK = 1 << 20
-STRAVA_TYPES = {
-    "run": "running", "trail run": "trail_running", "virtual run": "virtual_run",
-    "ride": "cycling", "virtual ride": "cycling", "e-bike ride": "cycling", "walk": "walking",
-    "hike": "hiking", "swim": "swimming", "rowing": "rowing",
-}
+STRAVA_CSV = "activities.csv"
 
 
 @dataclass
@@ -50,14 +52,7 @@ class Source:
     read: Callable[[], bytes]
     size: int
     hints: Hints = field(default_factory=Hints)
-
-
-@dataclass
-class Budget:
-    """Decompressed bytes still allowed for one top-level archive (zip-bomb guard)."""
-
-    remaining: int
-    max_depth: int
+    manual: ManualRun | None = None  # a run typed in by hand (a Strava activities.csv row): no file
 
 
 def is_candidate(name: str) -> bool:
@@ -107,48 +102,25 @@ def plan_files(path: Path) -> list[Path]:
     return _named(path, is_plan_file)
 
 
-def _read_bounded(stream: io.BufferedIOBase, budget: Budget, where: str) -> bytes:
-    out = bytearray()
-    while True:
-        chunk = stream.read(CHUNK)
-        if not chunk:
-            return bytes(out)
-        budget.remaining -= len(chunk)
-        if budget.remaining < 0:
-            raise ArchiveError("archive expands beyond the allowed size (possible zip bomb); "
-                               "raise max_archive_bytes in the config if it is genuine", path=where)
-        out += chunk
+def strava_hints(csv_path: Path | Callable[[], bytes], limit: int | None = None) -> dict[str, Hints]:
+    """Names and types by export-relative file name (lower case) from a Strava ``activities.csv``."""
+    return strava_export(csv_path, str(csv_path), limit).hints
 
 
-def gunzip(data: bytes, budget: Budget, where: str) -> bytes:
-    """Decompress gzip bytes within ``budget``; corrupt data raises :class:`ArchiveError`."""
-    try:
-        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
-            return _read_bounded(stream, budget, where)
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise ArchiveError(f"broken gzip data: {exc}", path=where) from exc
+def strava_export(csv_path: Path | Callable[[], IO[bytes]] | Callable[[], bytes], where: str,
+                  limit: int | None = None) -> StravaExport:
+    """Read a Strava ``activities.csv`` (a path, or a function opening or reading it); never raises."""
+    limit = limit or Limits.from_config().max_bytes
+    if isinstance(csv_path, Path):
+        path = csv_path
 
-
-def _safe_member(name: str) -> bool:
-    path = PurePosixPath(name.replace("\\", "/"))
-    return not path.is_absolute() and ".." not in path.parts and ":" not in (path.parts[0] if path.parts else "")
-
-
-def strava_hints(read_csv: Callable[[], bytes]) -> dict[str, Hints]:
-    """Map export-relative file names to name/type from a Strava ``activities.csv``."""
-    try:
-        text = read_csv().decode("utf-8-sig", errors="replace")
-    except (OSError, ArchiveError):
-        return {}
-    hints: dict[str, Hints] = {}
-    for row in csv.DictReader(io.StringIO(text)):
-        filename = (row.get("Filename") or "").strip()
-        if not filename:
-            continue
-        kind = (row.get("Activity Type") or "").strip()
-        sport = STRAVA_TYPES.get(kind.lower(), kind.lower() or None)
-        hints[filename.lower()] = Hints(name=(row.get("Activity Name") or "").strip() or None, sport=sport)
-    return hints
+        def open_csv() -> IO[bytes]:
+            return open_regular(path)
+    else:
+        def open_csv() -> IO[bytes]:
+            got = csv_path()  # type: ignore[operator]
+            return io.BytesIO(got) if isinstance(got, bytes) else got
+    return read_activities_csv(open_csv, where, limit)
 
 
 def failing_source(shown: str, athlete: str, error: Exception) -> Source:
@@ -160,72 +132,128 @@ def failing_source(shown: str, athlete: str, error: Exception) -> Source:
     return Source(shown, athlete, read, 0)
 
 
-def zip_sources(data_or_path: bytes | Path, where: str, athlete: str, budget: Budget,
+def manual_sources(export: StravaExport, where: str, athlete: str) -> Iterator[Source]:
+    """One source per manual run of a Strava export, and one failing source when its
+    ``activities.csv`` could not be read to the end."""
+    for run in export.manual:
+        key = run.key()
+        shown = f"{where}#{run.activity_id}" if run.activity_id else f"{where}#{run.start:%Y-%m-%dT%H:%M:%S}"
+        yield Source(shown, athlete, lambda key=key: key, 0, Hints(name=run.name, sport=run.sport), manual=run)
+    if export.error:
+        yield failing_source(where, athlete, FileImportError(export.error, path=where))
+
+
+def zip_sources(archive: zipfile.ZipFile, where: str, athlete: str, budget: Budget,
                 depth: int = 1) -> Iterator[Source]:
-    """Sources inside a zip archive (recursing into nested zips up to the depth limit)."""
+    """Sources inside an open zip archive, recursing into nested zips up to the depth limit.
+    A member that cannot be listed or read becomes a failing source of its own."""
+    members = archives.members(archive)
+    csv_member = next((m for m in members if PurePosixPath(m.filename.replace("\\", "/")).name == STRAVA_CSV), None)
+    export = StravaExport()
+    if csv_member is not None and archives.safe_member(csv_member.filename):
+        csv_where = f"{where}!{csv_member.filename}"
+        export = read_activities_csv(archives.opener(archive, csv_member, csv_where), csv_where,
+                                     budget.limits.max_bytes)
+        yield from manual_sources(export, csv_where, athlete)
+    for member in members:
+        name = member.filename
+        if not is_candidate(name):
+            continue
+        shown = f"{where}!{name}"
+        if not archives.safe_member(name):
+            yield failing_source(shown, athlete, ArchiveError(
+                f"unsafe member name {name!r} (absolute or escaping path)", path=shown))
+            continue
+        if name.lower().endswith(".zip"):
+            yield from _guarded(_nested_sources(archive, member, shown, athlete, budget, depth + 1), shown, athlete)
+            continue
+
+        def read(member: zipfile.ZipInfo = member, shown: str = shown) -> bytes:
+            return archives.read_member(archive, member, shown, budget)
+
+        hints = export.hints.get(name.lower(), Hints())
+        yield Source(shown, athlete, read, member.compress_size, hints)
+
+
+def _nested_sources(archive: zipfile.ZipFile, member: zipfile.ZipInfo, shown: str, athlete: str, budget: Budget,
+                    depth: int) -> Iterator[Source]:
     if depth > budget.max_depth:
-        raise ArchiveError(f"zips nested deeper than {budget.max_depth} levels", path=where)
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data_or_path) if isinstance(data_or_path, bytes) else data_or_path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise ArchiveError(f"not a readable zip archive: {exc}", path=where) from exc
-    with archive:
-        members = [m for m in archive.infolist() if not m.is_dir()]
-        csv_member = next((m for m in members if PurePosixPath(m.filename).name == "activities.csv"), None)
-        hints = strava_hints(lambda: _read_bounded(archive.open(csv_member), budget, where)) if csv_member else {}
-        for member in members:
-            name = member.filename
-            if not is_candidate(name):
-                continue
-            shown = f"{where}!{name}"
-            if not _safe_member(name):
-                yield failing_source(shown, athlete, ArchiveError(
-                    f"unsafe member name {name!r} (absolute or escaping path)", path=shown))
-                continue
-
-            def read(member: zipfile.ZipInfo = member, shown: str = shown) -> bytes:
-                try:
-                    with archive.open(member) as stream:
-                        return _read_bounded(stream, budget, shown)
-                except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
-                    raise ArchiveError(f"cannot read archive member: {exc}", path=shown) from exc
-
-            if name.lower().endswith(".zip"):
-                try:
-                    yield from zip_sources(read(), shown, athlete, budget, depth + 1)
-                except ArchiveError as exc:
-                    yield failing_source(shown, athlete, exc)
-                continue
-            yield Source(shown, athlete, read, member.compress_size, hints.get(name.lower(), Hints()))
+        raise ArchiveError(f"zips nested deeper than {budget.max_depth} levels", path=shown)
+    with archives.spool_member(archive, member, shown, budget) as spool, archives.open_zip(spool, shown) as inner:
+        yield from zip_sources(inner, shown, athlete, budget, depth)
 
 
-def path_sources(path: Path, athlete: str, budget_bytes: int, max_depth: int) -> Iterator[Source]:
+def path_sources(path: Path, athlete: str, budget_bytes: int, max_depth: int,
+                 limits: Limits | None = None) -> Iterator[Source]:
     """Sources under one path the user gave: a file, a zip, or a folder (recursively)."""
+    limits = limits or Limits.from_config()
     if path.is_dir():
-        hints: dict[str, Hints] = {}
-        strava_csv = path / "activities.csv"
+        export = StravaExport()
+        strava_csv = path / STRAVA_CSV
         if strava_csv.is_file():
-            hints = strava_hints(strava_csv.read_bytes)
+            export = strava_export(strava_csv, str(strava_csv), limits.max_bytes)
+            yield from manual_sources(export, str(strava_csv), athlete)
         for child in sorted(p for p in path.rglob("*") if p.is_file()):
             if not is_candidate(child.name):
                 continue
-            for source in path_sources(child, athlete, budget_bytes, max_depth):
+            for source in path_sources(child, athlete, budget_bytes, max_depth, limits):
                 rel = child.relative_to(path).as_posix().lower()
-                if source.display_path == str(child) and rel in hints:
-                    source.hints = hints[rel]
+                if source.display_path == str(child) and rel in export.hints:
+                    source.hints = export.hints[rel]
                 yield source
         return
-    yield from _guarded(_file_sources(path, athlete, budget_bytes, max_depth), str(path), athlete)
+    yield from _guarded(_file_sources(path, athlete, Budget(budget_bytes, max_depth, limits)), str(path), athlete)
 
 
-def _file_sources(path: Path, athlete: str, budget_bytes: int, max_depth: int) -> Iterator[Source]:
-    size = path.stat().st_size
-    with path.open("rb") as handle:
+def open_regular(path: Path) -> IO[bytes]:
+    """Open ``path`` for reading if it is a regular file; a device, FIFO or socket raises
+    :class:`NotAFileError` (opened without blocking, so a FIFO never hangs the import)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode)
+                    or stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+            raise NotAFileError(f"{kind}, not a file: skipped", path=str(path))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_file(path: Path, limit: int) -> bytes:
+    """The bytes of the regular file at ``path``, refusing one larger than ``limit`` bytes."""
+    with open_regular(path) as handle:
+        return archives.read_bounded(handle, str(path), limit)
+
+
+def _file_sources(path: Path, athlete: str, budget: Budget) -> Iterator[Source]:
+    handle = open_regular(path)
+    try:
+        size = os.fstat(handle.fileno()).st_size
         head = handle.read(4)
-    if head == ZIP_MAGIC:
-        yield from zip_sources(path, str(path), athlete, Budget(budget_bytes, max_depth))
+        if head == ZIP_MAGIC:
+            handle.seek(0)
+            with archives.open_zip(handle, str(path)) as archive:
+                found = False
+                for source in zip_sources(archive, str(path), athlete, budget):
+                    found = True
+                    yield source
+                if not found:
+                    yield failing_source(str(path), athlete, NoActivityError(
+                        "an archive without activity files (.fit, .gpx, .tcx, .zip, or an activities.csv)",
+                        path=str(path)))
+            return
+    finally:
+        handle.close()
+    limit = budget.limits.max_bytes
+    if size > limit:
+        yield failing_source(str(path), athlete, BudgetError(
+            f"larger than {limit:,} bytes ({size:,})", setting="max_file_bytes", path=str(path)))
         return
-    yield Source(str(path), athlete, path.read_bytes, size)
+    yield Source(str(path), athlete, lambda: read_file(path, limit), size)
 
 
 def _guarded(sources: Iterator[Source], where: str, athlete: str) -> Iterator[Source]:
@@ -233,17 +261,10 @@ def _guarded(sources: Iterator[Source], where: str, athlete: str) -> Iterator[So
     them (an unreadable file or archive stops only itself, never the folder around it)."""
     try:
         yield from sources
-    except ArchiveError as exc:
+    except FileImportError as exc:
         yield failing_source(where, athlete, exc)
     except OSError as exc:
         yield failing_source(where, athlete, FileImportError(f"cannot read: {exc.strerror or exc}", path=where))
     except Exception as exc:  # a bug of ours or of zipfile on hostile bytes: this file's failure
         log.debug("unexpected error while listing %s", where, exc_info=True)
         yield failing_source(where, athlete, UnexpectedFileError(exc, stage="listing the archive", path=where))
-
-
-def decompress_if_gzip(data: bytes, where: str, budget_bytes: int) -> bytes:
-    """Gzip-compressed bytes are decompressed (bounded); anything else is returned as is."""
-    if data[:2] == GZIP_MAGIC:
-        return gunzip(data, Budget(budget_bytes, 1), where)
-    return data

@@ -51,7 +51,7 @@ import pandas as pd
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
 from ..config import Config
-from ..errors import UsageError
+from ..errors import FileImportError, UsageError
 from ..store import Store
 from . import localtime
 from .importer import ImportResult, Outcome, Progress, import_pain_log, import_plan_file, import_source
@@ -63,6 +63,7 @@ from .scan import (
     is_pain_csv,
     is_plan_file,
     is_side_file,
+    open_regular,
     strava_hints,
 )
 from .stream import Hints
@@ -308,9 +309,9 @@ class Watcher:
         openable = []
         for item in items:
             try:
-                with item.path.open("rb"):
+                with open_regular(item.path):  # never blocks, even on a FIFO swapped in since the scan
                     openable.append(item)
-            except OSError:
+            except (OSError, FileImportError):
                 item.changed_at = now
         return openable
 
@@ -436,7 +437,7 @@ class Watcher:
                 continue
             cached = self._hints.get(csv)
             if cached is None or cached[0] != stamp:
-                cached = (stamp, strava_hints(csv.read_bytes))
+                cached = (stamp, strava_hints(csv, self.config.get("max_file_bytes")))
                 self._hints[csv] = cached
             return cached[1].get("/".join(where.parts[depth:]).lower(), Hints())
         return Hints()

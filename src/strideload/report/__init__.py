@@ -97,5 +97,6 @@ def build_reports(store: Any, config: Config | None = None, out_dir: Path | str 
         if progress is not None:
             progress(data.athlete, path)
     linked = {data.athlete for data in everyone if (folder / data.page).is_file()}
-    result.sizes[INDEX] = write_atomic(result.index, index_page(everyone, linked=linked, generated=generated))
+    result.sizes[INDEX] = write_atomic(result.index, index_page(everyone, linked=linked, generated=generated,
+                                                                config=config))
     return result

@@ -344,6 +344,18 @@ def _pace(speed_mps: float) -> str:
     return f"{seconds // 60}:{seconds % 60:02d} /km"
 
 
+def pace_ticks(speeds: np.ndarray, step: float = 0.2) -> dict[str, Any]:
+    """x-axis ticks of a speed axis that read in m/s and, beneath, as pace (min/km)."""
+    finite = speeds[np.isfinite(speeds) & (speeds > 0)]
+    if not len(finite):
+        return {}
+    low, high = np.floor(finite.min() / step) * step, np.ceil(finite.max() / step) * step
+    values = np.round(np.arange(low, high + step / 2, step), 2)
+    values = values[values > 0]
+    return {"tickvals": values.tolist(),
+            "ticktext": [f"{v:.1f} m/s<br>{_pace(v).replace(' /km', '')}" for v in values]}
+
+
 def cadence_speed(runs: pd.DataFrame, config: Config) -> go.Figure | None:
     """Cadence against speed, the athlete's own line, and the runs flagged as low cadence.
 
@@ -361,6 +373,8 @@ def cadence_speed(runs: pd.DataFrame, config: Config) -> go.Figure | None:
     fig = _figure(hovermode="closest", legend={"yanchor": "bottom", "y": 1.02},
                   xaxis={"title": {"text": "Average speed (m/s)"}, "zeroline": False},
                   yaxis={"title": {"text": "Cadence (steps/min)"}})
+    fig.update_xaxes(title={"text": "Average speed (m/s) and pace (min/km)", "standoff": 6}, automargin=True,
+                     **pace_ticks(speed[usable]))
     normal = usable & ~low
     if normal.sum() >= 3 and np.var(speed[normal]) > 1e-6:
         slope, intercept = np.polyfit(speed[normal], cadence[normal], 1)

@@ -20,31 +20,17 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from ..analyze import KINDS, SOURCES
+from ..analyze import KINDS, SOURCES, words
 from ..config import Config
-from . import figures
+from . import figures, flags_section
 from .assets import CSS, INDEX, PLOTLY_JS
 from .data import AthleteData
 
 DISCLAIMER = ("This report shows observations about training load next to the runner's own knee-pain "
               "log. It is not a diagnosis.")
 
-#: Flag kind -> short label for people.
-KIND_LABELS = {
-    "session_spike": "Session distance spike",
-    "acwr_high": "High acute:chronic ratio",
-    "weekly_increase": "Weekly increase",
-    "downhill_spike": "Downhill spike",
-    "low_cadence": "Low cadence for your pace",
-    "cadence_hint": "Cadence hint",
-    "surface_change": "Surface change",
-    "monotony_high": "Monotonous week",
-    "pain_amber": "Knee pain: amber",
-    "pain_red": "Knee pain: red",
-    "rtr_ready": "Return to run: ready to progress",
-    "rtr_hold": "Return to run: on hold",
-    "rtr_deviation": "Return to run: off the prescription",
-}
+#: Flag kind -> short label for people (one list, shared with the CLI).
+KIND_LABELS = words.KIND_LABELS
 
 #: Draws every figure of the page; the only script strideload writes (no user data in it).
 DRAW = """
@@ -106,7 +92,7 @@ def _page(title: str, body: str, head: str = "") -> str:
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         "<meta name=\"generator\" content=\"strideload " + escape(__version__) + "\">\n"
         "<link rel=\"icon\" href=\"data:,\">\n"
-        f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n{head}</head>\n"
+        f"<title>{escape(title)}</title>\n<style>{CSS}{flags_section.CSS}</style>\n{head}</head>\n"
         f"<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
     )
 
@@ -207,14 +193,6 @@ def coverage(data: AthleteData) -> str:
     return "; ".join(parts) + "."
 
 
-def _value_vs_threshold(kind: str, value: Any, threshold: Any) -> str:
-    unit = KINDS[kind].unit if kind in KINDS else ""
-    if _none(value) and _none(threshold):
-        return "–"
-    text = f'<span class="nowrap">{escape(_number(value))} vs {escape(_number(threshold))}</span>'
-    return f'{text}<br><span class="note">{escape(unit)}</span>' if unit else text
-
-
 def short_source(key: str) -> str:
     """``frandsen2025`` -> ``Frandsen 2025``."""
     match = re.fullmatch(r"([a-z_]+?)_?(\d{4})", key)
@@ -242,42 +220,6 @@ def sources_list(keys: Iterable[str]) -> str:
         items.append(f"<li><strong>{escape(short_source(key))}</strong>: {escape(source.citation)}.{doi} "
                      f'<span class="note">Evidence: {escape(source.evidence)}.</span></li>')
     return f'<ul class="sources">{"".join(items)}</ul>' if items else ""
-
-
-def _flag_rows(flags: pd.DataFrame) -> str:
-    rows = []
-    for f in flags.iloc[::-1].itertuples(index=False):
-        kind = str(f.kind)
-        label = KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
-        rows.append(
-            f'<tr><td class="nowrap">{escape(day(f.date))}</td>'
-            f'<td class="what"><strong>{escape(label)}</strong><br>{escape(str(f.message))}</td>'
-            f'<td class="value">{_value_vs_threshold(kind, f.value, f.threshold)}</td>'
-            f"<td>{severity_badge(str(f.severity))}</td>"
-            f"<td>{_source(str(f.source))}</td><td>{escape(str(f.evidence))}</td></tr>")
-    return ('<div class="table-wrap"><table class="flags-table"><thead><tr><th>Date</th><th>What</th>'
-            '<th class="value">Value vs threshold</th><th>Severity</th><th>Source</th><th>Evidence</th></tr>'
-            f'</thead><tbody>{"".join(rows)}</tbody></table></div>')
-
-
-def flags_table(flags: pd.DataFrame, as_of: Any = None, recent_days: int = 56) -> str:
-    """Every flag of the period, newest first: date, what, value vs threshold, severity, source.
-
-    Flags older than ``recent_days`` before ``as_of`` sit in a closed ``<details>`` below.
-    """
-    if not len(flags):
-        return '<p class="empty">No flags in this period.</p>'
-    if as_of is None:
-        return _flag_rows(flags)
-    cut = pd.Timestamp(as_of) - pd.Timedelta(days=recent_days)
-    dates = pd.to_datetime(flags["date"])
-    recent, older = flags[dates > cut], flags[dates <= cut]
-    html = _flag_rows(recent) if len(recent) else \
-        f'<p class="empty">No flags in the {recent_days // 7} weeks to {escape(day(as_of))}.</p>'
-    if len(older):
-        html += (f"<details><summary>Older flags: {len(older)}, from {escape(day(older['date'].iloc[0]))} "
-                 f"to {escape(day(older['date'].iloc[-1]))}</summary>{_flag_rows(older)}</details>")
-    return html
 
 
 def _chart(figure_id: str, title: str, explanation: str, figure: Any, empty: str,
@@ -359,9 +301,11 @@ def athlete_page(data: AthleteData, config: Config, *, plotly_tag: str, generate
         if rtr[1]:
             payload = {"fig-load": payload.pop("fig-load"), "fig-rtr": rtr[1], **payload} \
                 if "fig-load" in payload else {"fig-rtr": rtr[1], **payload}
+    table = flags_section.flags_table(data.flags, data.as_of, flags_section.runs_by_id(data.activities), config,
+                                      day=day, badge=severity_badge, source=_source)
     flags_html = (f'<section class="chart"><h2>Flags in this period</h2>'
                   f"<p>Every observation, newest first, with its source and evidence grade.</p>"
-                  f"{flags_table(data.flags, data.as_of)}"
+                  f"{table}"
                   + (f"<h2 class=\"sources-title\">Sources</h2>{sources_list(data.flags['source'])}"
                      if len(data.flags) else "")
                   + "</section>")
@@ -503,7 +447,8 @@ def counts(alerts: int, cautions: int, notes: int) -> str:
 BADGE_TEXT = {"alert": "alert", "caution": "caution", "info": "notes", "none": "clear"}
 
 
-def index_page(items: list[AthleteData], *, linked: set[str], generated: datetime) -> str:
+def index_page(items: list[AthleteData], *, linked: set[str], generated: datetime,
+               config: Config | None = None) -> str:
     """The team overview: one row per athlete, most concerning first, each linking to its page."""
     rows = []
     for data in rank(items):
@@ -524,8 +469,7 @@ def index_page(items: list[AthleteData], *, linked: set[str], generated: datetim
             f'<td class="week">{week}</td>'
             f'<td class="num">{escape(km(s.get("last_7d_km")))}<br><span class="note">'
             f'{escape(km(s.get("last_28d_km")))}</span></td>'
-            f'<td class="num">{_number(s.get("acwr_coupled"))} / {_number(s.get("acwr_uncoupled"))} / '
-            f'{_number(s.get("acwr_ewma"))}</td>'
+            f'<td class="num">{flags_section.ratios_cell(s, _number)}</td>'
             f'<td class="nowrap">{_last_spike(data)}</td><td class="nowrap">{_latest_pain(data)}</td>'
             f"<td>{sparkline(data.daily, spikes)}</td></tr>")
     if rows:
@@ -541,7 +485,7 @@ def index_page(items: list[AthleteData], *, linked: set[str], generated: datetim
             "(alerts this week, then cautions, then knee pain of the last 7 days). Each status is as of "
             "the day under the athlete's name.</p>"
             f'<p class="disclaimer">{escape(DISCLAIMER)}</p>'
-            f"{table}{_footer(generated)}")
+            f"{table}{flags_section.ratios_legend(config or Config()) if rows else ''}{_footer(generated)}")
     return _page("Team overview · strideload report", body)
 
 
@@ -552,5 +496,5 @@ def plotly_script_tag(inline: str | None) -> str:
     return f'<script type="text/javascript">{inline}</script>\n'
 
 
-__all__ = ["DISCLAIMER", "athlete_page", "concern_key", "flags_table", "index_page",
+__all__ = ["DISCLAIMER", "athlete_page", "concern_key", "index_page",
            "plotly_script_tag", "rank", "sparkline"]

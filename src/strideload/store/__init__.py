@@ -26,7 +26,10 @@ from ..errors import StoreError
 from ..model import SUMMARY_FIELDS, Activity
 from ..pain import PAIN_COLUMNS, PainEntry, link_runs
 from . import connect, locks
+from .corrections import Change, Corrections
 from .migrations import MIGRATIONS
+
+__all__ = ["Change", "PainWrite", "Store", "StoredFile", "default_db_path"]
 
 #: Columns stored beside the summary fields.
 EXTRA_COLUMNS = ("name",)
@@ -78,8 +81,12 @@ class PainWrite:
     unchanged: int = 0
 
 
-class Store:
-    """A strideload database. Open with :meth:`Store.open`; close when done."""
+class Store(Corrections):
+    """A strideload database. Open with :meth:`Store.open`; close when done.
+
+    Corrections by hand (move, delete, rename, merge, pain edits) and their change log are
+    the methods of :class:`~strideload.store.corrections.Corrections`.
+    """
 
     def __init__(self, connection: sqlite3.Connection, path: Path):
         self._db = connection
@@ -213,6 +220,12 @@ class Store:
 
     # -- files -----------------------------------------------------------------------
     def known_file(self, sha256: str) -> StoredFile | None:
+        """What the store remembers of these bytes: ``outcome`` ``deleted`` when their
+        activities were deleted by hand (``detail`` says when), else how they were imported."""
+        deleted = self.deleted_file(sha256)
+        if deleted is not None:
+            return StoredFile(sha256, deleted["athlete"], deleted["source_path"], "deleted",
+                              f"deleted on {deleted['deleted_at'][:10]}")
         row = self._db.execute("SELECT sha256, athlete, source_path, outcome, detail FROM files "
                                "WHERE sha256 = ?", (sha256,)).fetchone()
         return StoredFile(**dict(row)) if row else None
@@ -230,8 +243,9 @@ class Store:
                     detail: str | None = None, add: Iterable[Activity] = (),
                     remove: Iterable[str] = ()) -> None:
         """Write one file's whole result atomically: its activities, the ones it replaces,
-        and the record that its bytes were handled."""
+        and the record that its bytes were handled (a file deleted by hand is no longer)."""
         with self.transaction() as db:
+            db.execute("DELETE FROM deleted_files WHERE sha256 = ?", (sha256,))
             for activity_id in remove:
                 db.execute("DELETE FROM activities WHERE id = ?", (activity_id,))
             for activity in add:
@@ -250,6 +264,7 @@ class Store:
     def _insert(self, db: sqlite3.Connection, activity: Activity) -> None:
         row = {name: activity.summary.get(name) for name in ACTIVITY_COLUMNS}
         row["running"] = int(bool(row["running"]))
+        row["summary_only"] = int(bool(row["summary_only"]))
         row["start_utc"] = _utc_key(row["start_time"])
         row["imported_at"] = _now()
         names = ", ".join(row)
@@ -309,6 +324,7 @@ class Store:
             params = (athlete,)
         frame = pd.read_sql_query(sql + " ORDER BY athlete, start_utc, id", self._db, params=params)
         frame["running"] = frame["running"].astype(bool)
+        frame["summary_only"] = frame["summary_only"].astype(bool)
         return frame
 
     def stream(self, activity_id: str) -> pd.DataFrame:
@@ -367,11 +383,12 @@ class Store:
     def pain_frame(self, athlete: str | None = None) -> pd.DataFrame:
         """The pain log (``pain.PAIN_COLUMNS``), by athlete and date, the day's moments in order.
 
+        ``id`` is the entry's stable number (for ``pain edit`` and ``pain delete``);
         ``date`` is ``YYYY-MM-DD`` (the day the pain was felt), ``time`` ``HH:MM`` or None,
         ``score`` 0–10, ``side`` and ``note`` None when not given, ``activity_id`` the run a
         ``during``/``after`` entry belongs to (None when that day had no run).
         """
-        sql = ("SELECT athlete, date, NULLIF(time, '') AS time, score, timing AS \"when\", "
+        sql = ("SELECT id, athlete, date, NULLIF(time, '') AS time, score, timing AS \"when\", "
                "NULLIF(side, '') AS side, NULLIF(note, '') AS note FROM pain")
         params: tuple[Any, ...] = ()
         if athlete is not None:

@@ -102,7 +102,55 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         CREATE INDEX rtr_decisions_by_plan ON rtr_decisions (plan_id, date);
     """),
-    ("0003_quirks_zone_elevation_cadence", """
+    ("0003_people_corrections", """
+        -- Corrections made by hand (move, delete, rename, merge, pain edits), one row each,
+        -- written in the same transaction as the change; 'strideload history' lists them.
+        CREATE TABLE change_log (
+            id INTEGER PRIMARY KEY,
+            changed_at TEXT NOT NULL,
+            action TEXT NOT NULL,
+            athlete TEXT,
+            summary TEXT NOT NULL,
+            detail TEXT
+        );
+        CREATE INDEX change_log_by_athlete ON change_log (athlete, id);
+
+        -- Files whose activities were deleted by hand: importing them again (or the watcher
+        -- finding them) brings nothing back unless forced.
+        CREATE TABLE deleted_files (
+            sha256 TEXT PRIMARY KEY,
+            athlete TEXT NOT NULL,
+            source_path TEXT NOT NULL,
+            deleted_at TEXT NOT NULL
+        );
+
+        -- Pain entries get a stable id (shown by 'pain list', used by 'pain edit' and
+        -- 'pain delete'); a moment (athlete, date, time, when, side) stays unique.
+        CREATE TABLE pain_by_id (
+            id INTEGER PRIMARY KEY,
+            athlete TEXT NOT NULL,
+            date TEXT NOT NULL,
+            time TEXT NOT NULL DEFAULT '',
+            timing TEXT NOT NULL CHECK (timing IN ('during', 'after', 'next-morning', 'daily')),
+            side TEXT NOT NULL DEFAULT '' CHECK (side IN ('', 'left', 'right', 'both')),
+            score REAL NOT NULL CHECK (score >= 0 AND score <= 10),
+            note TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            UNIQUE (athlete, date, time, timing, side)
+        );
+        INSERT INTO pain_by_id (athlete, date, time, timing, side, score, note, source, recorded_at)
+            SELECT athlete, date, time, timing, side, score, note, source, recorded_at FROM pain
+            ORDER BY athlete, date, time, timing, side;
+        DROP TABLE pain;
+        ALTER TABLE pain_by_id RENAME TO pain;
+    """),
+    ("0004_archive_summary_only", """
+        -- Activities known only by their totals (a run typed in by hand in Strava, listed in a bulk
+        -- export's activities.csv with no file): they count in load but have no samples.
+        ALTER TABLE activities ADD COLUMN summary_only INTEGER NOT NULL DEFAULT 0;
+    """),
+    ("0005_quirks_zone_elevation_cadence", """
         -- The zone a run's local times are in and the rule that chose it (ingest.localtime):
         -- runs decided by a setting or by a neighbouring run are re-dated when that changes.
         -- NULL on runs stored before: strideload re-derives those the next time it opens the store.
