@@ -32,8 +32,8 @@ from typing import IO
 
 from ..errors import BudgetError
 from ..model import Activity, sport_key
-from . import surface as surfaces
 from . import localtime
+from . import surface as surfaces
 from .stream import Hints, empty_stream, is_running
 
 log = logging.getLogger(__name__)
