@@ -57,12 +57,57 @@ def test_list_as_csv_and_table(run, tmp_path):
     assert "6.5" in table and "during" in table
 
 
-def test_template_is_importable(run, tmp_path):
+def test_the_template_imports_as_nothing(run, tmp_path):
     result = run("pain", "template")
     assert result.output.splitlines()[0] == ",".join(CSV_COLUMNS)
+    assert all(line.startswith("# ") for line in result.output.splitlines()[1:])
     path = tmp_path / "mine.csv"
     path.write_text(result.output, encoding="utf-8")
-    assert "4 added" in run("pain", "import", str(path)).output
+    imported = run("pain", "import", str(path))
+    assert imported.exit_code == 0 and "0 added, 0 updated, 0 already logged" in imported.output
+    assert json.loads(run("pain", "list", "--format", "json").output) == []
+
+
+def test_a_new_score_keeps_the_note(run):
+    run("pain", "add", "2", "--date", "2026-10-26", "--when", "next-morning", "--athlete", "ana", "--note", "stairs")
+    result = run("pain", "add", "5", "--date", "2026-10-26", "--when", "next-morning", "--athlete", "ana")
+    assert "updated: ana 2026-10-26 next-morning 5/10" in result.output
+    [row] = json.loads(run("pain", "list", "--format", "json").output)
+    assert (row["score"], row["note"]) == (5.0, "stairs")
+
+
+def test_a_date_after_tomorrow_is_refused(run, tmp_path):
+    from datetime import date, timedelta
+
+    later = (date.today() + timedelta(days=3)).isoformat()
+    _bad(run("pain", "add", "2", "--date", later, "--when", "daily", "--athlete", "ana"),
+         "field 'date'", f"{later} is in the future")
+    _bad(run("pain", "import", str(_csv(tmp_path, f"{later},,2,daily,,")), "--athlete", "ana"),
+         "line 2", "field 'date'", "in the future")
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()  # a time zone ahead may already be there
+    assert run("pain", "add", "2", "--date", tomorrow, "--when", "daily", "--athlete", "ana").exit_code == 0
+
+
+def test_without_athlete_in_a_store_of_several_is_an_error_listing_them(run):
+    run("pain", "add", "1", "--date", "2026-05-05", "--when", "daily", "--athlete", "ana")
+    # one athlete: the score is hers
+    assert run("pain", "add", "2", "--date", "2026-05-06", "--when", "daily").exit_code == 0
+    assert {r["athlete"] for r in json.loads(run("pain", "list", "--format", "json").output)} == {"ana"}
+    run("pain", "add", "1", "--date", "2026-05-05", "--when", "daily", "--athlete", "ben")
+    _bad(run("pain", "add", "3", "--date", "2026-05-07", "--when", "daily"),
+         "this store has several athletes (ana, ben): say whose it is with --athlete")
+    _bad(run("rtr", "start", "--protocol", "crowell2023"), "several athletes (ana, ben)")
+    assert len(json.loads(run("pain", "list", "--format", "json").output)) == 3
+
+
+def test_a_configured_default_athlete_is_used_whatever_the_store_holds(run, tmp_path, monkeypatch):
+    config = tmp_path / "config.toml"
+    config.write_text('[settings]\ndefault_athlete = "ben"\n', encoding="utf-8")
+    monkeypatch.setenv("STRIDELOAD_CONFIG", str(config))
+    run("pain", "add", "1", "--date", "2026-05-05", "--when", "daily", "--athlete", "ana")
+    run("pain", "add", "1", "--date", "2026-05-05", "--when", "daily", "--athlete", "cy")
+    assert run("pain", "add", "2", "--date", "2026-05-06", "--when", "daily").exit_code == 0
+    assert json.loads(run("pain", "list", "--athlete", "ben", "--format", "json").output)[0]["score"] == 2.0
 
 
 def _bad(result, *parts: str) -> None:

@@ -75,8 +75,37 @@ def test_the_csv_reads_every_documented_column():
     ]
 
 
-def test_the_template_is_a_valid_pain_csv():
-    assert len(parse_csv(template(), "ana")) == 4
+def test_the_template_is_a_header_and_commented_examples_that_import_as_nothing():
+    text = template()
+    assert text.splitlines()[0] == "date,time,score,when,side,note"
+    assert parse_csv(text, "ana") == []
+    # each example is a valid row once its # is removed
+    uncommented = "\n".join(line[2:] if line.startswith("# 20") else line for line in text.splitlines())
+    assert [e.when for e in parse_csv(uncommented, "ana")] == ["during", "after", "next-morning", "daily"]
+
+
+def test_comment_lines_are_skipped_anywhere():
+    entries = parse_csv("# ana's log\n\ndate,score,when\n# a note\n2026-05-04,2,during\n  # indented\n", "ana")
+    assert [(e.date.isoformat(), e.score) for e in entries] == [("2026-05-04", 2.0)]
+
+
+def test_a_date_after_the_latest_allowed_is_refused():
+    with pytest.raises(PainInputError) as caught:
+        parse_csv(_csv("2026-05-04,,2,during,,", "2026-05-07,,2,daily,,"), "ana", latest=date(2026, 5, 6))
+    assert (caught.value.line, caught.value.field) == (3, "date")
+    assert "2026-05-07 is in the future (the latest date allowed is 2026-05-06)" in str(caught.value)
+    assert len(parse_csv(_csv("2026-05-06,,2,daily,,"), "ana", latest=date(2026, 5, 6))) == 1
+
+
+def test_the_latest_date_is_the_athletes_tomorrow():
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from strideload.config import parse_config
+    from strideload.pain import latest_date
+
+    kiritimati = parse_config({"athletes": {"ana": {"timezone": "Pacific/Kiritimati"}}})
+    assert latest_date(kiritimati, "ana") in {datetime.now(ZoneInfo("Pacific/Kiritimati")).date() + timedelta(days=1)}
 
 
 def test_optional_columns_may_be_left_out_and_reordered():
@@ -156,6 +185,18 @@ def test_re_adding_the_same_entries_adds_nothing_and_a_change_updates(store):
     assert store.pain_frame()["score"].tolist() == [2.0, 4.0]
 
 
+def test_a_new_score_without_a_note_keeps_the_note(store):
+    store.add_pain([make_entry("ana", score=2, date="2026-05-05", when="next-morning", note="stairs hurt")])
+    changed = store.add_pain([make_entry("ana", score=5, date="2026-05-05", when="next-morning")])
+    assert (changed.added, changed.updated) == (0, 1)
+    [row] = store.pain_frame().to_dict("records")
+    assert (row["score"], row["note"]) == (5.0, "stairs hurt")
+    same = store.add_pain([make_entry("ana", score=5, date="2026-05-05", when="next-morning")])
+    assert same.unchanged == 1
+    store.add_pain([make_entry("ana", score=5, date="2026-05-05", when="next-morning", note="better")])
+    assert store.pain_frame()["note"].tolist() == ["better"]  # a new note replaces it
+
+
 def test_a_failing_write_leaves_nothing(store):
     good = make_entry("ana", score=1, date="2026-05-04", when="daily")
 
@@ -197,7 +238,7 @@ def test_the_sample_logs_read_cleanly():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1] / "sample_data"
-    assert len(read_csv(root / "ana" / "pain.csv", "ana")) == 63
+    assert len(read_csv(root / "ana" / "pain.csv", "ana")) == 68
     assert len(read_csv(root / "ben" / "pain.csv", "ben")) == 33
 
 

@@ -16,7 +16,7 @@ from strideload.cli.main import cli
 from strideload.config import parse_config
 from strideload.ingest.importer import import_paths
 from strideload.ingest.scan import is_plan_file
-from strideload.rtr.plans import PlanFileError, apply_plan_file, parse_plan_file, read_plan_file
+from strideload.rtr.plan_file import PlanFileError, apply_plan_file, parse_plan_file, read_plan_file
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "ana"
 OSLO = parse_config({"settings": {"timezone": "Europe/Oslo"}})
@@ -161,12 +161,59 @@ def test_a_bad_plan_file_is_a_failed_outcome_and_writes_nothing(store, tmp_path)
     assert store.rtr_plans() == []
 
 
-def test_a_plan_file_before_a_later_plan_is_a_failed_outcome(store, tmp_path):
+def test_a_plan_file_does_not_silently_replace_a_plan_started_by_hand(store, tmp_path):
     rtr.start(store, "ana", "delaware2018", on=date(2026, 10, 1), config=OSLO)
-    result = import_paths(store, [_write(tmp_path / "ana")], athlete="ana", config=OSLO)
+    path = _write(tmp_path / "ana")
+    result = import_paths(store, [path], athlete="ana", config=OSLO)
     [failed] = result.failed
-    assert "already has a plan from 2026-10-01" in failed.reason and not result.plans
-    assert len(rtr.plans(store, "ana")) == 1
+    assert failed.reason == ("return-to-run plan: ana already has a return-to-run plan (delaware2018 from "
+                             "2026-10-01, started with 'strideload rtr start'); this file would replace it: add "
+                             "'replace = true' to its [plan], or keep one of the two")
+    assert not result.plans and len(rtr.plans(store, "ana")) == 1
+    # Saying so in the file replaces it; the replaced plan stays in the history.
+    path.write_text(PLAN.replace("[plan]\n", "[plan]\nreplace = true\n"), encoding="utf-8")
+    [applied] = import_paths(store, [path], athlete="ana", config=OSLO).plans
+    assert applied.started and applied.in_force
+    assert applied.notes == ("replaces the plan delaware2018 from 2026-10-01, started with 'strideload rtr start', "
+                             "which stays in the history",)
+    assert [(p.protocol.key, p.source) for p in rtr.plans(store, "ana")] == [
+        ("delaware2018", "cli"), ("crowell2023", str(path.resolve()))]
+    [now] = rtr.status(store, "ana", config=OSLO, as_of="2026-10-05")
+    assert now.protocol == "crowell2023" and now.plan_source == str(path.resolve())
+    assert [(r["protocol"], r["in_force_until"]) for r in now.replaced] == [("delaware2018", "never")]
+
+
+def test_an_edited_plan_file_replaces_its_own_plan(store, tmp_path):
+    path = _write(tmp_path / "ana")
+    apply_plan_file(store, path, "ana", OSLO)
+    path.write_text(PLAN.replace("start = 2026-09-15", "start = 2026-09-16"), encoding="utf-8")
+    applied = apply_plan_file(store, path, "ana", OSLO)
+    assert applied.started and applied.in_force and "replaces the plan crowell2023 from 2026-09-15" in applied.notes[0]
+    assert [p.start for p in rtr.plans(store, "ana")] == [_epoch_day("2026-09-15"), _epoch_day("2026-09-16")]
+
+
+def test_a_replaced_plan_file_says_it_is_not_in_force(store, tmp_path):
+    path = _write(tmp_path / "ana")
+    apply_plan_file(store, path, "ana", OSLO)
+    rtr.start(store, "ana", "delaware2018", on=date(2026, 10, 1), config=OSLO, replace=True)
+    again = apply_plan_file(store, path, "ana", OSLO)
+    assert (again.started, again.added, again.in_force) == (False, 0, False)
+    assert again.notes == ("not in force: the plan delaware2018 from 2026-10-01, started with 'strideload rtr "
+                           "start' replaced it",)
+
+
+def test_a_decision_set_by_hand_over_the_files_is_named(store, tmp_path):
+    path = _write(tmp_path / "ana")
+    apply_plan_file(store, path, "ana", OSLO)
+    plan = rtr.set_stage(store, "ana", 3, on=date(2026, 9, 19), config=OSLO)
+    notes = rtr.decision_notes(plan)
+    assert notes[0] == f"it replaces phase 2 for 2026-09-19, recorded from the plan file {path.resolve()}"
+    assert notes[1].startswith(f"the plan comes from the plan file {path.resolve()}, which does not have this")
+    again = apply_plan_file(store, path, "ana", OSLO)
+    assert again.notes == ("2026-09-19: the file says phase 2, but phase 3 recorded later with 'strideload rtr set' "
+                           "is in force",)
+    [now] = rtr.status(store, "ana", config=OSLO, as_of="2026-09-20")
+    assert now.stage == 3
 
 
 def test_a_plan_file_named_on_the_command_line_is_read_as_one(store, tmp_path):
@@ -238,7 +285,9 @@ def test_the_sample_plan_file_is_a_pts_record(ana):
     in_force = max((d for d in found.decisions if d.day <= _epoch_day("2026-10-05")), key=lambda d: d.day)
     [now] = rtr.status(ana, "ana", config=OSLO, as_of="2026-10-05")
     assert now.stage == in_force.stage == 5 and now.stage_since == "2026-10-02"
-    assert not now.ready and "pain_red on 5 Oct" in " ".join(now.reasons)
+    assert not now.ready and "red knee pain on 5 Oct" in " ".join(now.reasons)
+    # the red score resets the count: the clean 2 Oct session no longer counts
+    assert [(e["date"], e["counts"]) for e in now.session_log] == [("2026-10-02", False), ("2026-10-04", False)]
     # the hill run is the deviation at this phase; the run two days before was as prescribed
     assert {(d.as_dict()["date"], d.what) for d in now.deviations} == {("2026-10-04", "longer"),
                                                                        ("2026-10-04", "hilly")}

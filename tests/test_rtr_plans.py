@@ -48,8 +48,31 @@ def test_starting_the_same_plan_again_records_nothing(store):
     again = rtr.start(store, "ana", "crowell2023", on=date(2026, 9, 15), config=OSLO)
     assert again.id == first.id and len(rtr.plans(store, "ana")) == 1
     assert [d.stage for d in again.decisions] == [1, 2]  # the PT's decision stays
-    later = rtr.start(store, "ana", "crowell2023", on=date(2026, 10, 1), config=OSLO)
+    with pytest.raises(UsageError, match=r"ana already has a return-to-run plan \(crowell2023 from 2026-09-15, "
+                                         r"started with 'strideload rtr start'\); .* add --replace"):
+        rtr.start(store, "ana", "crowell2023", on=date(2026, 10, 1), config=OSLO)
+    later = rtr.start(store, "ana", "crowell2023", on=date(2026, 10, 1), config=OSLO, replace=True)
     assert later.id != first.id  # a new start date is a new plan
+
+
+def test_a_replaced_plan_and_its_decisions_stay_in_the_history(store):
+    first = rtr.start(store, "ana", "crowell2023", on=date(2026, 9, 15), config=OSLO)
+    rtr.set_stage(store, "ana", 2, on=date(2026, 9, 19), config=OSLO)
+    # replaced from before its own start: the PT got the date wrong
+    second = rtr.start(store, "ana", "delaware2018", on=date(2026, 9, 10), config=OSLO, replace=True)
+    assert [(p.id, len(p.decisions)) for p in rtr.plans(store, "ana")] == [(first.id, 2), (second.id, 1)]
+    [now] = rtr.status(store, "ana", config=OSLO, as_of="2026-09-20")
+    assert (now.protocol, now.plan_id) == ("delaware2018", second.id)
+    assert now.replaced == [{"plan_id": first.id, "protocol": "crowell2023", "start": "2026-09-15", "source": "cli",
+                             "recorded": rtr.plans(store, "ana")[0].created, "decisions": 2,
+                             "in_force_until": "never"}]
+    # a later start replaces from that day on: the earlier plan was in force until the day before
+    third = rtr.start(store, "ana", "crowell2023", on=date(2026, 10, 1), config=OSLO, replace=True)
+    [then] = rtr.status(store, "ana", config=OSLO, as_of="2026-09-20")
+    assert then.plan_id == second.id
+    [now] = rtr.status(store, "ana", config=OSLO, as_of="2026-10-02")
+    assert now.plan_id == third.id
+    assert [r["in_force_until"] for r in now.replaced] == ["never", "2026-09-30"]
 
 
 @pytest.mark.parametrize("call, message", [
@@ -67,13 +90,20 @@ def test_a_decision_before_the_start_is_refused(store):
     rtr.start(store, "ana", "crowell2023", on=date(2026, 9, 15))
     with pytest.raises(UsageError, match="before the plan's start"):
         rtr.set_stage(store, "ana", 2, on=date(2026, 9, 14))
-    with pytest.raises(UsageError, match="must start on or after it"):
+    with pytest.raises(UsageError, match="add --replace"):
         rtr.start(store, "ana", "delaware2018", on=date(2026, 9, 1))
+
+
+def _mornings(store, *days: str, score: float = 1):
+    store.add_pain([make_entry("ana", score=score, date=day, when="next-morning") for day in days])
 
 
 def test_status_from_imported_walk_run_sessions(store, tmp_path):
     _import_intervals(store, tmp_path, [0, 2])
     rtr.start(store, "ana", "crowell2023", on=date(2026, 9, 15), config=OSLO)
+    [waiting] = rtr.status(store, "ana", config=OSLO, as_of="2026-09-18")
+    assert (waiting.sessions, waiting.sessions_counted, waiting.ready) == (2, 0, False)  # no next-morning scores
+    _mornings(store, "2026-09-16", "2026-09-18")
     [now] = rtr.status(store, "ana", config=OSLO, as_of="2026-09-18")
     assert (now.stage, now.sessions, now.sessions_counted, now.ready) == (1, 2, 2, True)
     first = now.session_log[0]
@@ -88,7 +118,7 @@ def test_pain_in_the_store_holds_the_plan(store, tmp_path):
                     make_entry("ana", score=3, date="2026-09-18", when="next-morning")])
     rtr.start(store, "ana", "crowell2023", on=date(2026, 9, 15), config=OSLO)
     [now] = rtr.status(store, "ana", config=OSLO, as_of="2026-09-18")
-    assert not now.ready and "pain_red on 18 Sep" in now.reasons[-1]
+    assert not now.ready and "red knee pain on 18 Sep" in now.reasons[-1]
 
 
 def test_continuous_running_in_a_walk_run_phase_is_a_deviation(store, tmp_path):
@@ -143,7 +173,7 @@ def test_sample_ana_back_to_back_and_the_hill(ana):
 
 def test_sample_ana_status_on_the_morning_after_the_hill(ana):
     [now] = rtr.status(ana, "ana", config=OSLO, as_of="2026-10-05")
-    assert (now.stage, now.sessions, now.sessions_counted, now.ready) == (5, 2, 1, False)
-    assert "pain_red on 5 Oct" in [c.detail for c in now.criteria if c.name == "pain"][0]
+    assert (now.stage, now.sessions, now.sessions_counted, now.ready) == (5, 2, 0, False)  # reset by the red score
+    assert "red knee pain on 5 Oct" in [c.detail for c in now.criteria if c.name == "pain"][0]
     assert {d.what for d in now.deviations} == {"longer", "hilly"}
     assert now.session_log[0]["walk_intervals"] >= 4  # walk 1 / run 4 on 2 Oct

@@ -1073,9 +1073,12 @@ def ana_pain() -> list[tuple]:
     during = {"2026-09-15": 1, "2026-09-17": 1, "2026-09-19": 1.5, "2026-09-21": 1, "2026-09-23": 1.5,
               "2026-09-25": 1, "2026-09-26": 2, "2026-09-28": 1.5, "2026-09-30": 1, "2026-10-02": 1.5,
               "2026-10-04": 3, "2026-10-07": 1.5, "2026-10-09": 1, "2026-10-11": 1, "2026-10-13": 1}
-    morning = {"2026-09-16": 1, "2026-09-20": 1, "2026-09-24": 1, "2026-09-26": 1, "2026-09-27": 2,
-               "2026-09-29": 1.5, "2026-10-03": 1, "2026-10-05": 3, "2026-10-06": 2, "2026-10-08": 1.5,
-               "2026-10-12": 0.5}
+    # A next-morning score after every session: a session counts toward progressing only once
+    # its next morning is logged (strideload.rtr.progress), and the plan file's notes say so.
+    morning = {"2026-09-16": 1, "2026-09-18": 1, "2026-09-20": 1, "2026-09-22": 1, "2026-09-24": 1,
+               "2026-09-26": 1, "2026-09-27": 2, "2026-09-29": 1.5, "2026-10-01": 1, "2026-10-03": 1,
+               "2026-10-05": 3, "2026-10-06": 2, "2026-10-08": 1.5, "2026-10-10": 1, "2026-10-12": 0.5,
+               "2026-10-14": 0.5}
     notes = {"2026-09-26": "felt good so went again today", "2026-09-27": "a bit achy after two days in a row",
              "2026-10-04": "took the Slemdal hill, too much", "2026-10-05": "sore going down stairs again",
              "2026-10-15": ""}
@@ -1132,7 +1135,7 @@ def ben_pain() -> list[tuple]:
     ]
 
 
-# Hand-written, not generated: the physio's plan file (strideload.rtr.plans), with the phase
+# Hand-written, not generated: the physio's plan file (strideload.rtr.plan_file), with the phase
 # decisions that match the sessions of ana_plan(); keep the two in step.
 ANA_RTR_PLAN = '''# ana's return to run, as her physio recorded it (strideload import reads this file).
 # The plan and the physio's phase decisions; strideload compares each run with them.
@@ -1393,9 +1396,12 @@ def readme_text(summaries: list[dict], files: dict[str, bytes]) -> str:
         + ", ".join(f"phase {stage} from {date.fromisoformat(day).day} {date.fromisoformat(day):%b}"
                     for day, stage in re.findall(r"date = (\S+)\nstage = (\d+)", ANA_RTR_PLAN))
         + ", each with a note. `strideload import sample_data --team` starts the plan and records the "
-        "decisions (importing again records nothing). Each phase moves on after two clean sessions; the "
-        "back-to-back day (26 Sep) and the longer, hillier run of 4 Oct (red next morning) stay visible "
-        "as deviations and holds, and phase 5 is held until 7 and 9 Oct are clean. Format: `[plan]` with "
+        "decisions (importing again records nothing). Every session has its next-morning score in "
+        "`pain.csv`, so strideload can count it. Each phase moves on after two clean sessions, except "
+        "phase 3: the back-to-back day (26 Sep, a deviation that does not count) left an amber score on "
+        "27 Sep, so strideload still says \"on hold\" when the physio moves her on (her note says why). "
+        "The longer, hillier run of 4 Oct (red next morning) does not count and resets phase 5's count, "
+        "so phase 5 is ready only once 7 and 9 Oct are clean. Format: `[plan]` with "
         "`protocol` (a key, or a path relative to the file), `start` (a date) and an optional `stage`; one "
         "`[[decisions]]` table per decision with `date`, `stage` and an optional `note`. Any `rtr*.toml` "
         "in an athlete's folder is read this way.",

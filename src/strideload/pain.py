@@ -14,15 +14,18 @@ when there is one (:func:`link_runs`). Sources: ``vincent2017`` (when to ask),
 ``trek_pfp`` / ``silbernagel2007`` (how the scores are read, see ``analyze.pain``).
 
 The CSV (:data:`CSV_COLUMNS`, header required, UTF-8) is what ``strideload pain import``
-reads and ``strideload pain template`` writes::
+reads; lines starting with ``#`` are comments. ``strideload pain template`` writes the
+header and commented examples, so the template as it is imports nothing::
 
     date,time,score,when,side,note
     2026-05-04,07:40,2,during,right,last 2 km downhill
     2026-05-05,,3,next-morning,right,"stiff, stairs hurt"
 
 A file with any bad row is refused as a whole (:func:`read_csv` raises for the first bad
-row and counts the rest), so a half-imported log never exists. No SQL here: the store
-keeps entries, keyed by (athlete, date, time, when, side); the same entry twice is one.
+row and counts the rest), so a half-imported log never exists. A score dated after the
+athlete's tomorrow (:func:`latest_date`) is a typo, not a plan: it is refused too. No SQL
+here: the store keeps entries, keyed by (athlete, date, time, when, side); the same entry
+twice is one, and a score given again without a note keeps the note it had.
 """
 
 from __future__ import annotations
@@ -32,13 +35,14 @@ import io
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from datetime import date as date_type
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from .config import Config
 from .errors import UsageError
 
 #: The moments a score can describe, in the order a day goes.
@@ -54,13 +58,16 @@ PAIN_COLUMNS = ["id", "athlete", "date", "time", "score", "when", "side", "note"
 #: Pain entries that belong to a run of the same day.
 RUN_WHENS = ("during", "after")
 
-TEMPLATE = """\
-date,time,score,when,side,note
-2026-05-04,07:40,2,during,right,last 2 km downhill
-2026-05-04,09:00,2.5,after,right,
-2026-05-05,07:10,3,next-morning,right,"stiff, stairs hurt"
-2026-05-06,,1,daily,right,
-"""
+#: Examples the template shows (commented out), one per ``when``.
+EXAMPLES = (
+    "2026-05-04,07:40,2,during,right,last 2 km downhill",
+    "2026-05-04,09:00,2.5,after,right,",
+    '2026-05-05,07:10,3,next-morning,right,"stiff, stairs hurt"',
+    "2026-05-06,,1,daily,right,",
+)
+TEMPLATE = (",".join(CSV_COLUMNS) + "\n"
+            "# One row per score; lines starting with # are ignored. Examples (remove the # to keep one):\n"
+            + "".join(f"# {row}\n" for row in EXAMPLES))
 
 
 class PainInputError(UsageError):
@@ -157,10 +164,17 @@ def parse_side(value: str | None) -> str | None:
     return text
 
 
+def latest_date(config: Config, athlete: str) -> date:
+    """The last day a score may be dated: the athlete's tomorrow (in their time zone, else
+    this machine's), one day of slack for a clock or a time zone."""
+    return datetime.now(config.timezone(athlete)).date() + timedelta(days=1)
+
+
 def make_entry(athlete: str, *, score: str | float, date: str | date, when: str,
                time: str | None = None, side: str | None = None, note: str | None = None,
-               line: int | None = None, path: str | Path | None = None) -> PainEntry:
-    """A validated :class:`PainEntry`; a bad field raises :class:`PainInputError` naming it."""
+               line: int | None = None, path: str | Path | None = None, latest: date_type | None = None) -> PainEntry:
+    """A validated :class:`PainEntry`; a bad field raises :class:`PainInputError` naming it.
+    ``latest``: the last date a score may have (:func:`latest_date`), or None for no limit."""
     if not athlete or not str(athlete).strip():
         raise PainInputError("an athlete name is needed", field="athlete", line=line, path=path)
     def field(name: str, parse: Any, raw: Any) -> Any:
@@ -172,6 +186,9 @@ def make_entry(athlete: str, *, score: str | float, date: str | date, when: str,
             raise PainInputError(str(exc), field=name, line=line, path=path) from exc
 
     day: date_type = field("date", parse_date, date)
+    if latest is not None and day > latest:
+        raise PainInputError(f"{day.isoformat()} is in the future (the latest date allowed is {latest.isoformat()}); "
+                             "date a score with the day the pain was felt", field="date", line=line, path=path)
     clock: str | None = field("time", parse_time, time)
     value: float = field("score", parse_score, score)
     moment: str = field("when", parse_when, when)
@@ -181,20 +198,23 @@ def make_entry(athlete: str, *, score: str | float, date: str | date, when: str,
                      note=note)
 
 
-def read_csv(path: str | Path, athlete: str) -> list[PainEntry]:
+def read_csv(path: str | Path, athlete: str, *, latest: date | None = None) -> list[PainEntry]:
     """Every entry of the pain CSV at ``path`` (see :func:`parse_csv`)."""
     try:
         data = Path(path).expanduser().read_bytes()
     except OSError as exc:
         raise PainInputError(f"cannot read: {exc.strerror or exc}", field="file", path=path) from exc
-    return parse_csv(data, athlete, path=path)
+    return parse_csv(data, athlete, path=path, latest=latest)
 
 
-def parse_csv(data: bytes | str, athlete: str, *, path: str | Path | None = None) -> list[PainEntry]:
+def parse_csv(data: bytes | str, athlete: str, *, path: str | Path | None = None,
+              latest: date | None = None) -> list[PainEntry]:
     """Every entry of a pain CSV's content, or :class:`PainInputError` for the first bad row.
 
     ``path`` names the file in errors. Line numbers count the header as line 1. Blank
-    lines are skipped. Two rows for the same moment (date, time, when, side) are an error.
+    lines and comment lines (starting with ``#``) are skipped, before the header too. Two
+    rows for the same moment (date, time, when, side) are an error; so is a date after
+    ``latest``.
     """
     if isinstance(data, bytes):
         try:
@@ -205,7 +225,7 @@ def parse_csv(data: bytes | str, athlete: str, *, path: str | Path | None = None
         text = data.lstrip("\ufeff")
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = [name.strip().lower() for name in next(reader)]
+        header = _comment_free(reader)
     except StopIteration:
         raise PainInputError("the file is empty; expected a header row: " + ",".join(CSV_COLUMNS),
                              field="header", line=1, path=path) from None
@@ -235,7 +255,7 @@ def parse_csv(data: bytes | str, athlete: str, *, path: str | Path | None = None
             errors.append(PainInputError(f"malformed CSV: {exc}", field="row", line=reader.line_num, path=path))
             break
         line = reader.line_num
-        if not any(cell.strip() for cell in row):
+        if not any(cell.strip() for cell in row) or _is_comment(row):
             continue
         if len(row) != len(header):
             errors.append(PainInputError(f"{len(row)} fields where the header has {len(header)} "
@@ -245,7 +265,8 @@ def parse_csv(data: bytes | str, athlete: str, *, path: str | Path | None = None
         try:
             entry = make_entry(athlete, date=fields.get("date", ""), time=fields.get("time"),
                                score=fields.get("score", ""), when=fields.get("when", ""),
-                               side=fields.get("side"), note=fields.get("note"), line=line, path=path)
+                               side=fields.get("side"), note=fields.get("note"), line=line, path=path,
+                               latest=latest)
         except PainInputError as exc:
             errors.append(exc)
             continue
@@ -266,9 +287,35 @@ def parse_csv(data: bytes | str, athlete: str, *, path: str | Path | None = None
     return entries
 
 
+def _is_comment(row: list[str]) -> bool:
+    return bool(row) and row[0].lstrip().startswith("#")
+
+
+def _comment_free(reader: Any) -> list[str]:
+    """The header: the first row that is neither blank nor a comment, lower-cased."""
+    while True:
+        row = next(reader)
+        if any(cell.strip() for cell in row) and not _is_comment(row):
+            return [name.strip().lower() for name in row]
+
+
 def template() -> str:
-    """An example pain CSV with every column, for people to copy."""
+    """The pain CSV header and commented examples, for people to copy: imports as nothing."""
     return TEMPLATE
+
+
+def choose_athlete(given: str | None, known: list[str], config: Config) -> str:
+    """Whose pain (or plan) it is when ``--athlete`` may be left out: ``given``, else the
+    configured ``default_athlete`` when set in a config file, else the store's only athlete
+    (``known``), else the default name on an empty store. With several athletes and none
+    named, :class:`UsageError` lists them: a score must never land on a made-up athlete."""
+    if given:
+        return given
+    if config.origin("default_athlete") != "default" or not known:
+        return str(config.get("default_athlete"))
+    if len(known) == 1:
+        return known[0]
+    raise UsageError(f"this store has several athletes ({', '.join(known)}): say whose it is with --athlete")
 
 
 def link_runs(pain: pd.DataFrame, runs: pd.DataFrame) -> pd.Series:

@@ -2,8 +2,9 @@
 
 The work is done by :mod:`strideload.rtr` (protocols, measured sessions, progression);
 an :class:`~strideload.analyze.Analysis` made with ``rtr=strideload.rtr.inputs(store)``
-carries those inputs, and this signal hands them the athlete's pain flags and the day the
-series end. Without ``rtr`` it raises nothing. Nothing is imported from ``strideload.rtr``
+carries those inputs, and this signal hands them the athlete's pain flags, the pain log
+(a session counts only once its next-morning score is in) and the day each athlete's data
+end (their last run or pain score). Without ``rtr`` it raises nothing. Nothing is imported from ``strideload.rtr``
 here, so the analysis layer keeps reading DataFrames only.
 """
 
@@ -29,5 +30,11 @@ def rtr_signal(analysis: Analysis) -> pd.DataFrame:
     sessions = analysis.sessions
     last = sessions.groupby("athlete", observed=True)["day"].max() if len(sessions) else pd.Series(dtype="int64")
     last_day = {str(name): int(day) for name, day in last.items() if not np.isnan(day)}
-    found: pd.DataFrame = inputs.flags(pain_signal(analysis), analysis.until, last_day)
+    pain = getattr(analysis, "pain", None)
+    if pain is not None and len(pain):
+        days = (pd.to_datetime(pain["date"].astype(str).str[:10], format="%Y-%m-%d").to_numpy()
+                .astype("datetime64[D]") - np.datetime64("1970-01-01", "D")).astype("int64")
+        for name, day in pd.Series(days).groupby(pain["athlete"].to_numpy()).max().items():
+            last_day[str(name)] = max(last_day.get(str(name), int(day)), int(day))
+    found: pd.DataFrame = inputs.flags(pain_signal(analysis), analysis.until, last_day, pain)
     return found[found["athlete"].isin(analysis.athletes)].reset_index(drop=True) if len(found) else found

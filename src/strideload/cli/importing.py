@@ -39,7 +39,8 @@ def _summary(result: ImportResult, verbose: bool) -> None:
     for plan in result.plans:
         known = f", {plan.known} already recorded" if plan.known else ""
         say(f"  return-to-run plan {plan.path} ({plan.athlete}): {plan.protocol} from {plan.start}, "
-            f"{plan.added} decision{'s' if plan.added != 1 else ''} recorded{known}")
+            f"{plan.added} decision{'s' if plan.added != 1 else ''} recorded{known}"
+            + "".join(f"; {note}" for note in plan.notes))
     elsewhere = [o for o in result.of("duplicate") if o.other_athlete]
     for outcome in elsewhere:
         say(f"  already imported for {outcome.other_athlete}: {outcome.path}. If it is {outcome.athlete}'s: "

@@ -12,7 +12,7 @@ import click
 from .. import analyze
 from ..analyze.pain import pain_vs_load
 from ..errors import UsageError
-from ..pain import PAIN_COLUMNS, WHENS, make_entry, read_csv, template
+from ..pain import PAIN_COLUMNS, WHENS, choose_athlete, latest_date, make_entry, read_csv, template
 from ..store import PainWrite
 from .main import Context, common_options
 from .render import format_option, render, say
@@ -27,6 +27,13 @@ def known_athlete(ctx: Context, athlete: str | None) -> None:
     if athlete not in known:
         listed = ", ".join(known) if known else "none yet"
         raise UsageError(f"unknown athlete {athlete!r} (known: {listed})")
+
+
+def whose(ctx: Context, athlete: str | None) -> str:
+    """The athlete a new score or plan is for (see :func:`strideload.pain.choose_athlete`)."""
+    if athlete or ctx.config.origin("default_athlete") != "default" or not ctx.db_path.exists():
+        return choose_athlete(athlete, [], ctx.config)
+    return choose_athlete(None, sorted(set(ctx.store.athlete_names()) | set(ctx.store.pain_athletes())), ctx.config)
 
 
 def _written(result: PainWrite) -> str:
@@ -53,16 +60,19 @@ def pain_group() -> None:
 @click.argument("score")
 @click.option("--date", "day", required=True, metavar="YYYY-MM-DD", help="The day the pain was felt.")
 @click.option("--when", required=True, metavar="WHEN", help=f"One of {', '.join(WHENS)}.")
-@click.option("--athlete", help="Whose knee [default: the config's default_athlete].")
+@click.option("--athlete", help="Whose knee [default: the config's default_athlete, else the store's only "
+                                "athlete; with several, required].")
 @click.option("--side", metavar="SIDE", help="left, right or both.")
 @click.option("--time", "clock", metavar="HH:MM", help="Local time of day, if you want it.")
 @click.option("--note", help="Free text.")
 @common_options
 def add_command(ctx: Context, score: str, day: str, when: str, athlete: str | None, side: str | None,
                 clock: str | None, note: str | None) -> None:
-    """Log one pain SCORE (0–10, halves allowed, e.g. 3.5)."""
-    name = athlete or ctx.config.get("default_athlete")
-    entry = make_entry(name, score=score, date=day, when=when, time=clock, side=side, note=note)
+    """Log one pain SCORE (0–10, halves allowed, e.g. 3.5), dated the day it was felt (at
+    latest tomorrow). Giving a logged moment a new score without --note keeps its note."""
+    name = whose(ctx, athlete)
+    entry = make_entry(name, score=score, date=day, when=when, time=clock, side=side, note=note,
+                       latest=latest_date(ctx.config, name))
     ctx.creates_store = True
     result = ctx.store.add_pain([entry])
     what = "updated" if result.updated else "already logged" if result.unchanged else "added"
@@ -86,7 +96,8 @@ def list_command(ctx: Context, athlete: str | None, fmt: str) -> None:
 
 @pain_group.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--athlete", help="Whose log it is [default: the config's default_athlete].")
+@click.option("--athlete", help="Whose log it is [default: the config's default_athlete, else the store's only "
+                                "athlete; with several, required].")
 @common_options
 def import_command(ctx: Context, file: Path, athlete: str | None) -> None:
     """Import a pain CSV (columns: date,time,score,when,side,note; see 'pain template').
@@ -94,8 +105,8 @@ def import_command(ctx: Context, file: Path, athlete: str | None) -> None:
     A file with any bad row imports nothing; the error names the line and the field.
     Importing the same file again adds nothing.
     """
-    name = athlete or ctx.config.get("default_athlete")
-    entries = read_csv(file, name)
+    name = whose(ctx, athlete)
+    entries = read_csv(file, name, latest=latest_date(ctx.config, name))
     ctx.creates_store = True
     say(f"{file}: {_written(ctx.store.add_pain(entries, source=str(file)))}")
 
@@ -124,7 +135,9 @@ def vs_load_command(ctx: Context, athlete: str | None, fmt: str) -> None:
 @pain_group.command("template")
 @common_options
 def template_command(ctx: Context) -> None:
-    """Print an example pain CSV to copy (redirect it: strideload pain template > pain.csv).
+    """Print the pain CSV header with commented examples (redirect it: strideload pain
+    template > pain.csv). Lines starting with # are ignored, so it imports as nothing until
+    you add rows.
 
     \b
     Columns:

@@ -126,8 +126,9 @@ def summary_line(batch: BatchResult) -> str:
         if log.added or log.updated:
             parts.append(f"{log.athlete} pain log +{log.added} ({log.updated} updated)")
     for plan in batch.result.plans:
-        if plan.started or plan.added:
-            parts.append(f"{plan.athlete} return-to-run plan +{plan.added} decisions")
+        if plan.started or plan.added or plan.notes:
+            parts.append(f"{plan.athlete} return-to-run plan +{plan.added} decisions"
+                         + "".join(f" ({note})" for note in plan.notes))
     if not parts:
         parts.append("nothing new")
     for status, label in (("duplicate", "already in the store"), ("skipped", "without activity"),

@@ -5,7 +5,7 @@ non-running, skipped (valid but holds no activity) or failed, with its path and 
 in an :class:`ImportResult`. The store is passed in (``ingest`` does not open it).
 Pain logs (``pain*.csv``) found on the way are imported for the path's athlete and
 counted in ``ImportResult.pain``; return-to-run plan files (``rtr*.toml``, see
-:mod:`strideload.rtr.plans`) likewise, in ``ImportResult.plans``. A bad one of either is a
+:mod:`strideload.rtr.plan_file`) likewise, in ``ImportResult.plans``. A bad one of either is a
 failed outcome and writes nothing.
 """
 
@@ -34,7 +34,7 @@ from ..errors import (
     UsageError,
 )
 from ..model import Activity, RawActivity
-from ..pain import PainInputError, read_csv
+from ..pain import PainInputError, latest_date, read_csv
 from ..store import Store
 from . import detect, devices, limits, localtime, sanity
 from .scan import Source, decompress_if_gzip, is_side_file, pain_csvs, path_sources, plan_files, read_file
@@ -42,7 +42,7 @@ from .strava import manual_activity
 from .stream import Hints, normalise
 
 if TYPE_CHECKING:
-    from ..rtr.plans import PlanFileImport
+    from ..rtr.plan_file import PlanFileImport
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +168,7 @@ class PainImport:
 @dataclass
 class ImportResult:
     """The result of an import: every outcome, grouped by status, the pain logs read and the
-    return-to-run plan files applied (:class:`~strideload.rtr.plans.PlanFileImport`)."""
+    return-to-run plan files applied (:class:`~strideload.rtr.plan_file.PlanFileImport`)."""
 
     outcomes: list[Outcome] = field(default_factory=list)
     pain: list[PainImport] = field(default_factory=list)
@@ -251,7 +251,7 @@ def import_paths(store: Store, paths: Iterable[str | Path], *, athlete: str | No
                     if on_progress:
                         on_progress(Progress(source.display_path, min(done, total), total))
             for log in pain_logs:
-                import_pain_log(store, log, name, result)
+                import_pain_log(store, log, name, result, config)
             for plan_path in plan_paths:
                 import_plan_file(store, plan_path, name, result, config)
     except KeyboardInterrupt as exc:  # the file being written rolled back; the ones before are whole
@@ -262,11 +262,14 @@ def import_paths(store: Store, paths: Iterable[str | Path], *, athlete: str | No
     return result
 
 
-def import_pain_log(store: Store, path: Path, athlete: str, result: ImportResult) -> None:
-    """Import one pain log for ``athlete``; a bad one becomes a failed outcome, nothing written."""
+def import_pain_log(store: Store, path: Path, athlete: str, result: ImportResult,
+                    config: Config | None = None) -> None:
+    """Import one pain log for ``athlete``; a bad one (a row dated after tomorrow too) becomes
+    a failed outcome, nothing written."""
     try:
         with boundary("reading the pain log", str(path)):
-            written = store.add_pain(read_csv(path, athlete), source=str(path))
+            entries = read_csv(path, athlete, latest=latest_date(config or Config(), athlete))
+            written = store.add_pain(entries, source=str(path))
     except PainInputError as exc:
         where = f"line {exc.line}, " if exc.line is not None else ""
         result.outcomes.append(Outcome(str(path), athlete, "failed",
@@ -281,7 +284,7 @@ def import_pain_log(store: Store, path: Path, athlete: str, result: ImportResult
 def import_plan_file(store: Store, path: Path, athlete: str, result: ImportResult, config: Config) -> None:
     """Apply one return-to-run plan file for ``athlete``; a bad one (or one that cannot start,
     as before a later plan) becomes a failed outcome, nothing written."""
-    from ..rtr.plans import PlanFileError, apply_plan_file  # the analysis it needs loads only for plan files
+    from ..rtr.plan_file import PlanFileError, apply_plan_file  # the analysis it needs loads only for plan files
 
     try:
         with boundary("reading the return-to-run plan", str(path)):

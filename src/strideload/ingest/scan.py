@@ -12,7 +12,7 @@ explicitly on the command line is always read. Either way the format is decided 
 the bytes (:mod:`.detect`), never from the name. Pain logs and plan files are the
 exceptions: a CSV named ``pain*.csv`` (:func:`pain_csvs`) is read as the athlete's pain log
 (``strideload.pain``), a TOML file named ``rtr*.toml`` (:func:`plan_files`) as the PT's
-return-to-run plan file (``strideload.rtr.plans``). A Strava export's ``activities.csv``
+return-to-run plan file (``strideload.rtr.plan_file``). A Strava export's ``activities.csv``
 (:mod:`.strava`) names the files beside it and lists manual runs, imported summary-only.
 """
 

@@ -392,7 +392,7 @@ class Watcher:
                 self._handled[str(item.path)] = item.signature
             batch.files += 1
             if is_pain_csv(item.path.name):
-                import_pain_log(self.store, item.path, item.where.athlete, batch.result)
+                import_pain_log(self.store, item.path, item.where.athlete, batch.result, self.config)
                 continue
             if is_plan_file(item.path.name):
                 import_plan_file(self.store, item.path, item.where.athlete, batch.result, self.config)

@@ -11,8 +11,12 @@ plotly package) is written once beside them, or embedded in each page with
 ``self_contained=True`` (one file to email). Every file is replaced atomically, so a
 re-run never leaves a half-written page. Only this package imports plotly.
 
+Each athlete also gets a one-page summary to print (``<page>.summary.html``, and with
+``pdf=True`` a PDF of it made by headless Chromium) to bring to a physio visit.
+
 Layers: :mod:`.data` gathers what a page shows from the store and one analysis,
-:mod:`.figures` turns DataFrames into plotly figures, :mod:`.html` writes the pages and
+:mod:`.figures` turns DataFrames into plotly figures, :mod:`.html` writes the pages (the
+return-to-run section in :mod:`.rtr_section`, the summary in :mod:`.print_page`) and
 :mod:`.assets` the files.
 """
 
@@ -31,11 +35,13 @@ from .assets import (
     ensure_folder,
     plotly_js,
     remove_leftover_temps,
+    summary_name,
     write_atomic,
     write_plotly_js,
 )
-from .data import AthleteData, check_athletes, gather
+from .data import AthleteData, check_athletes, check_since, gather
 from .html import athlete_page, index_page, plotly_script_tag
+from .print_page import summary_page, write_pdf
 
 __all__ = ["AthleteData", "ReportError", "ReportResult", "build_reports", "gather"]
 
@@ -44,13 +50,16 @@ __all__ = ["AthleteData", "ReportError", "ReportResult", "build_reports", "gathe
 class ReportResult:
     """What :func:`build_reports` wrote.
 
-    ``pages`` maps each athlete to their page; ``sizes`` each written file's name to its
-    size in bytes; ``plotly_js`` is the shared plotly.js (``None`` when self-contained).
+    ``pages`` maps each athlete to their page, ``summaries`` to their one-page summary and
+    ``pdfs`` to its PDF (with ``pdf=True``); ``sizes`` each written file's name to its size
+    in bytes; ``plotly_js`` is the shared plotly.js (``None`` when self-contained).
     """
 
     out_dir: Path
     index: Path
     pages: dict[str, Path] = field(default_factory=dict)
+    summaries: dict[str, Path] = field(default_factory=dict)
+    pdfs: dict[str, Path] = field(default_factory=dict)
     sizes: dict[str, int] = field(default_factory=dict)
     plotly_js: Path | None = None
     self_contained: bool = False
@@ -64,16 +73,21 @@ class ReportResult:
 
 def build_reports(store: Any, config: Config | None = None, out_dir: Path | str = "reports", *,
                   athletes: list[str] | None = None, since: Any = None, self_contained: bool = False,
-                  as_of: Any = None, progress: Callable[[str, Path], None] | None = None) -> ReportResult:
+                  as_of: Any = None, progress: Callable[[str, Path], None] | None = None,
+                  pdf: bool = False) -> ReportResult:
     """Write the report pages of ``athletes`` (default: all) and the team index into ``out_dir``.
 
     ``since`` (a date) is the first day the pages show (the analysis still uses the whole
-    history); ``as_of`` (a date) the status day for everyone, by default each athlete's last
-    activity. The index lists every athlete of the store and links to each page that
-    exists. ``progress(athlete, path)`` is called after each page.
+    history; after the last data of ``athletes`` it is a :class:`UsageError` naming the day
+    the data end); ``as_of`` (a date) the status day for everyone, by default each
+    athlete's last activity or pain score, whichever is later. The index lists every
+    athlete of the store and links to each page that exists. ``progress(athlete, path)`` is
+    called after each page. ``pdf``: print each one-page summary to PDF as well (needs
+    Chromium; :class:`ReportError` without it).
     """
     config = config or Config()
     check_athletes(store.athlete_names(), athletes)
+    check_since(store, since, athletes)
     folder = ensure_folder(Path(out_dir))
     remove_leftover_temps(folder)
     everyone = gather(store, config, since=since, as_of=as_of)
@@ -94,6 +108,11 @@ def build_reports(store: Any, config: Config | None = None, out_dir: Path | str 
         result.pages[data.athlete] = path
         # Size of the page without plotly.js, which a self-contained page carries inline.
         result.sizes[path.name] = size - (len(tag.encode("utf-8")) if self_contained else 0)
+        summary = folder / summary_name(data.page)
+        result.sizes[summary.name] = write_atomic(summary, summary_page(data, config, generated=generated))
+        result.summaries[data.athlete] = summary
+        if pdf:
+            result.pdfs[data.athlete] = write_pdf(summary, summary.with_suffix(".pdf"))
         if progress is not None:
             progress(data.athlete, path)
     linked = {data.athlete for data in everyone if (folder / data.page).is_file()}

@@ -119,6 +119,12 @@ def page_name(athlete: str) -> str:
     return f"{stem or 'athlete'}-{digest}.html"
 
 
+def summary_name(page: str) -> str:
+    """``ana.html`` -> ``ana.summary.html``, the athlete's one-page summary (a page name never
+    holds a dot before ``.html``, so no page and summary share a name)."""
+    return f"{page[:-len('.html')]}.summary.html"
+
+
 def plotly_js() -> str:
     """The plotly.js bundled with the installed plotly package."""
     from plotly.offline import get_plotlyjs  # type: ignore[import-untyped]  # no type hints in plotly

@@ -3,8 +3,9 @@
 :func:`gather` reads the activity summaries (and the pain log and return-to-run plans when
 the store has them), runs :func:`strideload.analyze.analyze` once over every athlete, and
 cuts the results into one :class:`AthleteData` per athlete: the runs, days and flags of
-the period shown, and the status on the athlete's "as of" day (by default the day of
-their last activity, because an export is usually looked at after the fact).
+the period shown, and the status on the athlete's "as of" day (by default the later of
+their last activity and their last pain score, because an export is usually looked at
+after the fact, and the next-morning score after the latest run is dated the day after it).
 """
 
 from __future__ import annotations
@@ -56,6 +57,10 @@ class AthleteData:
     pain: pd.DataFrame | None = None
     rtr: RtrView | None = None
     recent_pain: dict[str, Any] | None = field(default=None)
+    #: why the page is as of its day when no --as-of was given: "activity" or "pain" (the
+    #: last pain score came after the last activity); ``last_activity`` is that day.
+    as_of_from: str = "activity"
+    last_activity: date | None = None
 
     @property
     def pain_supported(self) -> bool:
@@ -79,11 +84,37 @@ def _day(value: Any) -> date:
     return (EPOCH + date_to_day(value)).item()
 
 
-def _last_days(frame: pd.DataFrame) -> dict[str, int]:
-    """Each athlete's last activity day (any sport), days since the epoch."""
-    dates = pd.to_datetime(frame["local_date"].astype(str).str[:10], format="%Y-%m-%d", errors="coerce")
+def _last_days(frame: pd.DataFrame, column: str = "local_date") -> dict[str, int]:
+    """Each athlete's last day in ``frame`` (activities of any sport: ``local_date``; the pain
+    log: ``date``), days since the epoch."""
+    if frame is None or not len(frame):
+        return {}
+    dates = pd.to_datetime(frame[column].astype(str).str[:10], format="%Y-%m-%d", errors="coerce")
     last = dates.groupby(frame["athlete"]).max()
     return {str(name): date_to_day(value) for name, value in last.items() if not pd.isna(value)}
+
+
+def data_ends(store: Any, athletes: list[str] | None = None) -> dict[str, int]:
+    """Each athlete's last day with data: the later of their last activity and their last pain
+    score (days since the epoch), for athletes with activities (of ``athletes`` only, when given)."""
+    ends = _last_days(store.activities_frame())
+    pain = store.pain_frame() if hasattr(store, "pain_frame") else None
+    for name, day in _last_days(pain, "date").items():
+        if name in ends:
+            ends[name] = max(ends[name], day)
+    return {name: day for name, day in ends.items() if not athletes or name in athletes}
+
+
+def check_since(store: Any, since: Any, athletes: list[str] | None = None) -> None:
+    """``since`` after the last data of ``athletes`` (default all) is a
+    :class:`~strideload.errors.UsageError` saying the day the data end."""
+    if since is None:
+        return
+    ends = data_ends(store, athletes)
+    if ends and date_to_day(since) > max(ends.values()):
+        last = (EPOCH + max(ends.values())).item()
+        whose = f" of {', '.join(athletes)}" if athletes else ""
+        raise UsageError(f"--since {since.isoformat()} is after the data{whose}, which ends on {last.isoformat()}")
 
 
 def spike_tiers(ratio: pd.Series, config: Config) -> np.ndarray:
@@ -113,12 +144,15 @@ class RtrView:
 
     ``status``: the plan's :class:`~strideload.rtr.RtrStatus` on the athlete's as-of day.
     ``sessions``: one row per run since the plan's start (``date``, ``activity_id``,
-    ``stage``, ``distance_km``, ``prescribed_km``, ``run_min``, ``walk_min``,
-    ``prescribed_run_min``, ``prescribed_walk_min``, ``hilly``, ``pain_session`` (worst
-    during/after that day), ``pain_next_morning``); prescribed minutes are the stage's
-    walk/run split applied to the session's own time. ``stages``: the stage in force on
-    each day from the start to the as-of day (``date``, ``stage``). ``labels``: stage
-    number -> its prescription.
+    ``stage``, ``distance_km``, ``run_km``, ``walk_km`` (measured), ``longest_run_min``,
+    ``longest_run_km`` (the longest running without a walk break), ``verdict`` (``counts``;
+    ``off``: not as prescribed; ``pain``: as prescribed, but with knee pain or before a red
+    pain setback; ``waiting``: for its next-morning score; ``after``: the plan was complete),
+    ``why`` (text), ``pain_session`` (worst during/after that day), ``pain_next_morning``).
+    ``stages``: the stage in force and its prescription on each day from the start to the
+    as-of day, or to the day the plan was complete (``date``, ``stage``, ``prescribed_km``,
+    ``prescribed_run_min``, ``prescribed_run_km``). ``labels``: stage number -> its
+    prescription. ``completed_on``: the day the plan was complete, or None.
     """
 
     status: Any
@@ -128,57 +162,48 @@ class RtrView:
     citation: str
     protocol_name: str
     stage_name: str
+    completed_on: date | None = None
 
 
-def _prescribed_split(stage: Any, total_min: float | None) -> tuple[float | None, float | None]:
-    """(run, walk) minutes a session of ``total_min`` would have had at ``stage``'s split."""
-    if total_min is None or np.isnan(total_min):
-        return None, None
-    if stage.continuous:
-        return total_min, 0.0
-    run, walk = (stage.run_s, stage.walk_s) if stage.run_s is not None else (stage.run_m, stage.walk_m)
-    if not run or walk is None:
-        return None, None
-    return total_min * run / (run + walk), total_min * walk / (run + walk)
+def _verdict(entry: dict[str, Any] | None) -> tuple[str, str]:
+    if entry is None:
+        return "after", "after the plan was complete: ordinary training"
+    if entry["counts"]:
+        return "counts", "as prescribed, no pain, next-morning score in"
+    why = "; ".join(entry["why_not_counted"])
+    if not entry["as_prescribed"]:
+        return "off", why
+    return ("pain" if entry["pain"] or entry["reset_by_red_pain"] else "waiting"), why
 
 
 def rtr_view(store: Any, config: Config, athlete: str, as_of: date, summaries: pd.DataFrame,
              pain: pd.DataFrame | None) -> RtrView | None:
-    """The athlete's latest return-to-run plan started by ``as_of``, or ``None``.
+    """The athlete's return-to-run plan in force on ``as_of``, or ``None``.
 
     ``None`` as well when this strideload has no return-to-run support.
     """
     if not hasattr(store, "rtr_plans"):
         return None
-    try:
-        from .. import rtr
-        from ..rtr.plans import sessions as measured_sessions
-    except ImportError:  # pragma: no cover - return to run is part of strideload since 0.1
+    from .. import rtr
+
+    found = rtr.view(store, athlete, config=config, as_of=as_of)
+    if found is None:
         return None
-    end = date_to_day(as_of)
-    started = [plan for plan in rtr.plans(store, athlete) if plan.start <= end]
-    if not started:
-        return None
-    plan = started[-1]
-    statuses = rtr.status(store, athlete, config=config, as_of=as_of)
-    if not statuses:
-        return None
-    protocol = plan.protocol
+    plan, protocol = found.plan, found.plan.protocol
+    judged = {entry["activity_id"]: entry for entry in found.verdicts}
     rows = []
-    for session in measured_sessions(store, plan, config, summaries, until=end):
+    for session in found.sessions:
         stage = protocol.stage(plan.stage_on(session.day).stage)
-        run_min = None if session.run_s is None else session.run_s / 60.0
-        walk_min = None if session.walk_s is None else session.walk_s / 60.0
-        total = None if run_min is None or walk_min is None else run_min + walk_min
-        prescribed_run, prescribed_walk = _prescribed_split(stage, total)
+        verdict, why = _verdict(judged.get(session.activity_id))
         rows.append({"date": (EPOCH + session.day).astype("datetime64[ns]"), "activity_id": session.activity_id,
                      "stage": stage.number, "distance_km": session.distance_m / 1000.0,
-                     "prescribed_km": None if stage.distance_m is None else stage.distance_m / 1000.0,
-                     "run_min": run_min, "walk_min": walk_min, "prescribed_run_min": prescribed_run,
-                     "prescribed_walk_min": prescribed_walk, "hilly": session.hilly})
-    sessions = pd.DataFrame(rows, columns=["date", "activity_id", "stage", "distance_km", "prescribed_km",
-                                           "run_min", "walk_min", "prescribed_run_min", "prescribed_walk_min",
-                                           "hilly"])
+                     "run_km": None if session.run_m is None else session.run_m / 1000.0,
+                     "walk_km": None if session.walk_m is None else session.walk_m / 1000.0,
+                     "longest_run_min": None if session.longest_run_s is None else session.longest_run_s / 60.0,
+                     "longest_run_km": None if session.longest_run_m is None else session.longest_run_m / 1000.0,
+                     "verdict": verdict, "why": why})
+    sessions = pd.DataFrame(rows, columns=["date", "activity_id", "stage", "distance_km", "run_km", "walk_km",
+                                           "longest_run_min", "longest_run_km", "verdict", "why"])
     sessions["pain_session"] = np.nan
     sessions["pain_next_morning"] = np.nan
     if pain is not None and len(pain) and len(sessions):
@@ -187,14 +212,24 @@ def rtr_view(store: Any, config: Config, athlete: str, as_of: date, summaries: p
         mornings = own[own["when"] == "next-morning"].groupby("date")["score"].max()
         sessions["pain_session"] = sessions["date"].map(on_day).astype("float64")
         sessions["pain_next_morning"] = (sessions["date"] + pd.Timedelta(days=1)).map(mornings).astype("float64")
-    days = np.arange(plan.start, max(end, plan.start) + 1)
-    stages = pd.DataFrame({"date": (EPOCH + days).astype("datetime64[ns]"),
-                           "stage": [plan.stage_on(int(d)).stage for d in days]})
+    last = found.completed_on if found.completed_on is not None else date_to_day(as_of)
+    days = np.arange(plan.start, max(last, plan.start) + 1)
+    in_force = [protocol.stage(plan.stage_on(int(d)).stage) for d in days]
+
+    def per_day(values: list[float | None], scale: float) -> list[float]:
+        return [np.nan if value is None else value / scale for value in values]
+
+    stages = pd.DataFrame({"date": (EPOCH + days).astype("datetime64[ns]"), "stage": [s.number for s in in_force],
+                           "prescribed_km": per_day([s.distance_m for s in in_force], 1000.0),
+                           "prescribed_run_min": per_day([None if s.continuous else s.run_s for s in in_force], 60.0),
+                           "prescribed_run_km": per_day([None if s.continuous else s.run_m for s in in_force],
+                                                        1000.0)})
     from ..rtr.protocols import describe
 
-    return RtrView(status=statuses[-1], sessions=sessions, stages=stages,
+    return RtrView(status=found.status, sessions=sessions, stages=stages,
                    labels={stage.number: describe(protocol, stage) for stage in protocol.stages},
-                   citation=protocol.citation, protocol_name=protocol.name, stage_name=protocol.stage_name)
+                   citation=protocol.citation, protocol_name=protocol.name, stage_name=protocol.stage_name,
+                   completed_on=None if found.completed_on is None else (EPOCH + found.completed_on).item())
 
 
 def recent_pain(pain: pd.DataFrame | None, as_of: date, days: int = 7) -> dict[str, Any] | None:
@@ -235,7 +270,8 @@ def gather(store: Any, config: Config, athletes: list[str] | None = None, since:
 
     ``since`` (a date) is the first day shown; the analysis still uses all earlier history.
     ``as_of`` (a date) is the status day of every athlete; by default each athlete's last
-    activity. Unknown athlete names are a :class:`~strideload.errors.UsageError`.
+    activity or pain score, whichever is later. Unknown athlete names are a
+    :class:`~strideload.errors.UsageError`.
     """
     frame = store.activities_frame()
     if athletes:
@@ -243,11 +279,13 @@ def gather(store: Any, config: Config, athletes: list[str] | None = None, since:
         frame = frame[frame["athlete"].isin(athletes)].reset_index(drop=True)
     if not len(frame):
         return []
-    ends = _last_days(frame)
+    raw_pain = store.pain_frame() if hasattr(store, "pain_frame") else None
+    activity_ends = _last_days(frame)
+    pain_ends = _last_days(raw_pain, "date")
+    ends = {name: max(day, pain_ends.get(name, day)) for name, day in activity_ends.items()}
     if as_of is not None:
         ends = dict.fromkeys(ends, date_to_day(as_of))
     until = max(ends.values())
-    raw_pain = store.pain_frame() if hasattr(store, "pain_frame") else None
     analysis = analyze.analyze(frame, config, until=(EPOCH + until).item(), pain=raw_pain,
                                rtr=_rtr_inputs(store, config))
     status = {str(row["athlete"]): {str(k): _plain(v) for k, v in row.items()}
@@ -298,6 +336,7 @@ def gather(store: Any, config: Config, athletes: list[str] | None = None, since:
             athlete_pain = athlete_pain[athlete_pain["date"] <= last]
 
         as_of_date = (EPOCH + end).item()
+        last_activity = activity_ends[name]
         result.append(AthleteData(
             athlete=name, page=page_name(name), as_of=as_of_date, start=(EPOCH + start).item(),
             activities=activities, runs=athlete_runs.reset_index(drop=True),
@@ -307,5 +346,7 @@ def gather(store: Any, config: Config, athletes: list[str] | None = None, since:
             .reset_index(drop=True),
             recent_pain=recent_pain(athlete_pain, as_of_date),
             rtr=rtr_view(store, config, name, as_of_date, activity_groups[name], athlete_pain),
+            as_of_from="pain" if as_of is None and end > last_activity else "activity",
+            last_activity=(EPOCH + last_activity).item(),
         ))
     return result

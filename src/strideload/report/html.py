@@ -23,7 +23,7 @@ from .. import __version__
 from ..analyze import KINDS, SOURCES, words
 from ..config import Config
 from . import figures, flags_section
-from .assets import CSS, INDEX, PLOTLY_JS
+from .assets import CSS, INDEX, PLOTLY_JS, summary_name
 from .data import AthleteData
 
 DISCLAIMER = ("This report shows observations about training load next to the runner's own knee-pain "
@@ -240,12 +240,14 @@ def athlete_page(data: AthleteData, config: Config, *, plotly_tag: str, generate
     s = data.status
     days_shown = (data.as_of - data.start).days + 1
     length = f"{days_shown / 7:.0f} weeks" if days_shown >= 14 else f"{days_shown} day{'s' if days_shown != 1 else ''}"
-    as_of_words = "" if as_of_given else " (the day of the last activity)"
+    as_of_words = "" if as_of_given else " (the day of the last activity)" if data.as_of_from == "activity" else \
+        f" (the day of the last knee-pain score; last activity {day(data.last_activity)})"
     concern = s.get("concern") or "none"
     badge = severity_badge(concern, BADGE_TEXT[concern])
     facts = "".join(f"<dt>{escape(label)}</dt><dd>{value}</dd>" for label, value in status_facts(data))
     header = (
-        f'<p class="nav"><a href="{INDEX}">← All athletes</a></p>'
+        f'<p class="nav"><a href="{INDEX}">← All athletes</a> · <a href="{escape(summary_name(data.page))}">'
+        "One-page summary to print</a></p>"
         f"<h1>{name}</h1>"
         f'<p class="meta">Period covered: {escape(day(data.start))} – {escape(day(data.as_of))} '
         f"({length}) · status as of {escape(day(data.as_of, weekday=True))}{escape(as_of_words)}</p>"
@@ -295,6 +297,8 @@ def athlete_page(data: AthleteData, config: Config, *, plotly_tag: str, generate
     sections = [html for html, _ in charts]
     payload = {fid: js for (fid, (_, js)) in zip(("fig-load", "fig-acwr", "fig-spikes", "fig-downhill",
                                                    "fig-cadence", "fig-surface"), charts, strict=True) if js}
+    from .rtr_section import rtr_section  # it builds on this module's helpers: imported when used
+
     rtr = rtr_section(data)
     if rtr is not None:
         sections.insert(1, rtr[0])  # right after load and pain: what a PT looks at first
@@ -321,57 +325,6 @@ def _scripts(payload: dict[str, str]) -> str:
     blob = blob.replace("<", "\\u003c").replace(">", "\\u003e")
     return (f'<script type="application/json" id="strideload-figures">{blob}</script>\n'
             f"<script>{DRAW}</script>")
-
-
-def _citation(text: str) -> str:
-    """A citation with its ``doi:...`` turned into a link (everything escaped)."""
-    match = re.search(r"doi:\s*(10\.\S+?)\.?$", text)
-    if not match:
-        return escape(text)
-    doi = match.group(1)
-    return (f"{escape(text[:match.start()])}<a href=\"https://doi.org/{escape(doi)}\" rel=\"noopener noreferrer\">"
-            f"doi:{escape(doi)}</a>")
-
-
-def rtr_section(data: AthleteData) -> tuple[str, str | None] | None:
-    """The return-to-run section (HTML, figure JSON), or ``None`` without a plan."""
-    view = data.rtr
-    if view is None:
-        return None
-    status = view.status
-    name = view.stage_name
-    criteria = "".join(
-        f"<li>{'✓' if c.met else '✗'} {escape(c.detail)}</li>" for c in status.criteria)
-    deviations = "".join(f"<li>{escape(day(d.day if isinstance(d.day, str) else _epoch_day(d.day)))}: "
-                         f"{escape(d.message)}</li>" for d in status.deviations)
-    state = ("complete" if status.complete else "ready to progress" if status.ready else "not ready to progress")
-    facts = [
-        ("Plan", f"{escape(view.protocol_name)}, from {escape(day(status.plan_start))}"),
-        ("Now", f"{escape(status.prescription)} <span class=\"note\">(since {escape(day(status.stage_since))})"
-                "</span>"),
-        ("Sessions", f"{status.sessions_counted} of {status.sessions_needed} counted at this {escape(name)}"),
-        ("Criteria", f'<ul class="criteria">{criteria}</ul>'),
-        ("Recommendation", f"<strong>{escape(state.capitalize())}.</strong> {escape(status.next_session)} "
-                           f"<span class=\"note\">Next run from {escape(day(status.next_date))}.</span>"),
-    ]
-    if deviations:
-        facts.append(("Deviations", f'<ul class="criteria">{deviations}</ul>'))
-    rows = "".join(f"<dt>{escape(label)}</dt><dd>{value}</dd>" for label, value in facts)
-    figure = figures.rtr_progress(view)
-    section, payload = _chart(
-        "fig-rtr", "Return to run",
-        f"{escape(name.capitalize())}s over time, the run and walk minutes measured in each session against "
-        f"the running the {escape(name)}'s walk/run split asks for in that much time, and the knee pain of the "
-        "session and of the next morning. strideload says whether the criteria are met; moving on is the PT's "
-        "decision.",
-        figure, "No sessions since the plan started.", tall=True)
-    card = (f'<div class="card rtr"><dl class="facts">{rows}</dl><p class="note">Protocol: '
-            f"{_citation(view.citation)}</p></div>")
-    return section.replace("</p>", f"</p>{card}", 1), payload
-
-
-def _epoch_day(value: int) -> Any:
-    return pd.Timestamp("1970-01-01") + pd.Timedelta(days=int(value))
 
 
 # -- the team index ----------------------------------------------------------------------
@@ -449,7 +402,11 @@ BADGE_TEXT = {"alert": "alert", "caution": "caution", "info": "notes", "none": "
 
 def index_page(items: list[AthleteData], *, linked: set[str], generated: datetime,
                config: Config | None = None) -> str:
-    """The team overview: one row per athlete, most concerning first, each linking to its page."""
+    """The team overview: one row per athlete, most concerning first, each linking to its page;
+    a return-to-run column when anyone has a plan."""
+    from .rtr_section import team_cell  # it builds on this module's helpers: imported when used
+
+    with_rtr = any(data.rtr is not None for data in items)
     rows = []
     for data in rank(items):
         s = data.status
@@ -471,12 +428,15 @@ def index_page(items: list[AthleteData], *, linked: set[str], generated: datetim
             f'{escape(km(s.get("last_28d_km")))}</span></td>'
             f'<td class="num">{flags_section.ratios_cell(s, _number)}</td>'
             f'<td class="nowrap">{_last_spike(data)}</td><td class="nowrap">{_latest_pain(data)}</td>'
-            f"<td>{sparkline(data.daily, spikes)}</td></tr>")
+            + (f"<td>{team_cell(data)}</td>" if with_rtr else "")
+            + f"<td>{sparkline(data.daily, spikes, width=72 if with_rtr else 150)}</td></tr>")
     if rows:
         table = ('<div class="table-wrap"><table class="team"><thead><tr><th>Athlete</th><th>This week</th>'
                  '<th class="num">Last 7 d<br><span class="note">28 d</span></th>'
                  '<th class="num">Ratios<br><span class="note">coupled / uncoupled<br>/ EWMA</span></th>'
-                 '<th>Last spike</th><th>Latest knee pain</th><th>Load, last 12 weeks</th></tr></thead>'
+                 '<th>Last spike</th><th>Latest knee pain</th>'
+                 + ("<th>Return<br>to run</th><th>Load, last<br>12 weeks</th>" if with_rtr
+                    else "<th>Load, last 12 weeks</th>") + "</tr></thead>"
                  f'<tbody>{"".join(rows)}</tbody></table></div>')
     else:
         table = '<p class="empty">No athletes yet: import some runs with <code>strideload import</code>.</p>'

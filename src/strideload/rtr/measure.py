@@ -2,9 +2,12 @@
 
 Each second of the stream is running, walking or stopped (:func:`strideload.gait.gait`:
 moving, then speed and cadence together, with the ``gait_*`` settings of the athlete). Run
-and walk minutes are those seconds counted. For the interval
-pattern, stops are left out and stretches shorter than ``rtr_min_bout_s`` join their
-neighbours, so a stumble or a cadence drop at a kerb does not make a new interval.
+and walk minutes are those seconds counted, run and walk
+distance the metres covered in them. For the interval pattern, stops are left out and
+stretches shorter than ``rtr_min_bout_s`` join their neighbours, so a stumble or a cadence
+drop at a kerb does not make a new interval; each stretch keeps its seconds and metres, so
+the longest running without a walk break is known by time (``walk_min``/``run_min``
+protocols) and by distance (``walk_mi``/``run_mi`` protocols such as Delaware's).
 Hilly: the smoothed ascent per km above ``rtr_level_max_climb_m_per_km``.
 """
 
@@ -35,6 +38,9 @@ class Session:
     run_bouts: int | None = None
     walk_bouts: int | None = None
     longest_run_s: float | None = None
+    longest_run_m: float | None = None
+    run_m: float | None = None
+    walk_m: float | None = None
     median_run_s: float | None = None
     median_walk_s: float | None = None
     ascent_m: float | None = None
@@ -54,6 +60,7 @@ class Session:
         return {"date": self.date, "activity_id": self.activity_id, "distance_km": round(self.distance_m / 1000, 3),
                 "run_min": minutes(self.run_s), "walk_min": minutes(self.walk_s), "run_intervals": self.run_bouts,
                 "walk_intervals": self.walk_bouts, "longest_run_min": minutes(self.longest_run_s),
+                "longest_run_km": None if self.longest_run_m is None else round(self.longest_run_m / 1000, 3),
                 "ascent_m": None if self.ascent_m is None else round(self.ascent_m, 1),
                 "climb_m_per_km": None if self.climb_m_per_km is None else round(self.climb_m_per_km, 1),
                 "hilly": self.hilly}
@@ -62,28 +69,39 @@ class Session:
 def bouts(labels: np.ndarray, min_bout_s: int) -> list[tuple[str, int]]:
     """Walk and run stretches ``(label, seconds)`` of per-second ``labels``, stops left out,
     stretches shorter than ``min_bout_s`` joined to their neighbours (shortest first)."""
-    moving = [label for label in labels if label != "stop"]
-    stretches: list[list[Any]] = []
-    for label in moving:
-        if stretches and stretches[-1][0] == label:
-            stretches[-1][1] += 1
+    return [(label, int(seconds)) for label, seconds, _ in stretches(labels, None, min_bout_s)]
+
+
+def stretches(labels: np.ndarray, step_m: np.ndarray | None, min_bout_s: int) -> list[tuple[str, float, float]]:
+    """Walk and run stretches ``(label, seconds, metres)`` of per-second ``labels`` (see
+    :func:`bouts`); ``step_m`` is the distance covered in each second (0 without it)."""
+    steps = np.zeros(len(labels)) if step_m is None else np.nan_to_num(np.asarray(step_m, dtype="float64"))
+    found: list[list[Any]] = []
+    for label, metres in zip(labels, steps):
+        if label == "stop":
+            continue
+        if found and found[-1][0] == label:
+            found[-1][1] += 1
+            found[-1][2] += metres
         else:
-            stretches.append([label, 1])
-    while len(stretches) > 1:
-        shortest = min(range(len(stretches)), key=lambda i: (stretches[i][1], i))
-        if stretches[shortest][1] >= min_bout_s:
+            found.append([label, 1, float(metres)])
+    while len(found) > 1:
+        shortest = min(range(len(found)), key=lambda i: (found[i][1], i))
+        if found[shortest][1] >= min_bout_s:
             break
         neighbour = shortest - 1 if shortest > 0 else shortest + 1
-        stretches[neighbour][1] += stretches[shortest][1]
-        del stretches[shortest]
+        found[neighbour][1] += found[shortest][1]
+        found[neighbour][2] += found[shortest][2]
+        del found[shortest]
         merged: list[list[Any]] = []
-        for label, length in stretches:
+        for label, seconds, metres in found:
             if merged and merged[-1][0] == label:
-                merged[-1][1] += length
+                merged[-1][1] += seconds
+                merged[-1][2] += metres
             else:
-                merged.append([label, length])
-        stretches = merged
-    return [(str(label), int(length)) for label, length in stretches]
+                merged.append([label, seconds, metres])
+        found = merged
+    return [(str(label), float(seconds), float(metres)) for label, seconds, metres in found]
 
 
 def _number(value: Any) -> float | None:
@@ -105,12 +123,17 @@ def measure(summary: dict[Any, Any], stream: pd.DataFrame | None, config: Config
     }
     if stream is not None and len(stream):
         labels = gait(stream, GaitRule.from_config(config, athlete))
-        stretches = bouts(labels, config.get("rtr_min_bout_s"))
-        runs = [length for label, length in stretches if label == "run"]
-        walks = [length for label, length in stretches if label == "walk"]
+        step = np.diff(stream["distance_m"].to_numpy(dtype="float64", na_value=np.nan), prepend=np.nan)
+        step = np.clip(np.nan_to_num(step), 0.0, None)  # metres covered in each second
+        found = stretches(labels, step, config.get("rtr_min_bout_s"))
+        runs = [seconds for label, seconds, _ in found if label == "run"]
+        walks = [seconds for label, seconds, _ in found if label == "walk"]
+        run_metres = [metres for label, _, metres in found if label == "run"]
         fields.update(
             run_s=float((labels == "run").sum()), walk_s=float((labels == "walk").sum()),
+            run_m=float(step[labels == "run"].sum()), walk_m=float(step[labels == "walk"].sum()),
             run_bouts=len(runs), walk_bouts=len(walks), longest_run_s=float(max(runs)) if runs else 0.0,
+            longest_run_m=float(max(run_metres)) if run_metres else 0.0,
             median_run_s=float(np.median(runs)) if runs else None,
             median_walk_s=float(np.median(walks)) if walks else None)
     else:

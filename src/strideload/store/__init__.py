@@ -358,7 +358,8 @@ class Store(Corrections):
         """Write pain entries in one transaction: all of them or, on any error, none.
 
         An entry for a moment already logged (same athlete, date, time, when and side)
-        replaces its score and note; an identical one changes nothing.
+        replaces its score, and its note when it brings one (a score given again without a
+        note keeps the note it had); an identical one changes nothing.
         """
         added = updated = unchanged = 0
         with self.transaction() as db:
@@ -366,12 +367,13 @@ class Store(Corrections):
                 key = entry.key()
                 row = db.execute("SELECT score, note FROM pain WHERE athlete = ? AND date = ? AND time = ? "
                                  "AND timing = ? AND side = ?", key).fetchone()
-                values = (entry.score, entry.note or "", source, _now())
+                note = entry.note or (row["note"] if row is not None else "")
+                values = (entry.score, note, source, _now())
                 if row is None:
                     db.execute("INSERT INTO pain (athlete, date, time, timing, side, score, note, source, "
                                "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (*key, *values))
                     added += 1
-                elif (row["score"], row["note"]) == (entry.score, entry.note or ""):
+                elif (row["score"], row["note"]) == (entry.score, note):
                     unchanged += 1
                 else:
                     db.execute("UPDATE pain SET score = ?, note = ?, source = ?, recorded_at = ? "
@@ -413,30 +415,35 @@ class Store(Corrections):
 
     # -- return to run ---------------------------------------------------------------
     def add_rtr_plan(self, *, athlete: str, protocol: str, protocol_toml: str, start_date: str,
-                     stage: int, note: str | None = None) -> int:
-        """Start a return-to-run plan at ``stage`` on ``start_date``; returns its id."""
+                     stage: int, note: str | None = None, source: str | None = None) -> int:
+        """Start a return-to-run plan at ``stage`` on ``start_date``; returns its id. ``source``:
+        ``cli`` or the plan file's path. Earlier plans stay: the newest is in force from its start."""
         with self.transaction() as db:
-            cursor = db.execute("INSERT INTO rtr_plans (athlete, protocol, protocol_toml, start_date, created_at) "
-                                "VALUES (?, ?, ?, ?, ?)", (athlete, protocol, protocol_toml, start_date, _now()))
+            cursor = db.execute("INSERT INTO rtr_plans (athlete, protocol, protocol_toml, start_date, created_at, "
+                                "source) VALUES (?, ?, ?, ?, ?, ?)",
+                                (athlete, protocol, protocol_toml, start_date, _now(), source))
             plan_id = int(cursor.lastrowid or 0)
-            db.execute("INSERT INTO rtr_decisions (plan_id, date, stage, note, decided_at) VALUES (?, ?, ?, ?, ?)",
-                       (plan_id, start_date, stage, note or "start", _now()))
+            db.execute("INSERT INTO rtr_decisions (plan_id, date, stage, note, decided_at, source) "
+                       "VALUES (?, ?, ?, ?, ?, ?)", (plan_id, start_date, stage, note or "start", _now(), source))
         return plan_id
 
-    def add_rtr_decision(self, plan_id: int, *, date: str, stage: int, note: str | None = None) -> None:
-        """Record a PT's decision: the plan is at ``stage`` from ``date`` on."""
+    def add_rtr_decision(self, plan_id: int, *, date: str, stage: int, note: str | None = None,
+                         source: str | None = None) -> None:
+        """Record a PT's decision: the plan is at ``stage`` from ``date`` on (``source`` as above)."""
         with self.transaction() as db:
-            db.execute("INSERT INTO rtr_decisions (plan_id, date, stage, note, decided_at) VALUES (?, ?, ?, ?, ?)",
-                       (plan_id, date, stage, note, _now()))
+            db.execute("INSERT INTO rtr_decisions (plan_id, date, stage, note, decided_at, source) "
+                       "VALUES (?, ?, ?, ?, ?, ?)", (plan_id, date, stage, note, _now(), source))
 
     def rtr_plans(self, athlete: str | None = None) -> list[dict[str, Any]]:
-        """Return-to-run plans, oldest first, each with its ``decisions`` (oldest first)."""
+        """Return-to-run plans in the order they were recorded, each with its ``decisions``
+        (by date, then as recorded)."""
         sql, params = "SELECT * FROM rtr_plans", ()
         if athlete is not None:
             sql, params = sql + " WHERE athlete = ?", (athlete,)
-        plans = [dict(row) for row in self._db.execute(sql + " ORDER BY athlete, start_date, id", params)]
+        plans = [dict(row) for row in self._db.execute(sql + " ORDER BY athlete, id", params)]
         for plan in plans:
-            rows = self._db.execute("SELECT date, stage, note, decided_at FROM rtr_decisions WHERE plan_id = ? "
+            rows = self._db.execute("SELECT id, date, stage, note, decided_at, source FROM rtr_decisions "
+                                    "WHERE plan_id = ? "
                                     "ORDER BY date, id", (plan["id"],))
             plan["decisions"] = [dict(row) for row in rows]
         return plans

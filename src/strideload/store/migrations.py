@@ -150,7 +150,14 @@ MIGRATIONS: list[tuple[str, str]] = [
         -- export's activities.csv with no file): they count in load but have no samples.
         ALTER TABLE activities ADD COLUMN summary_only INTEGER NOT NULL DEFAULT 0;
     """),
-    ("0005_quirks_zone_elevation_cadence", """
+    ("0005_rtr_plan_source", """
+        -- Who recorded each return-to-run plan and decision: 'cli' (rtr start / rtr set) or the
+        -- path of the plan file it came from, so a file and the command line never override
+        -- each other unseen. NULL: recorded before strideload kept this.
+        ALTER TABLE rtr_plans ADD COLUMN source TEXT;
+        ALTER TABLE rtr_decisions ADD COLUMN source TEXT;
+    """),
+    ("0006_quirks_zone_elevation_cadence", """
         -- The zone a run's local times are in and the rule that chose it (ingest.localtime):
         -- runs decided by a setting or by a neighbouring run are re-dated when that changes.
         -- NULL on runs stored before: strideload re-derives those the next time it opens the store.
