@@ -8,14 +8,16 @@ is absent.
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pytest
 
-#: The shared corpus folder: ``files/``, ``MANIFEST.csv``, ``licenses/``.
-CORPUS_DIR = next((p / "shared" / "corpus" for p in Path(__file__).resolve().parents[2:4]
-                   if (p / "shared" / "corpus").is_dir()),
-                  Path(__file__).resolve().parents[2] / "shared" / "corpus")  # a worktree sits one level deeper
+#: The shared corpus folder: ``files/``, ``MANIFEST.csv``, ``licenses/``: ``STRIDELOAD_CORPUS`` if set,
+#: else ``../shared/corpus`` beside the repository (or one folder higher, for a git worktree).
+CORPUS_DIR = Path(os.environ.get("STRIDELOAD_CORPUS") or next(
+    (p / "shared" / "corpus" for p in Path(__file__).resolve().parents[2:4] if (p / "shared" / "corpus").is_dir()),
+    Path(__file__).resolve().parents[2] / "shared" / "corpus"))
 
 _MANIFEST = CORPUS_DIR / "MANIFEST.csv"
 

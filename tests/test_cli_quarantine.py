@@ -95,4 +95,4 @@ def test_the_migration_adds_the_speeds_and_the_decisions(db):
     assert {"run_speed_mps", "sustained_speed_mps", "gps_spikes_removed"} <= columns
     assert "activity_decisions" in tables
     with Store.open(db) as store:
-        assert "0006_trust_speeds_and_decisions" in store.applied_migrations()
+        assert "0007_trust_speeds_and_decisions" in store.applied_migrations()

@@ -64,6 +64,11 @@ SETTINGS: dict[str, Setting] = _settings(
     Setting("timezone", "", "IANA zone", "local_dates",
             "Athlete's time zone for GPX/TCX local dates; empty = this machine's zone.",
             kind=str, per_athlete=True),
+    Setting("timezone_nearest_days", 7.0, "days", "local_dates",
+            "A GPX/TCX run whose coordinates give no zone takes the zone of the athlete's run that stated "
+            "its own (FIT offset, or coordinates) closest in time, at most this many days away; else the "
+            "configured zone. A week: runs are days apart, and a shorter trip changes little.",
+            minimum=0, maximum=366),
     Setting("default_athlete", "me", "name", "-",
             "Athlete name used when --athlete is not given.", kind=str),
     Setting("units", "metric", "-", "-",
@@ -79,6 +84,32 @@ SETTINGS: dict[str, Setting] = _settings(
             kind=int, minimum=1),
     Setting("max_archive_depth", 3, "levels", "-",
             "Deepest nesting of zips inside zips.", kind=int, minimum=1, maximum=10),
+    # --- reading files --------------------------------------------------------------------
+    Setting("elevation_min_m", -450.0, "m", "-",
+            "Elevation samples below this are placeholders and dropped before smoothing (the lowest "
+            "land, the Dead Sea shore, is about -430 m; TomTom writes -500 m before its first fix).",
+            minimum=-11000, maximum=0),
+    Setting("elevation_max_m", 9000.0, "m", "-",
+            "Elevation samples above this are impossible and dropped (Everest is 8849 m; a FIT uint16 "
+            "altitude left at its invalid value reads 12607 m).", minimum=0),
+    Setting("elevation_jump_m", 100.0, "m", "-",
+            "A change larger than this between samples less than a minute apart is a glitch, not terrain "
+            "(no runner climbs 100 m in a minute): the shorter side of the jump is dropped.", minimum=1),
+    Setting("surface_gps_min_extent_m", 200.0, "m", "-",
+            "A run with no surface stated is on the road by default when its GPS positions spread at least "
+            "this far from the start (GPS drift on a treadmill stays well inside it).", minimum=0),
+    # --- walking or running (strideload.gait) -------------------------------------------------
+    Setting("gait_run_cadence_spm", 140.0, "steps/min", "-",
+            "A moving second at or above this cadence is running (walking rarely exceeds ~135).",
+            per_athlete=True, minimum=60, maximum=250),
+    Setting("gait_run_speed_mps", 1.9, "m/s", "-",
+            "... and so is a second at or above this speed, near where adults change from walking to "
+            "running (1.9-2.1 m/s), with at least gait_min_run_cadence_spm; without cadence, speed alone.",
+            per_athlete=True, minimum=0.5, maximum=6),
+    Setting("gait_min_run_cadence_spm", 115.0, "steps/min", "-",
+            "Fewest steps/min of a running second decided by speed (a 130 steps/min shuffle at 2.2 m/s runs; "
+            "walking at 2 m/s takes about 125 or more, so a lower cadence means the speed is a GPS spike).",
+            per_athlete=True, minimum=0, maximum=250),
     # --- budgets per imported file (hostile or broken files stop themselves, nothing else) ---
     Setting("max_file_bytes", 32 * 1024**2, "bytes", "-",
             "Largest activity file read (after gzip/zip decompression; also the largest activities.csv). "
@@ -115,6 +146,14 @@ SETTINGS: dict[str, Setting] = _settings(
             "A GPX/TCX file in which more than this share of samples repeat the previous one's "
             "timestamp is rejected: its duration is too short (a whole-second 1 Hz writer repeats none).",
             minimum=0, maximum=1),
+    Setting("max_xml_bytes", 512 * 1024**2, "bytes", "-",
+            "Largest GPX/TCX document read (after gzip); a larger one fails with a reason. A day of "
+            "1 Hz GPX is about 30 MB and a 150 h ultra about 160 MB; the readers stream, but the "
+            "importer holds a file's bytes, so this bounds memory (a 500 MB GPX peaks at 1.2 GB).",
+            kind=int, minimum=1),
+    Setting("max_xml_depth", 64, "levels", "-",
+            "Deepest element nesting in a GPX/TCX document (real files nest 7-11 deep); deeper is refused "
+            "as hostile, before any parser could exhaust its stack.", kind=int, minimum=8, maximum=10_000),
     # --- watching folders -----------------------------------------------------------------
     Setting("watch_settle_s", 2.0, "s", "-",
             "strideload watch reads a file once its size and time stamp have not changed for this long.",
@@ -326,6 +365,8 @@ ORDERED: tuple[tuple[str, str, bool], ...] = (
     ("session_spike_moderate", "session_spike_large", False),
     ("pain_during_green_max", "pain_red_above", False),
     ("pain_morning_rise_caution", "pain_morning_rise_alert", False),
+    ("elevation_min_m", "elevation_max_m", True),
+    ("gait_min_run_cadence_spm", "gait_run_cadence_spm", False),
 )
 
 

@@ -14,8 +14,16 @@ FORMATS = ("fit", "gpx", "tcx", "gzip", "zip")
 
 
 def _xml_root(head: bytes) -> bytes | None:
-    """Name of the first element in an XML prefix (skipping the prolog, comments, DOCTYPE)."""
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    """Name of the first element in an XML prefix (skipping the prolog, comments, DOCTYPE).
+
+    Whitespace, blank lines, NULs and byte-order marks before ``<?xml`` are skipped (a Polar
+    V800 TCX starts with whitespace); a UTF-16 prefix is decoded first.
+    """
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or re.match(rb"<\x00[^\x00]\x00|\x00<\x00[^\x00]", head):
+        codec = "utf-16" if head[:2] in (b"\xff\xfe", b"\xfe\xff") else \
+            ("utf-16-le" if head[:1] == b"<" else "utf-16-be")
+        head = head[:len(head) // 2 * 2].decode(codec, errors="replace").encode("utf-8", errors="replace")
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n\x00")
     if not text.startswith(b"<"):
         return None
     text = re.sub(rb"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(\[.*?\])?\s*>", b"", text, flags=re.S)

@@ -1,12 +1,13 @@
 """Read GPX files (1.0 and 1.1) into :class:`~strideload.model.RawActivity` objects.
 
-One RawActivity per ``<trk>`` that holds dated points (format ``"gpx"``). Units of the
-sample frame (see :data:`strideload.model.RAW_COLUMNS`):
+One RawActivity per ``<trk>`` that holds dated points (format ``"gpx"``), read in one
+streaming pass through :mod:`.safexml` (no DTDs or entities, byte and depth budgets).
+Units of the sample frame (see :data:`strideload.model.RAW_COLUMNS`):
 
 * ``time``: tz-aware UTC; GPX times without an offset are taken as UTC.
 * ``latitude_deg`` / ``longitude_deg``: WGS84 degrees; ``elevation_m``: metres.
 * ``heart_rate_bpm``: 1/min, from Garmin ``TrackPointExtension`` ``hr`` or a plain
-  ``<heartrate>`` / ``<heart_rate>`` extension element.
+  ``<heartrate>`` / ``<heart_rate>`` extension element (Strava's ``gpxdata:hr`` too).
 * ``cadence_spm``: steps/min. GPX ``cad`` / ``cadence`` is usually per foot, but some apps
   write steps/min. Decided once per file (science.md, "Cadence"): when the median of the
   non-zero values is below :data:`PER_FOOT_BELOW` the values are per foot and doubled.
@@ -15,29 +16,29 @@ sample frame (see :data:`strideload.model.RAW_COLUMNS`):
 * ``distance_m``: always NaN (GPX has no device distance; the normaliser computes it from
   coordinates). ``speed_mps``: NaN unless the file has GPX 1.0 ``<speed>`` (m/s).
 
-The XML is checked with :mod:`defusedxml` before gpxpy sees it, so DTDs and entity
-declarations (billion laughs, external entities) are refused as corrupt input.
+Quirks of real files: a track point without a readable ``lat``/``lon`` (some apps write the
+first point before the GPS fix) is skipped, not the file; extension elements are matched by
+local name, so a prefix the file never declares (Strava's ``gpxdata:``) is read as well.
+``device`` is the ``creator`` attribute (``"StravaGPX"``, ``"Garmin Connect"``,
+``"TomTom.1001"``), for the normaliser's elevation-source decision.
 """
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timezone
-from statistics import median
-from typing import Any
+import logging
 
-import gpxpy
+import numpy as np
 
-from strideload.errors import CorruptFileError, NoActivityError
-from strideload.model import RawActivity, samples_frame
+from strideload.errors import NoActivityError
+from strideload.model import RawActivity
 
-from .safexml import local_name, parse_xml
+from .safexml import SafeParser, Source, XmlLimits, attributes, local_name
+from .xmlsamples import Columns, timed_share
+
+log = logging.getLogger(__name__)
 
 #: Median GPX cadence (non-zero values) below which values are per foot and get doubled.
 PER_FOOT_BELOW = 120.0
-
-#: Years a recorded time may fall in (GPS time starts in 1980); others are placeholders.
-YEAR_RANGE = (1980, 2200)
 
 #: A track counts as dated only when at least this share of its points has a timestamp
 #: (a handful of stray times on an untimed track does not date it).
@@ -55,136 +56,237 @@ SPORT_ALIASES: dict[str, str] = {
 #: Sports whose cadence is pedal rpm, not steps.
 _PEDAL_SPORTS = frozenset({"cycling", "mountain_biking", "e_biking", "virtualride"})
 
-_HR_NAMES = frozenset({"hr", "heartrate", "heart_rate"})
-_CAD_NAMES = frozenset({"cad", "cadence", "runcadence"})
+#: Extension elements holding heart rate and cadence (local names, any namespace, any case).
+HR_NAMES = ("hr", "heartrate", "heart_rate")
+CAD_NAMES = ("cad", "cadence", "runcadence")
+
+_NUMERIC = ("latitude_deg", "longitude_deg", "elevation_m", "speed_mps", "heart_rate_bpm", "cadence_spm")
+#: A track point needs a position: one without (or with an impossible one) is skipped.
+_POSITION = {"latitude_deg": (-90.0, 90.0), "longitude_deg": (-180.0, 180.0)}
+
+# What an element is to the reader (by local name, lower case); 0 for everything else.
+_TRKPT, _ELE, _TIME, _SPEED, _HR, _CAD, _TRK, _NAME, _TYPE, _ACTIVITY, _RTE, _WPT, _METADATA = range(1, 14)
+_KINDS = {"trkpt": _TRKPT, "ele": _ELE, "time": _TIME, "speed": _SPEED, "trk": _TRK, "name": _NAME,
+          "type": _TYPE, "activity": _ACTIVITY, "rte": _RTE, "wpt": _WPT, "metadata": _METADATA,
+          **{name: _HR for name in HR_NAMES}, **{name: _CAD for name in CAD_NAMES}}
+#: Slot of each point value in the point list: time text, then the _NUMERIC columns.
+_SLOT = {_TIME: 0, _ELE: 3, _SPEED: 4, _HR: 5, _CAD: 6}
+#: Point slots read from a direct child of ``<trkpt>`` only (the others: anywhere inside it).
+_DIRECT = frozenset({0, 3, 4})
+#: Facts of a track or the document, numbered past the point slots.
+_FACTS = {_NAME: 10, _TYPE: 11, _ACTIVITY: 12}
 
 
-def _local(tag: Any) -> str:
-    """Element tag without its ``{namespace}``, lower case ('' for comments)."""
-    return local_name(tag).lower()
+class _Track:
+    def __init__(self) -> None:
+        self.name: str | None = None
+        self.type: str | None = None
+        self.activity: str | None = None  # Locus Map's <locus:activity> track extension
+        self.columns = Columns(_NUMERIC, required=_POSITION)
+
+    @property
+    def sport(self) -> str | None:
+        raw = (self.type or self.activity or "").strip().lower()
+        return SPORT_ALIASES.get(raw, raw) or None
 
 
-def _decode(data: bytes, path: str) -> str:
-    """Bytes to text for gpxpy, honouring the XML declaration's encoding."""
-    match = re.match(rb"^\s*<\?xml[^>]*encoding=[\"']([A-Za-z0-9._-]+)[\"']", data.lstrip(b"\xef\xbb\xbf"))
-    encoding = match.group(1).decode("ascii") if match else "utf-8"
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        encoding = "utf-16"
-    try:
-        text = data.decode("utf-8-sig" if encoding.lower() in ("utf-8", "utf8") else encoding)
-    except (LookupError, UnicodeDecodeError) as exc:
-        raise CorruptFileError(f"cannot decode the text as {encoding}", path=path) from exc
-    # gpxpy hands a str to ElementTree, which rejects a declared non-UTF-8 encoding.
-    return re.sub(r"^\s*<\?xml[^>]*\?>", "", text, count=1)
+class _Document:
+    """What the reader keeps of a GPX document: its tracks' points and a few facts."""
+
+    def __init__(self) -> None:
+        self.creator: str | None = None
+        self.name: str | None = None
+        self.tracks: list[_Track] = []
+        self.routes = self.waypoints = 0
 
 
-def _sport(track: Any) -> str | None:
-    """Sport from ``<type>``, else from a Locus ``<locus:activity>`` track extension."""
-    raw = (track.type or "").strip()
-    if not raw:
-        for ext in track.extensions:
-            for el in ext.iter():
-                if _local(el.tag) == "activity" and (el.text or "").strip():
-                    raw = el.text.strip()
-    raw = raw.lower()
-    return SPORT_ALIASES.get(raw, raw) or None
+def _read(source: Source, path: str, limits: XmlLimits) -> _Document:
+    """One streaming pass (see :class:`SafeParser`: Python runs at element starts only).
+
+    A track point's texts land in ``point`` (time, lat, lon, ele, speed, hr, cad; the first
+    of each wins) and go into the track's columns once an element starts at or above the
+    point's depth, or the document ends. Text is collected only inside an element whose
+    value is wanted, until the next element starts.
+    """
+    doc = _Document()
+    parser = SafeParser(path, root="gpx", what="GPX", limits=limits)
+    max_depth, ends, text, collect = parser.max_depth, parser.ends, parser.text, parser.collect
+    toggle, gather = parser.expat, parser.text.append
+    kinds: dict[str, int] = {}
+    started = point_depth = track_depth = 0
+    capture = -1  # slot in the point (or a _FACTS number) whose element text is being collected
+    slots: dict[str, int] = {}  # raw element name -> slot in the point, -1 for none
+    point: list | None = None
+    track: _Track | None = None
+    in_metadata = False
+
+    def kind_of(name: str) -> int:
+        kind = _KINDS.get(local_name(name).lower(), 0)
+        if len(kinds) < 4096:  # a hostile file with endless distinct names stays small
+            kinds[name] = kind
+        return kind
+
+    def finish(fact: int) -> None:
+        """Store the collected text of a track or document fact (name, type, activity)."""
+        collect(False)
+        value = "".join(text).strip() or None
+        if fact == _FACTS[_NAME]:
+            if track is not None:
+                track.name = track.name or value
+            else:
+                doc.name = doc.name or value
+        elif track is None:
+            return
+        elif fact == _FACTS[_TYPE]:
+            track.type = track.type or value
+        else:
+            track.activity = track.activity or value
+
+    def slot_of(name: str) -> int:
+        kind = kinds.get(name)
+        slot = _SLOT.get(kind_of(name) if kind is None else kind, -1)
+        if len(slots) < 4096:
+            slots[name] = slot
+        return slot
+
+    def start(name: str, attrs: list[str]) -> None:
+        nonlocal started, point, point_depth, capture, track, track_depth, in_metadata
+        started += 1
+        depth = started - len(ends)
+        if point is not None and depth > point_depth:  # inside the open track point: the hot path
+            if depth > max_depth:
+                parser.too_deep()
+            if capture >= 0:  # the value element before this one has ended
+                toggle.CharacterDataHandler = None
+                if point[capture] is None:
+                    point[capture] = "".join(text).strip() or None
+            capture = slots.get(name, -2)
+            if capture == -2:
+                capture = slot_of(name)
+            if capture >= 0:
+                if capture in _DIRECT and depth != point_depth + 1:
+                    capture = -1
+                else:
+                    text.clear()
+                    toggle.CharacterDataHandler = gather
+            return
+        if depth > max_depth:
+            parser.too_deep()
+        if capture >= 0:
+            if point is not None:
+                toggle.CharacterDataHandler = None
+                if point[capture] is None:
+                    point[capture] = "".join(text).strip() or None
+            else:
+                finish(capture)
+            capture = -1
+        if point is not None:  # the point has closed
+            track.columns.add(point)
+            point = None
+        if track is not None and depth <= track_depth:
+            track = None
+        if len(ends) > 4096:  # fold the closed elements into the count
+            started -= len(ends)
+            ends.clear()
+        if depth <= 2:
+            in_metadata = False
+            if depth == 1:
+                parser.check_root(name)
+                doc.creator = (attributes(attrs).get("creator") or "").strip() or None
+        kind = kinds.get(name)
+        if kind is None:
+            kind = kind_of(name)
+        if kind == _TRKPT:
+            if track is not None:
+                position = attributes(attrs)
+                point = [None, position.get("lat"), position.get("lon"), None, None, None, None]
+                point_depth = depth
+        elif kind == _TRK:
+            if doc.tracks and doc.tracks[-1].columns.empty:  # a track without points: nothing to keep
+                doc.tracks.pop()
+            track, track_depth = _Track(), depth
+            doc.tracks.append(track)
+        elif kind in _FACTS:
+            if (track is not None and (depth == track_depth + 1 or kind == _ACTIVITY)) or \
+                    (kind == _NAME and track is None and (depth == 2 or (in_metadata and depth == 3))):
+                capture = _FACTS[kind]
+                collect(True)
+        elif depth == 2:
+            if kind == _METADATA:
+                in_metadata = True
+            elif kind == _RTE:
+                doc.routes += 1
+            elif kind == _WPT:
+                doc.waypoints += 1
+
+    parser.run(source, start, lambda: started - len(ends))
+    if capture >= 0:
+        if point is not None:
+            if point[capture] is None:
+                point[capture] = "".join(text).strip() or None
+        else:
+            finish(capture)
+    if point is not None:
+        track.columns.add(point)
+    return doc
 
 
-def _ext_value(point: Any, names: frozenset[str]) -> float:
-    """First numeric value of an extension element with one of ``names`` (any namespace)."""
-    for ext in point.extensions:
-        for el in ext.iter():
-            if _local(el.tag) in names and el.text:
-                try:
-                    return float(el.text)
-                except ValueError:
-                    return float("nan")
-    return float("nan")
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    """Tz-aware UTC (naive times are UTC); None when absent or outside :data:`YEAR_RANGE`."""
-    if moment is None or not YEAR_RANGE[0] <= moment.year <= YEAR_RANGE[1]:
-        return None
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
-
-
-def _track_columns(track: Any) -> dict[str, list[Any]]:
-    """Raw sample columns of every point of every segment (cadence still as written)."""
-    cols: dict[str, list[Any]] = {k: [] for k in ("time", "latitude_deg", "longitude_deg", "elevation_m",
-                                                   "speed_mps", "heart_rate_bpm", "cadence_spm")}
-    for segment in track.segments:
-        for p in segment.points:
-            cols["time"].append(_utc(p.time))
-            cols["latitude_deg"].append(p.latitude)
-            cols["longitude_deg"].append(p.longitude)
-            cols["elevation_m"].append(p.elevation)
-            cols["speed_mps"].append(p.speed)
-            cols["heart_rate_bpm"].append(_ext_value(p, _HR_NAMES))
-            cols["cadence_spm"].append(_ext_value(p, _CAD_NAMES))
-    return cols
-
-
-def _cadence_factor(foot_cadences: list[float]) -> float:
+def _cadence_factor(foot_cadences: np.ndarray) -> float:
     """2 when the file's non-zero cadence median says 'per foot', else 1."""
-    values = [c for c in foot_cadences if c == c and c > 0]
-    return 2.0 if values and median(values) < PER_FOOT_BELOW else 1.0
+    values = foot_cadences[np.isfinite(foot_cadences) & (foot_cadences > 0)]
+    return 2.0 if len(values) and float(np.median(values)) < PER_FOOT_BELOW else 1.0
 
 
-def _is_dated(times: list[datetime | None]) -> bool:
+def _is_dated(track: _Track) -> bool:
     """Most points timed, and the times span at least a second (not one placeholder time)."""
-    timed = [t for t in times if t is not None]
-    if not times or len(timed) < MIN_TIMED_SHARE * len(times):
+    times = track.columns.times()
+    if timed_share(times) < MIN_TIMED_SHARE:
         return False
-    return (max(timed) - min(timed)).total_seconds() >= 1.0
+    return (times.max() - times.min()).total_seconds() >= 1.0
 
 
-def read_gpx(data: bytes, path: str) -> list[RawActivity]:
+def read_gpx(data: Source, path: str, *, limits: XmlLimits | None = None) -> list[RawActivity]:
     """Read a GPX document.
 
     Args:
-        data: the file's bytes (already gunzipped).
+        data: the file's bytes (already gunzipped), or a binary file positioned at its start.
         path: what the user sees in error messages.
+        limits: byte and depth budgets (default: the settings' defaults).
 
     Returns:
         One RawActivity per dated track (see :func:`_is_dated`), in file order; empty and
-        untimed tracks are skipped.
+        untimed tracks are skipped, and so are track points without a position.
 
     Raises:
-        CorruptFileError: broken XML (``offset`` = line), DTD/entities, bad values.
+        CorruptFileError: broken XML (``offset`` = line), DTD/entities, over a budget.
         UnknownFormatError: well-formed XML that is not GPX.
         NoActivityError: only routes/waypoints, or no usable timestamps.
     """
-    parse_xml(data, path, root="gpx", what="GPX")  # refuses hostile XML before gpxpy sees it
-    text = _decode(data, path)
-    try:
-        gpx = gpxpy.parse(text)
-    except Exception as exc:  # gpxpy raises GPXException and assorted built-ins on bad values
-        raise CorruptFileError(f"gpxpy cannot read the GPX: {exc}", path=path) from exc
-
-    tracks = [(t, _sport(t), _track_columns(t)) for t in gpx.tracks]
-    if not any(cols["time"] for _, _, cols in tracks):  # not a single track point
-        if gpx.routes or gpx.waypoints:
+    doc = _read(data, path, limits or XmlLimits())
+    tracks = [t for t in doc.tracks if len(t.columns)]
+    unplaced = sum(t.columns.dropped for t in doc.tracks)
+    if unplaced:
+        log.warning("%s: skipped %d track point(s) without a position (lat/lon)", path, unplaced)
+    if not tracks:
+        if unplaced:
+            raise NoActivityError("no track point has a position (lat/lon)", path=path)
+        if doc.routes or doc.waypoints:
             raise NoActivityError("only routes/waypoints, no track points: a planned route, "
                                   "not a recorded activity", path=path)
         raise NoActivityError("no track points", path=path)
 
-    factor = _cadence_factor([c for _, sport, cols in tracks if sport not in _PEDAL_SPORTS
-                              for c in cols["cadence_spm"]])
+    steps = [t.columns.column("cadence_spm") for t in tracks if t.sport not in _PEDAL_SPORTS]
+    factor = _cadence_factor(np.concatenate(steps)) if steps else 1.0
     activities: list[RawActivity] = []
-    for track, sport, cols in tracks:
-        if sport not in _PEDAL_SPORTS:
-            cols["cadence_spm"] = [c * factor for c in cols["cadence_spm"]]
-        if not _is_dated(cols["time"]):
+    for track in tracks:
+        if not _is_dated(track):
             continue
-        samples = samples_frame(cols)
+        cadence = track.columns.column("cadence_spm")
+        samples = track.columns.frame(cadence_spm=cadence if track.sport in _PEDAL_SPORTS else cadence * factor)
         activities.append(RawActivity(
-            format="gpx", samples=samples, sport=sport,
+            format="gpx", samples=samples, sport=track.sport,
             start_time=samples["time"].iloc[0].to_pydatetime(),
-            device=(gpx.creator or "").strip() or None,
-            name=(track.name or gpx.name or "").strip() or None,
+            device=doc.creator, name=(track.name or doc.name or "").strip() or None,
             session_index=len(activities)))
     if not activities:
         raise NoActivityError("track points carry no usable timestamps (missing, or one placeholder "

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
 from ..config import Config
 from ..errors import (
     FileImportError,
@@ -34,7 +36,8 @@ from ..errors import (
 from ..model import Activity, RawActivity
 from ..pain import PainInputError, latest_date, read_csv
 from ..store import Store
-from . import detect, limits, sanity
+from . import detect, devices, limits, localtime, sanity
+from .safexml import XmlLimits
 from .scan import Source, decompress_if_gzip, is_side_file, pain_csvs, path_sources, plan_files, read_file
 from .strava import manual_activity
 from .stream import Hints, normalise
@@ -66,8 +69,9 @@ def boundary(stage: str, path: str) -> Iterator[None]:
         raise UnexpectedFileError(exc, stage=stage, path=path) from exc
 
 
-def read_raw(data: bytes, path: str) -> list[RawActivity]:
-    """Every session in ``data`` (FIT, GPX or TCX, detected from the bytes)."""
+def read_raw(data: bytes, path: str, config: Config | None = None) -> list[RawActivity]:
+    """Every session in ``data`` (FIT, GPX or TCX, detected from the bytes), within the
+    config's budgets (``max_xml_bytes``, ``max_xml_depth`` for GPX/TCX)."""
     with boundary("recognising the format", path):
         fmt = detect.sniff(data, path)
     with boundary(f"reading the {fmt.upper()} file", path):
@@ -78,11 +82,11 @@ def read_raw(data: bytes, path: str) -> list[RawActivity]:
         if fmt == "gpx":
             from .gpx import read_gpx
 
-            return read_gpx(data, path)
+            return read_gpx(data, path, limits=XmlLimits.from_config(config))
         if fmt == "tcx":
             from .tcx import read_tcx
 
-            return read_tcx(data, path)
+            return read_tcx(data, path, limits=XmlLimits.from_config(config))
     raise detect.UnknownFormatError(f"a {fmt} archive inside an archive member is not read; unpack it",
                                     path=path)
 
@@ -117,13 +121,14 @@ def decode(data: bytes, sha: str, *, athlete: str, source_path: str, config: Con
     Raises only :class:`~strideload.errors.FileImportError` subclasses (see :func:`boundary`).
     """
     zone = config.timezone(athlete)
-    raws = read_raw(data, source_path)
+    raws = read_raw(data, source_path, config)
     notes = sanity.clean_raws(raws, source_path, config)  # drops implausible samples and totals, or rejects
     activities = []
     for raw in raws:
         stage = f"normalising session {raw.session_index + 1}" if len(raws) > 1 else "normalising the samples"
         with boundary(stage, source_path):
-            activity = normalise(raw, athlete=athlete, sha256=sha, source_path=source_path, zone=zone, hints=hints)
+            activity = normalise(raw, athlete=athlete, sha256=sha, source_path=source_path, zone=zone, hints=hints,
+                                 config=config)
         activity.summary.setdefault("summary_only", False)
         sanity.check_activity(activity, source_path, config, notes)  # rejects what cannot be a real run
         activities.append(activity)
@@ -255,6 +260,7 @@ def import_paths(store: Store, paths: Iterable[str | Path], *, athlete: str | No
         raise ImportInterrupted(result) from exc
     if on_progress:
         on_progress(Progress("", total, total))
+    localtime.refresh(store, config, {o.athlete for o in result.outcomes if o.activity_id})
     return result
 
 
@@ -411,7 +417,7 @@ def _failed_before(store: Store, path: str, read_sha: str) -> bool:
 
 def _store_activities(store: Store, source: Source, sha: str, activities: list[Activity],
                       config: Config) -> list[Outcome]:
-    """Write the file's activities, resolving same-run duplicates in favour of richer formats."""
+    """Write the file's activities; of two recordings of one run, the richer stays (:func:`richness`)."""
     add: list[Activity] = []
     remove: list[str] = []
     outcomes: list[Outcome] = []
@@ -424,14 +430,13 @@ def _store_activities(store: Store, source: Source, sha: str, activities: list[A
                                     activity.id,
                                     activity.summary["distance_m"], activity.summary["local_date"]))
             continue
-        if FORMAT_RANK.get(activity.summary["format"], 0) > FORMAT_RANK.get(twin["format"], 0):
+        if richness(activity.summary, activity.stream) > richness(twin, _stored_stream(store, twin["id"])):
             add.append(activity)
             remove.append(twin["id"])
-            reason = (f"same run as {twin['source_path']} ({twin['format'].upper()}); "
-                      f"kept this richer {activity.summary['format'].upper()} file")
+            reason = (f"same run as {twin['source_path']} ({_what(twin)}); "
+                      f"kept this richer {_what(activity.summary)} recording")
         else:
-            reason = (f"same run as {twin['source_path']} ({twin['format'].upper()}), "
-                      f"which is kept")
+            reason = f"same run as {twin['source_path']} ({_what(twin)}), which is kept as the richer recording"
         outcomes.append(Outcome(source.display_path, source.athlete, "duplicate", reason, activity.id,
                                 activity.summary["distance_m"], activity.summary["local_date"]))
     outcome = "added" if add else "duplicate"
@@ -439,6 +444,35 @@ def _store_activities(store: Store, source: Source, sha: str, activities: list[A
                       detail="; ".join(o.reason for o in outcomes if o.reason) or None,
                       add=add, remove=remove)
     return outcomes
+
+
+def richness(summary: dict, stream: pd.DataFrame | None) -> tuple:
+    """How much a recording holds, to keep the richer of two recordings of one run (larger wins):
+    the format (FIT > TCX > GPX: the same recording exported twice keeps its FIT), then
+    barometric elevation (by the device's own sensor: a fēnix beside a Forerunner 735XT), cadence,
+    heart rate, and the number of samples. The sha256 breaks a tie, so the import order never decides.
+    """
+    has = stream is not None and len(stream) > 0
+    return (FORMAT_RANK.get(summary.get("format") or "", 0),
+            devices.elevation_sensor(summary.get("device")) == "barometric"
+            and summary.get("elevation_source") == "barometric",
+            summary.get("cadence_spm") is not None and summary["cadence_spm"] == summary["cadence_spm"],
+            has and bool(stream["heart_rate_bpm"].notna().any()),
+            int(summary.get("samples") or (len(stream) if has else 0)),
+            str(summary.get("sha256") or ""))
+
+
+def _stored_stream(store: Store, activity_id: str) -> pd.DataFrame | None:
+    try:
+        return store.stream(activity_id)
+    except StoreError:
+        return None
+
+
+def _what(summary: dict) -> str:
+    """``"FIT, garmin fenix3"``: the format and device of a recording, for a duplicate's reason."""
+    device = summary.get("device")
+    return f"{str(summary.get('format') or '?').upper()}{', ' + device if device else ''}"
 
 
 def _same_run(store: Store, activity: Activity, config: Config) -> dict | None:

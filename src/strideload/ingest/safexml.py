@@ -1,35 +1,265 @@
-"""XML parsed safely: DTDs and entity declarations are refused (billion laughs, external entities)."""
+"""XML read safely and in one streaming pass: the guards every GPX/TCX byte goes through.
+
+* **No DTDs, no entities.** The expat parser gets the handlers
+  :class:`defusedxml.ElementTree.DefusedXMLParser` installs (``forbid_dtd=True``): a
+  ``<!DOCTYPE``, an entity declaration or an external reference raises defusedxml's own
+  exception, which becomes a :class:`~strideload.errors.CorruptFileError` (billion laughs,
+  XXE). Parameter entities are never parsed.
+* **Budgets** (:class:`XmlLimits`, settings ``max_xml_bytes`` and ``max_xml_depth``): a
+  document larger than the byte budget is refused before parsing; one nested deeper than
+  the depth budget is refused at the first element past it. Expat itself keeps its element
+  stack on the heap, and no tree is ever built, so nothing recursive (gpxpy's deep copy,
+  ElementTree) is handed a structure that can blow its stack.
+* **Streaming, one pass.** Bytes or a binary file are fed to expat in 64 KB chunks; the
+  reader's start handler sees one element at a time and keeps only the values it wants
+  (:class:`SafeParser` says how ends and text reach it), so memory grows with the samples
+  kept, not with the document.
+* **What real files hold before and after the root.** Whitespace, blank lines, NULs or a
+  byte-order mark before ``<?xml …?>`` (Polar V800 TCX) are skipped (line numbers in errors
+  still count them); bytes after the root element closes (padding of a cut-off sync) are
+  ignored. UTF-16 documents are read.
+* **Namespaces by local name.** Elements are matched by their local name, so a prefix the
+  file uses but never declares (Strava's ``gpxdata:``) is read like a declared one: expat
+  runs without namespace processing, and the prefix is simply dropped.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-from xml.etree.ElementTree import Element
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn, Union
+from xml.parsers import expat
 
-import defusedxml
-import defusedxml.ElementTree as SafeET
+from defusedxml.common import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
+from ..config import SETTINGS
 from ..errors import CorruptFileError, UnknownFormatError
+
+if TYPE_CHECKING:
+    from ..config import Config
+
+#: What a reader accepts: the document's bytes, or a binary file positioned at its start.
+Source = Union[bytes, bytearray, memoryview, BinaryIO]
+
+#: Bytes fed to expat at a time (also the most a file source is read ahead).
+CHUNK = 1 << 16
+
+#: Bytes skipped before the first ``<``: byte-order marks of UTF-8, whitespace, NUL padding.
+_LEADING = b" \t\r\n\x00"
+_UTF8_BOM = b"\xef\xbb\xbf"
+_XML_DECL = re.compile(rb"^<\?xml[^>]*\?>")
+#: ``<`` and the next character in UTF-16 without a byte-order mark (little or big endian).
+_UTF16_START = re.compile(rb"<\x00[^\x00]\x00|\x00<\x00[^\x00]")
+_JUNK_AFTER_ROOT = expat.errors.codes[expat.errors.XML_ERROR_JUNK_AFTER_DOC_ELEMENT]
+
+
+@dataclass(frozen=True)
+class XmlLimits:
+    """Budgets for one XML document: ``max_bytes`` (bytes) and ``max_depth`` (nested elements)."""
+
+    max_bytes: int = SETTINGS["max_xml_bytes"].default
+    max_depth: int = SETTINGS["max_xml_depth"].default
+
+    @classmethod
+    def from_config(cls, config: Config | None) -> XmlLimits:
+        if config is None:
+            return cls()
+        return cls(max_bytes=config.get("max_xml_bytes"), max_depth=config.get("max_xml_depth"))
 
 
 def local_name(tag: Any) -> str:
-    """Element tag without its ``{namespace}`` ('' for comments and processing instructions)."""
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+    """Element name without its ``{namespace}`` or ``prefix:`` ('' for anything not a str)."""
+    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1] if isinstance(tag, str) else ""
 
 
-def parse_xml(data: bytes, path: str, root: str, what: str) -> Element:
-    """Parse ``data``; its root element must be ``root`` (case-insensitive) or it is not ``what``.
+def attributes(flat: list[str]) -> dict[str, str]:
+    """The ``[name, value, name, value ...]`` list expat hands a start handler, as a dict."""
+    return dict(zip(flat[::2], flat[1::2]))
 
-    Hostile or broken XML raises :class:`CorruptFileError` (line number as ``offset``), with
-    the parser's error as ``__cause__``.
+
+class SafeParser:
+    """An expat parser behind the guards; a reader gives it one ``start(name, attrs)`` handler.
+
+    Expat calls back into Python at element starts only: element ends are appended to
+    :attr:`ends` and text (while the reader turns it on, see :meth:`collect`) to a list, both
+    by C-level ``list.append``. That halves the Python calls per element, which is most of
+    the cost of reading a GPX or TCX file. The reader keeps the depth as "elements started
+    minus ``len(ends)``" (it may empty ``ends`` after folding it into its count), closes
+    whatever it had open deeper than the element that starts, and finishes what is still
+    open after :meth:`run` returns. It calls :meth:`too_deep` past ``max_depth`` and
+    :meth:`check_root` on the first element. Names arrive as written (``gpxtpx:hr``):
+    :func:`local_name` drops the prefix.
     """
+
+    def __init__(self, path: str, *, root: str, what: str, limits: XmlLimits):
+        self.path, self.root, self.what, self.limits = path, root, what, limits
+        self.max_depth = limits.max_depth
+        self.expat = expat.ParserCreate()  # no namespace processing: undeclared prefixes cannot fail
+        _defuse(self.expat)
+        self.expat.buffer_text = True
+        self.expat.buffer_size = CHUNK
+        self.expat.ordered_attributes = True  # a flat list is cheaper than a dict per element
+        self.ends: list[str] = []
+        self.text: list[str] = []
+        self._skipped_lines = 0
+
+    def collect(self, on: bool) -> None:
+        """Start (after emptying :attr:`text`) or stop collecting character data into :attr:`text`."""
+        if on:
+            self.text.clear()
+            self.expat.CharacterDataHandler = self.text.append
+        else:
+            self.expat.CharacterDataHandler = None
+
+    def line(self) -> int:
+        """Line of the document the parser is at (counting lines skipped before the root)."""
+        return self.expat.CurrentLineNumber + self._skipped_lines
+
+    def check_root(self, name: str) -> None:
+        """The first element must be the reader's root, else the document is not ``what``."""
+        if local_name(name).lower() != self.root.lower():
+            raise UnknownFormatError(f"not a {self.what} document (root element <{local_name(name)}>)",
+                                     path=self.path)
+
+    def too_deep(self) -> NoReturn:
+        line = self.line()
+        raise CorruptFileError(
+            f"XML nested deeper than {self.max_depth} elements at line {line} (setting max_xml_depth): "
+            "refused as hostile or broken", path=self.path, offset=line)
+
+    def run(self, source: Source, start: Callable[[str, list[str]], None], depth: Callable[[], int]) -> None:
+        """Feed ``source`` through expat, calling ``start(name, attrs)`` at every element start
+        (``attrs``: name, value, name, value ...; :func:`attributes` makes a dict of it).
+        ``depth()`` is the reader's count of open elements: bytes that fail to parse once the
+        root has closed (NUL padding, junk) are not part of the document and are ignored.
+
+        Raises:
+            CorruptFileError: not well-formed (``offset`` = line), DTD or entities, over a budget.
+            UnknownFormatError: from :meth:`check_root`.
+        """
+        parser = self.expat
+        head, rest, self._skipped_lines = _prepare(source, self.path, self.limits)
+        parser.StartElementHandler = start
+        parser.EndElementHandler = self.ends.append
+        try:
+            for chunk in _chunks(head, rest, self.path, self.limits):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+        except DefusedXmlException as exc:
+            raise CorruptFileError(f"refused XML with a DTD or entity declaration ({exc})",
+                                   path=self.path) from exc
+        except expat.ExpatError as exc:
+            if exc.code == _JUNK_AFTER_ROOT or (self.ends and depth() == 0):
+                return  # the root element has closed: what follows is not part of the document
+            line = (exc.lineno or 0) + self._skipped_lines or None
+            message = expat.errors.messages.get(exc.code, str(exc))
+            raise CorruptFileError(f"not well-formed XML: {message}: line {line}, column {exc.offset}",
+                                   path=self.path, offset=line) from exc
+        finally:  # the handler closes over the reader: let both go
+            parser.StartElementHandler = parser.EndElementHandler = parser.CharacterDataHandler = None
+
+
+def _defuse(parser: Any) -> None:
+    """The handlers of ``DefusedXMLParser(forbid_dtd=True)``, raising defusedxml's exceptions."""
+
+    def doctype(name: str, sysid: str | None, pubid: str | None, internal: bool) -> None:
+        raise DTDForbidden(name, sysid, pubid)
+
+    def entity(name: str, is_parameter: bool, value: str | None, base: str | None, sysid: str | None,
+               pubid: str | None, notation: str | None) -> None:
+        raise EntitiesForbidden(name, value, base, sysid, pubid, notation)
+
+    def unparsed(name: str, base: str | None, sysid: str | None, pubid: str | None,
+                 notation: str | None) -> None:
+        raise EntitiesForbidden(name, None, base, sysid, pubid, notation)
+
+    def external(context: str, base: str | None, sysid: str | None, pubid: str | None) -> None:
+        raise ExternalReferenceForbidden(context, base, sysid, pubid)
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = entity
+    parser.UnparsedEntityDeclHandler = unparsed
+    parser.ExternalEntityRefHandler = external
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+
+def _size(source: Source) -> int | None:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return memoryview(source).nbytes
     try:
-        element = SafeET.fromstring(data, forbid_dtd=True)
-    except defusedxml.DefusedXmlException as exc:
-        raise CorruptFileError(f"refused XML with a DTD or entity declaration ({exc})", path=path) from exc
-    except SafeET.ParseError as exc:
-        line = exc.position[0] if getattr(exc, "position", None) else None
-        raise CorruptFileError(f"not well-formed XML: {exc}", path=path, offset=line) from exc
-    if local_name(element.tag).lower() != root.lower():
-        raise UnknownFormatError(f"not a {what} document (root element <{local_name(element.tag) or '?'}>)",
-                                 path=path)
-    return element
+        position = source.tell()
+        end = source.seek(0, 2)
+        source.seek(position)
+        return end - position
+    except (AttributeError, OSError, ValueError):
+        return None  # a pipe: the budget is checked as the bytes arrive
+
+
+def _prepare(source: Source, path: str, limits: XmlLimits) -> tuple[bytes, Source | None, int]:
+    """The first bytes to feed (leading junk removed), the rest of the source, lines skipped.
+
+    A UTF-16 document (byte-order mark, or NULs between ASCII) is decoded whole, within the
+    byte budget, and fed as UTF-8 without its declaration.
+    """
+    size = _size(source)
+    if size is not None and size > limits.max_bytes:
+        raise CorruptFileError(
+            f"XML document of {size:,} bytes is over the {limits.max_bytes:,}-byte budget "
+            "(setting max_xml_bytes)", path=path)
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        view = memoryview(source).cast("B")
+        head, rest = bytes(view[:CHUNK]), view[CHUNK:]
+    else:
+        head, rest = source.read(CHUNK) or b"", source
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or _UTF16_START.match(head):
+        return _utf16(head, rest, path, limits), None, 0
+    start = 3 if head.startswith(_UTF8_BOM) else 0
+    while start < len(head) and head[start] in _LEADING:
+        start += 1
+    lines = head.count(b"\n", 0, start)
+    return head[start:], rest, lines
+
+
+def _utf16(head: bytes, rest: Source, path: str, limits: XmlLimits) -> bytes:
+    data = head + (bytes(rest) if isinstance(rest, memoryview) else _read_all(rest, path, limits, len(head)))
+    codec = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else \
+        ("utf-16-le" if data[:1] == b"<" else "utf-16-be")
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise CorruptFileError(f"not valid UTF-16 text at byte {exc.start}", path=path, offset=exc.start) from exc
+    text = text.lstrip("\ufeff \t\r\n\x00")
+    return _XML_DECL.sub(b"", text.encode("utf-8"), count=1)
+
+
+def _read_all(stream: BinaryIO, path: str, limits: XmlLimits, already: int) -> bytes:
+    parts, total = [], already
+    while chunk := stream.read(CHUNK):
+        total += len(chunk)
+        if total > limits.max_bytes:
+            raise CorruptFileError(f"XML document is over the {limits.max_bytes:,}-byte budget "
+                                   "(setting max_xml_bytes)", path=path)
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def _chunks(head: bytes, rest: Source | None, path: str, limits: XmlLimits) -> Iterator[bytes]:
+    """``head``, then the rest of the source in :data:`CHUNK` pieces, within the byte budget."""
+    if len(head) > limits.max_bytes:
+        raise CorruptFileError(f"XML document is over the {limits.max_bytes:,}-byte budget "
+                               "(setting max_xml_bytes)", path=path)
+    yield head
+    if rest is None:
+        return
+    if isinstance(rest, memoryview):
+        for offset in range(0, len(rest), CHUNK):
+            yield rest[offset:offset + CHUNK]
+        return
+    total = len(head)
+    while chunk := rest.read(CHUNK):
+        total += len(chunk)
+        if total > limits.max_bytes:  # a source whose size was not known up front
+            raise CorruptFileError(f"XML document is over the {limits.max_bytes:,}-byte budget "
+                                   "(setting max_xml_bytes)", path=path)
+        yield chunk

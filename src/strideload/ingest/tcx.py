@@ -1,7 +1,8 @@
 """Read Garmin Training Center (TCX v2) files into :class:`~strideload.model.RawActivity` objects.
 
 One RawActivity per ``<Activity>`` (format ``"tcx"``), in file order, including the
-activities inside a ``<MultiSportSession>``. Units of the sample frame
+activities inside a ``<MultiSportSession>``, read in one streaming pass through
+:mod:`.safexml` (no DTDs or entities, byte and depth budgets). Units of the sample frame
 (see :data:`strideload.model.RAW_COLUMNS`):
 
 * ``time``: tz-aware UTC (TCX times are UTC; a time without an offset is taken as UTC).
@@ -14,162 +15,295 @@ activities inside a ``<MultiSportSession>``. Units of the sample frame
 
 ``totals`` holds the device's own numbers: ``timer_s`` and ``distance_m`` are the sums over
 laps of ``TotalTimeSeconds`` (s) and ``DistanceMeters`` (m); ``elapsed_s`` runs from the
-first lap's start to the last trackpoint (s).
+first lap's start to the last trackpoint (s); ``cadence_spm`` is the laps' average cadence
+(``LX/AvgRunCadence`` or ``Cadence``, weighted by lap time; steps/min for foot sports).
 
-Parsing uses :mod:`defusedxml`, so DTDs and entity declarations are refused as corrupt.
+``device`` names the recording watch for the normaliser's elevation-source decision:
+``Creator/Name`` with its ``ProductID`` and ``Version`` where present
+(``"Garmin Forerunner 620 (product 1623, version 3.30)"``), else the file's ``Author/Name``
+(the app that wrote it). Elements are matched by local name, so TomTom's TPX children in
+the TCX namespace and undeclared prefixes read like any other.
 """
 
 from __future__ import annotations
 
 import math
-from datetime import datetime
-from typing import Any
-from xml.etree.ElementTree import Element
 
-import pandas as pd
+import numpy as np
 
 from strideload.errors import NoActivityError
-from strideload.model import DeviceTotals, RawActivity, samples_frame
+from strideload.model import DeviceTotals, RawActivity
 
-from .safexml import local_name, parse_xml
-
-TCX_NS = "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"
-EXT_NS = "http://www.garmin.com/xmlschemas/ActivityExtension/v2"
+from .safexml import SafeParser, Source, XmlLimits, attributes, local_name
+from .xmlsamples import NAN, Columns, number, parse_times
 
 #: Sports (lower case, as in the ``Sport`` attribute) whose Trackpoint ``Cadence`` is pedal rpm.
 PEDAL_SPORTS = frozenset({"biking", "cycling"})
 
-#: Years a recorded time may fall in; anything else is a corrupt or placeholder value.
-YEAR_RANGE = (1980, 2200)
+_NUMERIC = ("latitude_deg", "longitude_deg", "elevation_m", "distance_m", "heart_rate_bpm",
+            "speed_mps", "run_cadence", "cadence")
 
-_NAN = float("nan")
-
-
-def _text(el: Element | None) -> str | None:
-    text = el.text.strip() if el is not None and el.text else ""
-    return text or None
-
-
-def _num(el: Element | None) -> float:
-    """Float value of an element's text; NaN when absent or not a finite number."""
-    text = _text(el)
-    try:
-        value = float(text) if text is not None else _NAN
-    except ValueError:
-        return _NAN
-    return value if math.isfinite(value) else _NAN
-
-
-def _times(texts: list[str | None]) -> pd.Series:
-    """Parse ISO 8601 times (mixed precisions) to tz-aware UTC; unreadable or implausible → NaT."""
-    stamps = pd.to_datetime(pd.Series(texts, dtype="object"), utc=True, errors="coerce", format="ISO8601")
-    plausible = (stamps.dt.year >= YEAR_RANGE[0]) & (stamps.dt.year <= YEAR_RANGE[1])
-    return stamps.where(plausible)
-
-
-def _utc(text: str | None) -> datetime | None:
-    """Parse one time to a tz-aware UTC datetime; None when absent, unreadable or implausible."""
-    stamp = _times([text]).iloc[0]
-    return None if pd.isna(stamp) else stamp.to_pydatetime()
+# What an element is to the reader (by local name); 0 for everything else.
+(_TRACKPOINT, _TIME, _POSITION, _LAT, _LON, _ALT, _DIST, _HRBPM, _VALUE, _CADENCE, _EXTENSIONS, _TPX,
+ _SPEED, _RUNCAD, _ACTIVITY, _LAP, _TOTALTIME, _ID, _NOTES, _CREATOR, _NAME, _PRODUCT, _VERSION,
+ _VMAJOR, _VMINOR, _AUTHOR, _LX, _AVGRUNCAD) = range(1, 29)
+_KINDS = {"Trackpoint": _TRACKPOINT, "Time": _TIME, "Position": _POSITION, "LatitudeDegrees": _LAT,
+          "LongitudeDegrees": _LON, "AltitudeMeters": _ALT, "DistanceMeters": _DIST,
+          "HeartRateBpm": _HRBPM, "Value": _VALUE, "Cadence": _CADENCE, "Extensions": _EXTENSIONS,
+          "TPX": _TPX, "Speed": _SPEED, "RunCadence": _RUNCAD, "Activity": _ACTIVITY, "Lap": _LAP,
+          "TotalTimeSeconds": _TOTALTIME, "Id": _ID, "Notes": _NOTES, "Creator": _CREATOR, "Name": _NAME,
+          "ProductID": _PRODUCT, "Version": _VERSION, "VersionMajor": _VMAJOR, "VersionMinor": _VMINOR,
+          "Author": _AUTHOR, "LX": _LX, "AvgRunCadence": _AVGRUNCAD}
+#: parent kind * 32 + kind -> slot in the trackpoint list: time text, then the _NUMERIC columns.
+_POINT_SLOTS = {_TRACKPOINT * 32 + _TIME: 0, _POSITION * 32 + _LAT: 1, _POSITION * 32 + _LON: 2,
+                _TRACKPOINT * 32 + _ALT: 3, _TRACKPOINT * 32 + _DIST: 4, _HRBPM * 32 + _VALUE: 5,
+                _TPX * 32 + _SPEED: 6, _TPX * 32 + _RUNCAD: 7, _TRACKPOINT * 32 + _CADENCE: 8}
+#: (parent kind, kind) -> key of an activity fact: lap values, identity, creator.
+_FACTS = {(_LAP, _TOTALTIME): "lap_time", (_LAP, _DIST): "lap_distance", (_ACTIVITY, _ID): "id",
+          (_ACTIVITY, _NOTES): "notes", (_CREATOR, _NAME): "Name", (_CREATOR, _PRODUCT): "ProductID",
+          (_VERSION, _VMAJOR): "VersionMajor", (_VERSION, _VMINOR): "VersionMinor", (_AUTHOR, _NAME): "author",
+          (_LAP, _CADENCE): "lap_cadence", (_LX, _AVGRUNCAD): "lap_run_cadence"}
+#: Where each lap value goes in the open lap's list.
+_LAP_SLOTS = {"lap_time": 0, "lap_distance": 1, "lap_cadence": 2, "lap_run_cadence": 3}
 
 
-class _Reader:
-    """Reads the activities of one TCX tree; ``ns`` is the namespace the root uses."""
+class _Activity:
+    def __init__(self, sport: str | None):
+        self.sport = sport
+        self.id: str | None = None
+        self.notes: str | None = None
+        self.lap_start: str | None = None
+        self.lap_distances: list[float] = []
+        self.lap_times: list[float] = []
+        self.lap_cadences: list[tuple[float, float]] = []  # per lap: Cadence, LX/AvgRunCadence
+        self.creator: dict[str, str] = {}
+        self.columns = Columns(_NUMERIC)
 
-    def __init__(self, root: Element):
-        uri = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else ""
-        self.ns = f"{{{uri}}}" if uri else ""
-
-    def q(self, *names: str) -> str:
-        """A path of TCX elements in the document's namespace."""
-        return "/".join(self.ns + name for name in names)
-
-    def activity(self, act: Element, index: int) -> RawActivity | None:
-        sport = (act.get("Sport") or "").strip().lower() or None
-        laps = act.findall(self.q("Lap"))
-        samples = self.samples(act, pedal=sport in PEDAL_SPORTS)
-        lap_start = _utc(laps[0].get("StartTime")) if laps else None
-        first_sample = samples["time"].iloc[0].to_pydatetime() if len(samples) else None
-        start = _utc(_text(act.find(self.q("Id")))) or lap_start or first_sample
-        if start is None:
-            return None
-        return RawActivity(
-            format="tcx", samples=samples, sport=sport, start_time=start,
-            device=_text(act.find(self.q("Creator", "Name"))),
-            name=_text(act.find(self.q("Notes"))),
-            totals=self.totals(laps, lap_start or first_sample, samples),
-            session_index=index)
-
-    def totals(self, laps: list[Element], start: datetime | None, samples: pd.DataFrame) -> DeviceTotals:
-        def lap_sum(tag: str) -> float | None:
-            values = [v for v in (_num(lap.find(self.q(tag))) for lap in laps) if not math.isnan(v)]
-            return float(sum(values)) if values else None
-
-        elapsed = None
-        if start is not None and len(samples):
-            elapsed = max(0.0, (samples["time"].iloc[-1].to_pydatetime() - start).total_seconds())
-        return DeviceTotals(distance_m=lap_sum("DistanceMeters"), timer_s=lap_sum("TotalTimeSeconds"),
-                            elapsed_s=elapsed)
-
-    def samples(self, act: Element, *, pedal: bool) -> pd.DataFrame:
-        cols: dict[str, list[Any]] = {k: [] for k in (
-            "time", "distance_m", "speed_mps", "elevation_m", "cadence_spm",
-            "heart_rate_bpm", "latitude_deg", "longitude_deg")}
-        for tp in act.iter(self.q("Trackpoint")):
-            cols["time"].append(_text(tp.find(self.q("Time"))))
-            cols["latitude_deg"].append(_num(tp.find(self.q("Position", "LatitudeDegrees"))))
-            cols["longitude_deg"].append(_num(tp.find(self.q("Position", "LongitudeDegrees"))))
-            cols["elevation_m"].append(_num(tp.find(self.q("AltitudeMeters"))))
-            cols["distance_m"].append(_num(tp.find(self.q("DistanceMeters"))))
-            cols["heart_rate_bpm"].append(_num(tp.find(self.q("HeartRateBpm", "Value"))))
-            tpx = self._tpx(tp)
-            cols["speed_mps"].append(tpx.get("Speed", _NAN))
-            cadence = tpx.get("RunCadence", _NAN) * 2.0
-            if math.isnan(cadence):
-                cadence = _num(tp.find(self.q("Cadence"))) * (1.0 if pedal else 2.0)
-            cols["cadence_spm"].append(cadence)
-        cols["time"] = _times(cols["time"])  # all at once: much faster than point by point
-        return samples_frame(cols)
-
-    @staticmethod
-    def _tpx(tp: Element) -> dict[str, float]:
-        """Values of the ``TPX`` extension, by local name (TomTom puts its children in the TCX namespace)."""
-        values: dict[str, float] = {}
-        for ext in tp:
-            if local_name(ext.tag) != "Extensions":
-                continue
-            for tpx in ext:
-                if local_name(tpx.tag) == "TPX":
-                    for child in tpx:
-                        values.setdefault(local_name(child.tag), _num(child))
-        return values
+    def device(self, author: str | None) -> str | None:
+        """Creator name (+ product, version), else the file's author app."""
+        name = self.creator.get("Name")
+        if not name:
+            return author
+        extras = []
+        if self.creator.get("ProductID"):
+            extras.append(f"product {self.creator['ProductID']}")
+        if self.creator.get("VersionMajor"):
+            minor = self.creator.get("VersionMinor")
+            extras.append(f"version {self.creator['VersionMajor']}" + (f".{minor}" if minor else ""))
+        return f"{name} ({', '.join(extras)})" if extras else name
 
 
-def read_tcx(data: bytes, path: str) -> list[RawActivity]:
+class _Document:
+    def __init__(self) -> None:
+        self.activities: list[_Activity] = []
+        self.author: str | None = None
+
+
+def _read(source: Source, path: str, limits: XmlLimits) -> _Document:
+    """One streaming pass (see :class:`SafeParser`: Python runs at element starts only).
+
+    ``opened`` holds the kinds of the open elements outside trackpoints and ``inner`` those
+    inside the open trackpoint, so a value is taken only where it belongs
+    (``HeartRateBpm/Value``, not ``AverageHeartRateBpm/Value``). A trackpoint's texts land in
+    ``point`` (first of each wins) and go into the activity's columns once an element starts
+    at or above its depth, or the document ends.
+    """
+    doc = _Document()
+    parser = SafeParser(path, root="TrainingCenterDatabase", what="TCX", limits=limits)
+    max_depth, ends, text, collect = parser.max_depth, parser.ends, parser.text, parser.collect
+    toggle, gather = parser.expat, parser.text.append
+    names: dict[str, int] = {}
+    opened: list[int] = [0]  # kinds of the open elements by depth, under a sentinel for the document
+    inner = [_TRACKPOINT, 0, 0, 0]  # kinds inside the open trackpoint, by depth below it
+    started = point_depth = lap_depth = activity_depth = 0
+    capture: int | str = -1  # point slot, or fact key, whose element text is being collected
+    point: list | None = None
+    activity: _Activity | None = None
+    lap: list[float] | None = None  # TotalTimeSeconds, DistanceMeters, Cadence, LX/AvgRunCadence
+
+    def kind_of(name: str) -> int:
+        kind = _KINDS.get(local_name(name), 0)
+        if len(names) < 4096:  # a hostile file with endless distinct names stays small
+            names[name] = kind
+        return kind
+
+    def start(name: str, attrs: list[str]) -> None:
+        nonlocal started, point, point_depth, capture, activity, activity_depth, lap, lap_depth
+        started += 1
+        depth = started - len(ends)
+        if point is not None and depth > point_depth:  # inside the open trackpoint: the hot path
+            if depth > max_depth:
+                parser.too_deep()
+            if capture != -1:  # the value element before this one has ended
+                toggle.CharacterDataHandler = None
+                if point[capture] is None:
+                    point[capture] = "".join(text).strip() or None
+                capture = -1
+            below = depth - point_depth
+            if below < 4:
+                kind = names.get(name)
+                if kind is None:
+                    kind = kind_of(name)
+                inner[below] = kind
+                slot = _POINT_SLOTS.get(inner[below - 1] * 32 + kind)
+                if slot is not None:
+                    capture = slot
+                    text.clear()
+                    toggle.CharacterDataHandler = gather
+            return
+        if depth > max_depth:
+            parser.too_deep()
+        if capture != -1:
+            collect(False)
+            if point is not None:
+                if point[capture] is None:
+                    point[capture] = "".join(text).strip() or None
+            else:
+                _fact(doc, activity, lap, capture, "".join(text))
+            capture = -1
+        if point is not None:  # the trackpoint has closed
+            activity.columns.add(point)
+            point = None
+        if lap is not None and depth <= lap_depth:
+            _close_lap(activity, lap)
+            lap = None
+        if activity is not None and depth <= activity_depth:
+            activity = None
+        if len(ends) > 4096:  # fold the closed elements into the count
+            started -= len(ends)
+            ends.clear()
+        if depth == 1:
+            parser.check_root(name)
+        kind = names.get(name)
+        if kind is None:
+            kind = kind_of(name)
+        del opened[depth:]
+        parent = opened[-1]
+        opened.append(kind)
+        if not kind:
+            return
+        if kind == _TRACKPOINT:
+            if activity is not None:
+                point = [None, None, None, None, None, None, None, None, None]
+                point_depth = depth
+            return
+        fact = _FACTS.get((parent, kind))
+        if fact is not None:
+            capture = fact
+            collect(True)
+        elif kind == _ACTIVITY:
+            sport = (attributes(attrs).get("Sport") or "").strip().lower() or None
+            activity, activity_depth = _Activity(sport), depth
+            doc.activities.append(activity)
+        elif kind == _LAP and activity is not None:
+            lap, lap_depth = [NAN, NAN, NAN, NAN], depth
+            if activity.lap_start is None:
+                activity.lap_start = attributes(attrs).get("StartTime") or ""
+
+    parser.run(source, start, lambda: started - len(ends))
+    if capture != -1:
+        if point is not None:
+            if point[capture] is None:
+                point[capture] = "".join(text).strip() or None
+        else:
+            _fact(doc, activity, lap, capture, "".join(text))
+    if point is not None:
+        activity.columns.add(point)
+    if lap is not None:
+        _close_lap(activity, lap)
+    return doc
+
+
+def _close_lap(activity: _Activity, lap: list[float]) -> None:
+    activity.lap_times.append(lap[0])
+    activity.lap_distances.append(lap[1])
+    activity.lap_cadences.append((lap[2], lap[3]))
+
+
+def _fact(doc: _Document, activity: _Activity | None, lap: list[float] | None, key: str, text: str) -> None:
+    """Keep one activity-level value (the first of each kind)."""
+    value = text.strip()
+    if key == "author":
+        doc.author = doc.author or value or None
+    elif activity is None:
+        return
+    elif key in _LAP_SLOTS:
+        index = _LAP_SLOTS[key]
+        if lap is not None and lap[index] != lap[index]:
+            lap[index] = number(value)
+    elif key == "id":
+        activity.id = activity.id if activity.id is not None else value
+    elif key == "notes":
+        activity.notes = activity.notes or value or None
+    elif value:  # Creator's Name, ProductID, Version/VersionMajor, Version/VersionMinor
+        activity.creator.setdefault(key, value)
+
+
+def _activity(found: _Activity, index: int, author: str | None) -> RawActivity | None:
+    columns = found.columns
+    run_cadence = columns.column("run_cadence") * 2.0
+    foot = 1.0 if found.sport in PEDAL_SPORTS else 2.0
+    cadence = np.where(np.isnan(run_cadence), columns.column("cadence") * foot, run_cadence)
+    samples = columns.frame(cadence_spm=cadence)
+    lap_start, identity = parse_times([found.lap_start, found.id])
+    first_sample = samples["time"].iloc[0] if len(samples) else None
+    start = next((t for t in (identity, lap_start, first_sample) if t is not None and t == t), None)
+    if start is None:
+        return None
+    began = lap_start if lap_start == lap_start else first_sample
+    elapsed = None
+    if began is not None and len(samples):
+        elapsed = max(0.0, (samples["time"].iloc[-1] - began).total_seconds())
+
+    def lap_sum(values: list[float]) -> float | None:
+        total = math.fsum(v for v in values if not math.isnan(v))
+        return total if math.isfinite(total) and any(v == v for v in values) else None
+
+    return RawActivity(
+        format="tcx", samples=samples, sport=found.sport, start_time=start.to_pydatetime(),
+        device=found.device(author), name=found.notes,
+        totals=DeviceTotals(distance_m=lap_sum(found.lap_distances), timer_s=lap_sum(found.lap_times),
+                            elapsed_s=elapsed, cadence_spm=_lap_cadence(found, pedal=foot == 1.0)),
+        session_index=index)
+
+
+def _lap_cadence(found: _Activity, *, pedal: bool) -> float | None:
+    """The laps' own average cadence, weighted by lap time: ``LX/AvgRunCadence`` (per foot,
+    doubled), else the lap's ``Cadence`` (per foot for foot sports, pedal rpm for biking)."""
+    values, weights = [], []
+    for (cadence, run_cadence), seconds in zip(found.lap_cadences, found.lap_times):
+        value = run_cadence * 2.0 if run_cadence == run_cadence else cadence * (1.0 if pedal else 2.0)
+        if value == value and math.isfinite(value):
+            values.append(value)
+            weights.append(seconds if seconds == seconds and seconds > 0 else 1.0)
+    return math.fsum(v * w for v, w in zip(values, weights)) / math.fsum(weights) if values else None
+
+
+def read_tcx(data: Source, path: str, *, limits: XmlLimits | None = None) -> list[RawActivity]:
     """Read a TCX document.
 
     Args:
-        data: the file's bytes (already gunzipped).
+        data: the file's bytes (already gunzipped), or a binary file positioned at its start.
         path: what the user sees in error messages.
+        limits: byte and depth budgets (default: the settings' defaults).
 
     Returns:
         One RawActivity per dated ``<Activity>``, in file order (``session_index`` 0, 1, ...).
 
     Raises:
-        CorruptFileError: broken XML (``offset`` = line number), DTD/entity declarations.
+        CorruptFileError: broken XML (``offset`` = line number), DTD/entity declarations,
+            over a budget.
         UnknownFormatError: well-formed XML whose root is not ``TrainingCenterDatabase``.
         NoActivityError: no ``<Activity>`` (courses or workouts only), or none with a time.
     """
-    root = parse_xml(data, path, root="TrainingCenterDatabase", what="TCX")
-    reader = _Reader(root)
-    elements = list(root.iter(reader.q("Activity")))
-    if not elements:
+    doc = _read(data, path, limits or XmlLimits())
+    if not doc.activities:
         raise NoActivityError("no <Activity> in the TCX (courses, workouts or an empty export)", path=path)
     activities: list[RawActivity] = []
-    for act in elements:
-        found = reader.activity(act, len(activities))
-        if found is not None:
-            activities.append(found)
+    for found in doc.activities:
+        activity = _activity(found, len(activities), doc.author)
+        if activity is not None:
+            activities.append(activity)
     if not activities:
         raise NoActivityError("no activity carries a time: cannot count as dated training", path=path)
     return activities

@@ -284,6 +284,36 @@ class Store(Corrections):
                                 (athlete, low, high))
         return [dict(row) for row in rows]
 
+    # -- local times (ingest.localtime) ------------------------------------------------
+    def zone_candidates(self, athletes: list[str] | None = None) -> list[dict[str, Any]]:
+        """Runs whose zone was decided outside their file (``timezone_source`` nearest,
+        configured or machine), or not recorded at all (stored before zones were; FIT runs of
+        that time are left as they are): ``id, athlete, start_utc, start_time, timezone,
+        timezone_source``."""
+        sql = ("SELECT id, athlete, start_utc, start_time, timezone, timezone_source FROM activities "
+               "WHERE start_utc IS NOT NULL AND (timezone_source IN ('nearest', 'configured', 'machine') "
+               "OR (timezone_source IS NULL AND format != 'fit'))")
+        params: tuple[Any, ...] = ()
+        if athletes is not None:
+            sql += f" AND athlete IN ({', '.join('?' for _ in athletes)})"
+            params = tuple(athletes)
+        return [dict(row) for row in self._db.execute(sql + " ORDER BY athlete, start_utc", params)]
+
+    def zone_anchors(self, athlete: str) -> list[tuple[str, str]]:
+        """``(start_utc, timezone)`` of ``athlete``'s runs whose file gave their zone (own offset or
+        coordinates), oldest first."""
+        rows = self._db.execute("SELECT start_utc, timezone FROM activities WHERE athlete = ? AND "
+                                "timezone_source IN ('file', 'coordinates') AND start_utc IS NOT NULL "
+                                "AND timezone IS NOT NULL ORDER BY start_utc", (athlete,))
+        return [(row["start_utc"], row["timezone"]) for row in rows]
+
+    def set_local_times(self, updates: Iterable[tuple[str, str, str, str, str]]) -> None:
+        """Re-date runs in one transaction: ``(id, start_time, local_date, timezone, timezone_source)``."""
+        with self.transaction() as db:
+            db.executemany("UPDATE activities SET start_time = ?, local_date = ?, timezone = ?, timezone_source = ? "
+                           "WHERE id = ?", [(start, day, zone, source, activity_id)
+                                            for activity_id, start, day, zone, source in updates])
+
     def activities_frame(self, athlete: str | None = None) -> pd.DataFrame:
         """All activities (optionally of one athlete) as a DataFrame, oldest first.
 
