@@ -1,9 +1,11 @@
 """Factories for activity-summary frames: small, readable histories built in code.
 
 ``runs("ana", [("2024-03-01", 10), ("2024-03-03", 12.5)])`` is two 10 and 12.5 km road
-runs. Each entry is ``(date, km)`` or ``(date, km, {field: value})`` for that run only;
-keyword overrides apply to every run. Defaults: 3.0 m/s, 170 steps/min, flat, road,
-starting 07:00 local time (UTC+00:00); a second run on one day starts an hour later.
+runs; ``every("ana", "2024-02-01", "2024-02-29", 5.0)`` a month of 5 km runs every third
+day before them, so that their 30-day windows are on record. Each entry is ``(date, km)``
+or ``(date, km, {field: value})`` for that run only; keyword overrides apply to every run.
+Defaults: 3.0 m/s, 170 steps/min, flat, road, starting 07:00 local time (UTC+00:00); a
+second run on one day starts an hour later.
 """
 
 from __future__ import annotations
@@ -54,6 +56,15 @@ def daily_runs(athlete: str, start: date | str, kms: list[float], **overrides: A
     """One entry per consecutive day from ``start``; 0 km means a rest day (no activity)."""
     first = _day(start)
     return runs(athlete, [(first + timedelta(days=i), km) for i, km in enumerate(kms) if km], **overrides)
+
+
+def every(athlete: str, first: date | str, last: date | str, km: float, step: int = 3,
+          **overrides: Any) -> pd.DataFrame:
+    """Runs of ``km`` every ``step`` days from ``first`` up to ``last``: a history on record, so
+    that the windows of the runs after it are covered (no gap, not the history start)."""
+    start, end = _day(first), _day(last)
+    return runs(athlete, [(start + timedelta(days=i), km) for i in range(0, (end - start).days + 1, step)],
+                **overrides)
 
 
 def frame(*parts: pd.DataFrame) -> pd.DataFrame:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from factories import frame, runs
+from factories import every, frame, runs
 
 from strideload.analyze import SOURCES, flags
 from strideload.config import SETTINGS, Config, load_config, parse_config
@@ -43,7 +43,8 @@ def test_a_toml_file_overrides_globally_and_per_athlete(tmp_path):
     assert config.get("session_spike_small") == 1.25
     assert (config.get("cadence_hint_spm", "bob"), config.get("cadence_hint_spm", "ana")) == (150.0, 166.0)
     assert config.origin("cadence_hint_spm", "bob") == f"{path} [athletes.bob]"
-    history = frame(runs("ana", [("2024-03-01", 10), ("2024-03-02", 12)]),
+    history = frame(every("ana", "2024-01-28", "2024-02-29", 10.0), every("bob", "2024-01-28", "2024-02-29", 10.0),
+                    runs("ana", [("2024-03-01", 10), ("2024-03-02", 12)]),
                     runs("bob", [("2024-03-01", 10), ("2024-03-02", 13)]))
     assert flags(history, config, kinds=["session_spike"])["athlete"].tolist() == ["bob"]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from factories import daily_runs, frame, runs
+from factories import daily_runs, every, frame, runs
 
 from strideload import science
 from strideload.analyze import FLAG_COLUMNS, KINDS, SEVERITIES, SIGNALS, SOURCES, Analysis, Flag, flags
@@ -42,7 +42,7 @@ def test_sources_and_dois_are_those_of_science_md():
 
 
 def test_flags_are_sorted_by_athlete_date_and_severity():
-    history = frame(daily_runs("bob", "2024-01-01", [5, 6]), daily_runs("ana", "2024-01-01", [5] * 28 + [20]))
+    history = frame(daily_runs("bob", "2024-01-01", [5, 6]), daily_runs("ana", "2024-01-01", [5] * 31 + [20]))
     found = flags(history)
     assert list(found.columns) == FLAG_COLUMNS
     assert found["athlete"].tolist() == sorted(found["athlete"])
@@ -51,7 +51,8 @@ def test_flags_are_sorted_by_athlete_date_and_severity():
 
 
 def test_filters_by_date_and_kind():
-    history = runs("ana", [("2024-03-01", 10), ("2024-03-02", 12), ("2024-03-10", 15), ("2024-03-20", 20)])
+    history = frame(every("ana", "2024-01-28", "2024-02-29", 10.0),
+                    runs("ana", [("2024-03-01", 10), ("2024-03-02", 12), ("2024-03-10", 15), ("2024-03-20", 20)]))
     all_spikes = flags(history, kinds=["session_spike"])
     assert len(all_spikes) == 3
     window = flags(history, since="2024-03-02", until="2024-03-10", kinds=["session_spike"])

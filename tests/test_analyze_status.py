@@ -51,7 +51,8 @@ def test_runs_after_as_of_are_ignored():
 def test_insufficient_history_is_said_not_computed():
     row = status(daily_runs("ana", "2024-01-01", [8] * 10), as_of="2024-01-12").iloc[0]
     assert pd.isna(row["acwr_ewma"])
-    assert row["acwr_ewma_band"] == row["acwr_coupled_band"] == "insufficient history"
+    assert row["acwr_ewma_band"] == row["acwr_coupled_band"] == "insufficient history (11 of 28 days)"
+    assert row["history_note"] == "insufficient history (11 of 28 days)"
 
 
 def test_several_athletes_most_concerning_first():

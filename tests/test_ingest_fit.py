@@ -70,7 +70,7 @@ def test_a_built_run_reads_in_si_units_with_steps_per_minute():
     points = run_points(utc(2024, 5, 1, 7), km=1.0, speed_mps=3.0, cadence_spm=171)
     [run] = read_fit(fit_bytes(points), "run.fit")
     check_contract([run])
-    assert (run.sport, run.sub_sport, run.device) == ("running", "generic", "garmin 2700")
+    assert (run.sport, run.sub_sport, run.device) == ("running", "generic", "garmin vivoactive3")  # product 2700, named
     assert run.start_time == utc(2024, 5, 1, 7) and run.utc_offset_s == 7200
     assert run.totals.distance_m == pytest.approx(points[-1].dist)
     assert run.totals.timer_s == run.totals.elapsed_s == pytest.approx(333.0)

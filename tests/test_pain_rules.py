@@ -94,6 +94,26 @@ def test_the_seven_day_mean_rising_a_point_is_red_once():
     assert "7-day mean pain was 2.0/10, 1.0 points above the 7 days before (1.0)" in result["message"][0]
 
 
+def test_a_weekly_mean_rising_from_0_to_1_is_no_flag():
+    # The issue: a weekly mean of 1/10 against 0 was a red alert. A rise needs a mean of at least 2.
+    pain = log(("2026-05-01", "daily", 0), ("2026-05-03", "daily", 0), ("2026-05-08", "daily", 1),
+               ("2026-05-10", "daily", 1))
+    assert found(pain, history=runs("ana", [("2026-04-20", 5.0)])).empty
+    lower = parse_config({"athletes": {"ana": {"pain_week_min_mean": 1.0}}})
+    assert brief(found(pain, history=runs("ana", [("2026-04-20", 5.0)]), config=lower)) == \
+        [("2026-05-10", "pain_red", 1.0, 1.0)]
+
+
+def test_one_flag_per_rule_and_day():
+    # During 6 and after 6.5 on one day break the same red rule: one flag, for the higher score.
+    result = found(log(("2026-05-04", "during", 6), ("2026-05-04", "after", 6.5)))
+    assert brief(result) == [("2026-05-04", "pain_red", 6.5, 5.0)]
+    assert result["message"][0].endswith("(the highest of 2 such scores that day).")
+    # Different rules on one day stay apart: red above 5, amber during above 2.
+    two_rules = found(log(("2026-05-04", "during", 4), ("2026-05-04", "after", 6)))
+    assert sorted(brief(two_rules)) == [("2026-05-04", "pain_amber", 4.0, 2.0), ("2026-05-04", "pain_red", 6.0, 5.0)]
+
+
 def test_a_week_needs_scores_on_two_days():
     pain = log(("2026-05-01", "daily", 0), ("2026-05-09", "daily", 3), ("2026-05-10", "daily", 3))
     assert found(pain, history=runs("ana", [("2026-04-20", 5.0)])).empty

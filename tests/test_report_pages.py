@@ -203,3 +203,41 @@ def test_a_return_to_run_plan_gets_its_section_and_none_without(team, tmp_path):
     assert "phase 2: walk 2 min / run 3 min" in quiet
     assert 'href="https://doi.org/10.1186/s13063-023-07502-x"' in quiet
     assert 'id="fig-rtr"' not in result.pages["pain"].read_text(encoding="utf-8")
+
+
+# -- staleness, runs set aside, the cadence line ------------------------------------------------
+
+def test_the_team_page_is_this_week_with_stale_athletes_marked(team, tmp_path):
+    # "team" ran in March; "now" has run up to yesterday.
+    yesterday = date.today() - timedelta(days=1)
+    add_runs(team, "now", STEADY, start=yesterday - timedelta(days=len(STEADY) - 1))
+    index = (build_reports(team, out_dir=tmp_path / "r").out_dir / "index.html").read_text(encoding="utf-8")
+    order = re.findall(r'<a href="([a-z]+)\.html">', index)
+    assert order[0] == "now"                          # this week's athletes first
+    assert order[1:3] == ["alert", "caution"]          # then the stale ones, by their last week on record
+    last = START + timedelta(days=len(STEADY) + 2)
+    days = (date.today() - last).days
+    assert index.count('class="sev sev-stale"') == 4
+    assert f"No runs recorded since {last.day} {last:%b} — {days} days." in index
+    assert "last week on record, to" in index and "1 alert" in index
+    assert index.count('class="sev sev-none"') <= 1     # only "now" can be clear: no stale athlete is
+
+
+def test_a_stale_page_says_so_first(team, tmp_path):
+    html = build_reports(team, out_dir=tmp_path / "r", athletes=["quiet"]).pages["quiet"].read_text(encoding="utf-8")
+    assert 'class="stale"' in html and html.index('class="stale"') < html.index("Where quiet stands")
+    assert "Latest data</dt><dd>last run" in html
+
+
+def test_runs_set_aside_are_listed_with_the_reason(team, tmp_path):
+    add_runs(team, "quiet", [0] * (len(STEADY) + 1) + [250.0], name="Forgot to stop", avg_speed_mps=30.0)
+    html = build_reports(team, out_dir=tmp_path / "r", athletes=["quiet"]).pages["quiet"].read_text(encoding="utf-8")
+    assert "1 run set aside as implausible" in html
+    assert "<h2>Runs set aside</h2>" in html and "average speed 30.0 m/s is above 7 m/s" in html
+    assert "strideload activities include ID" in html
+    assert "250.0 km" not in html.split("<h2>Runs set aside</h2>")[0]   # no load, no spike
+
+
+def test_the_cadence_chart_draws_the_line_the_flags_use(team, tmp_path):
+    html = build_reports(team, out_dir=tmp_path / "r", athletes=["quiet"]).pages["quiet"].read_text(encoding="utf-8")
+    assert "The line drawn is the one that judges a run on the last day shown" in html

@@ -10,8 +10,8 @@ import pytest
 from files import M_PER_DEG, Point, fit_bytes, gpx_bytes, utc
 
 from strideload.config import Config, parse_config
+from strideload.gait import GaitRule, walk_run_seconds
 from strideload.ingest.importer import read_activity
-from strideload.ingest.stream import WALK_CADENCE_MAX_SPM, walk_run_seconds
 from strideload.rtr.measure import bouts, measure
 
 WALK = (1.2, 114.0)  # m/s, steps/min
@@ -69,7 +69,7 @@ def test_continuous_running_is_one_interval(tmp_path):
 
 def test_walk_run_seconds_uses_the_streams_walking_threshold(tmp_path):
     stream = _activity(tmp_path, interval_points(CROWELL_1)).stream
-    stream["cadence_spm"] = WALK_CADENCE_MAX_SPM  # exactly at the threshold: running
+    stream["cadence_spm"] = GaitRule().run_cadence_spm  # exactly at the threshold: running
     run, walk = walk_run_seconds(stream)
     assert walk == 0 and run == stream["moving"].sum()
 

@@ -9,9 +9,10 @@ from files import gpx_bytes, run_points, utc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from strideload.gait import running_mask
 from strideload.ingest import terrain
 from strideload.ingest.gpx import read_gpx
-from strideload.ingest.stream import build_stream, normalise, running_mask
+from strideload.ingest.stream import build_stream, normalise
 from strideload.model import STREAM_COLUMNS, samples_frame
 
 

@@ -240,17 +240,18 @@ def test_team_athletes_are_the_sub_folders(tmp_path):
 
 
 def test_new_flags_are_only_those_the_batch_brings(folder, tmp_path):
+    # A month of easy runs (a spike needs the 30 days before a run on record), then a long one.
     for day in range(6):
-        (folder / f"easy-{day}.gpx").write_bytes(_gpx(day * 2, km=4.0))
+        (folder / f"easy-{day}.gpx").write_bytes(_gpx(day * 6, km=4.0))
     with running(folder, tmp_path) as watcher:
         watcher.wait_for_activities(6)
         before = len(watcher.batches)
-        (folder / "long.gpx").write_bytes(_gpx(13, km=8.0))
+        (folder / "long.gpx").write_bytes(_gpx(33, km=8.0))
         watcher.wait_for_activities(7)
         watcher.quiet()
         new = watcher.batches[before].new_flags
         assert "session_spike" in set(new["kind"])
-        assert all(new["date"].astype(str).str[:10] >= "2026-03-14")
+        assert all(new["date"].astype(str).str[:10] >= "2026-04-03")
         assert "longer than your longest run" in new[new["kind"] == "session_spike"]["message"].iloc[0]
 
 

@@ -64,6 +64,11 @@ SETTINGS: dict[str, Setting] = _settings(
     Setting("timezone", "", "IANA zone", "local_dates",
             "Athlete's time zone for GPX/TCX local dates; empty = this machine's zone.",
             kind=str, per_athlete=True),
+    Setting("timezone_nearest_days", 7.0, "days", "local_dates",
+            "A GPX/TCX run whose coordinates give no zone takes the zone of the athlete's run that stated "
+            "its own (FIT offset, or coordinates) closest in time, at most this many days away; else the "
+            "configured zone. A week: runs are days apart, and a shorter trip changes little.",
+            minimum=0, maximum=366),
     Setting("default_athlete", "me", "name", "-",
             "Athlete name used when --athlete is not given.", kind=str),
     Setting("units", "metric", "-", "-",
@@ -82,6 +87,32 @@ SETTINGS: dict[str, Setting] = _settings(
     Setting("parallel_min_bytes", 2 * 1024**2, "bytes", "-",
             "Imports of fewer bytes run in one process: starting worker processes (about half a second) "
             "costs more than it saves at several MB/s per core.", kind=int, minimum=0),
+    # --- reading files --------------------------------------------------------------------
+    Setting("elevation_min_m", -450.0, "m", "-",
+            "Elevation samples below this are placeholders and dropped before smoothing (the lowest "
+            "land, the Dead Sea shore, is about -430 m; TomTom writes -500 m before its first fix).",
+            minimum=-11000, maximum=0),
+    Setting("elevation_max_m", 9000.0, "m", "-",
+            "Elevation samples above this are impossible and dropped (Everest is 8849 m; a FIT uint16 "
+            "altitude left at its invalid value reads 12607 m).", minimum=0),
+    Setting("elevation_jump_m", 100.0, "m", "-",
+            "A change larger than this between samples less than a minute apart is a glitch, not terrain "
+            "(no runner climbs 100 m in a minute): the shorter side of the jump is dropped.", minimum=1),
+    Setting("surface_gps_min_extent_m", 200.0, "m", "-",
+            "A run with no surface stated is on the road by default when its GPS positions spread at least "
+            "this far from the start (GPS drift on a treadmill stays well inside it).", minimum=0),
+    # --- walking or running (strideload.gait) -------------------------------------------------
+    Setting("gait_run_cadence_spm", 140.0, "steps/min", "-",
+            "A moving second at or above this cadence is running (walking rarely exceeds ~135).",
+            per_athlete=True, minimum=60, maximum=250),
+    Setting("gait_run_speed_mps", 1.9, "m/s", "-",
+            "... and so is a second at or above this speed, near where adults change from walking to "
+            "running (1.9-2.1 m/s), with at least gait_min_run_cadence_spm; without cadence, speed alone.",
+            per_athlete=True, minimum=0.5, maximum=6),
+    Setting("gait_min_run_cadence_spm", 115.0, "steps/min", "-",
+            "Fewest steps/min of a running second decided by speed (a 130 steps/min shuffle at 2.2 m/s runs; "
+            "walking at 2 m/s takes about 125 or more, so a lower cadence means the speed is a GPS spike).",
+            per_athlete=True, minimum=0, maximum=250),
     # --- budgets per imported file (hostile or broken files stop themselves, nothing else) ---
     Setting("max_file_bytes", 32 * 1024**2, "bytes", "-",
             "Largest activity file read (after gzip/zip decompression; also the largest activities.csv). "
@@ -153,7 +184,8 @@ SETTINGS: dict[str, Setting] = _settings(
             "Chronic window of the ratios; also N of the chronic EWMA (λ = 2/(N+1)).",
             kind=int, minimum=2, maximum=365),
     Setting("acwr_min_history_days", 28, "days", "windt2019",
-            "Ratios are hidden on this many first days of an athlete's series.",
+            "Ratios are hidden on this many first days of an athlete's series, and of each return after a gap "
+            "(a value under acwr_chronic_days also needs coverage_min_pct lowered).",
             kind=int, minimum=0, maximum=365),
     Setting("acwr_sweet_low", 0.8, "ratio", "gabbett2016",
             "Lower edge of the 'sweet spot' band of the ratios.", minimum=0),
@@ -161,6 +193,56 @@ SETTINGS: dict[str, Setting] = _settings(
             "Upper edge of the 'sweet spot' band of the ratios.", minimum=0),
     Setting("acwr_high", 1.5, "ratio", "gabbett2016",
             "acwr_high caution when the EWMA ratio reaches this (contested in runners).", minimum=0),
+    Setting("acwr_ewma_seed", "mean", "-", "ewma_seeding",
+            "Starting value of both EWMAs at the start of history and after each gap: 'mean' = the mean "
+            "daily load of the first acwr_min_history_days days (the first ratio shown is then unbiased); "
+            "'zero' = 0 (Williams 2017 as printed; reads ~14 % high on the first days shown).",
+            kind=str, choices=("mean", "zero")),
+    # --- analysis: coverage and comparisons -----------------------------------------------
+    Setting("coverage_gap_days", 14, "days", "coverage",
+            "This many days in a row without any recorded activity (any sport) are a gap in the records, "
+            "not rest: from the gap's Nth day on, days are uncovered (a fortnight is longer than a usual "
+            "holiday week and half the 28-day chronic window). The days before the first activity are a gap too.",
+            kind=int, minimum=2, maximum=365),
+    Setting("coverage_min_pct", 100.0, "%", "coverage",
+            "A ratio, spike, weekly increase, monotony or surface share is computed only when at least this "
+            "share of the days in its window is covered; otherwise it is 'insufficient history' with the "
+            "reason. 100 % = the whole window lies after the history start and after the last gap.",
+            minimum=0, maximum=100),
+    Setting("stale_after_days", 7, "days", "coverage",
+            "status and the report say first that the data is old when the last run is more than this many "
+            "days before the day looked at (a week: the status looks at a week).",
+            kind=int, minimum=1, maximum=365),
+    Setting("ratio_decimals", 2, "decimals", "precision",
+            "Ratios (spikes, acute:chronic, downhill, monotony) are compared with their thresholds rounded to "
+            "this many decimals, the precision science.md states them in and the reports show, so a ratio of "
+            "exactly 1.10 is not above 1.10 through floating-point error.", kind=int, minimum=0, maximum=9),
+    Setting("percent_decimals", 1, "decimals", "precision",
+            "Percentages (weekly increase, cadence below the line, surface shares) are compared with their "
+            "thresholds rounded to this many decimals (a tenth of a percent: exactly 30 % is not above 30 %, "
+            "and 4.8 % is not 5 %).", kind=int, minimum=0, maximum=9),
+    Setting("stretch_merge_days", 7, "days", "-",
+            "A day-level flag (acwr_high, weekly_increase, monotony_high, surface_change) or a low_cadence "
+            "pattern that starts again within this many days of the end of the last one continues it: one "
+            "flag per stretch, not one each time a value crosses the line and back.",
+            kind=int, minimum=0, maximum=60),
+    # --- analysis: plausibility -----------------------------------------------------------
+    Setting("plausible_max_speed_mps", 7.0, "m/s", "plausibility",
+            "A run whose average speed is above this is set aside (quarantined): faster than the 5000 m "
+            "world-record average (6.6 m/s) over a whole session; cars, bikes and GPS glitches go far above.",
+            minimum=0),
+    Setting("plausible_max_1min_speed_mps", 10.0, "m/s", "plausibility",
+            "... or whose fastest minute (GPS spikes removed) is above this: the 400 m world record averages "
+            "9.3 m/s, and no one holds more for 60 s.", minimum=0),
+    Setting("plausible_max_distance_km", 330.0, "km", "plausibility",
+            "... or longer than this: beyond the 24-hour running world record (about 320 km).", minimum=0),
+    Setting("plausible_max_duration_h", 48.0, "h", "plausibility",
+            "... or with more timer time than this: longer than the cut-offs of the longest single-stage "
+            "mountain ultras; a watch left recording.", minimum=0),
+    Setting("plausible_max_climb_m_per_km", 600.0, "m/km", "plausibility",
+            "... or climbing or descending more than this per km over at least 1 km: steeper than the "
+            "steepest vertical-kilometre courses (about 530 m/km); barometer or GPS-altitude faults.",
+            minimum=0),
     # --- analysis: per-run spikes ---------------------------------------------------------
     Setting("session_spike_window_days", 30, "days", "frandsen2025",
             "A run is compared with the longest run started in this many days before it.",
@@ -183,10 +265,15 @@ SETTINGS: dict[str, Setting] = _settings(
     Setting("weekly_increase_days", 7, "days", "nielsen2014",
             "Length of the two windows compared by weekly_increase.", kind=int, minimum=1, maximum=60),
     Setting("weekly_increase_pct", 30.0, "%", "nielsen2014",
-            "weekly_increase when the last window exceeds the previous one by more than this.",
+            "weekly_increase when the last window exceeds the usual one by more than this.",
             minimum=0),
     Setting("weekly_increase_min_km", 10.0, "km", "nielsen2014",
-            "... and the previous window had at least this much running.", minimum=0),
+            "... and the usual window had at least this much running.", minimum=0),
+    Setting("weekly_increase_usual_weeks", 4, "windows", "weekly_baseline",
+            "The usual window is the mean of this many windows before the last one, so a runner who runs "
+            "every other day (4 runs in one 7 days, 3 in the next) is not read as a 33 % increase; an even "
+            "number of weeks holds as many runs of each kind (4 weeks: 14 runs, 3.5 a week).",
+            kind=int, minimum=1, maximum=12),
     Setting("monotony_days", 7, "days", "foster1998",
             "Days of daily load (zeros included) behind monotony and strain.",
             kind=int, minimum=2, maximum=60),
@@ -194,19 +281,27 @@ SETTINGS: dict[str, Setting] = _settings(
             "monotony_high (info) when monotony exceeds this.", minimum=0),
     # --- analysis: cadence ----------------------------------------------------------------
     Setting("cadence_fit_days", 60, "days", "heiderscheit2011",
-            "Cadence-vs-speed line fitted on the runs of this many days before each run; "
-            "also the window of the median speed that defines easy pace.",
+            "Cadence-vs-speed line fitted on the runs of this many days, ending cadence_fit_lag_days "
+            "before each run; also the window of the median speed that defines easy pace.",
             kind=int, minimum=1, maximum=730),
     Setting("cadence_fit_min_runs", 5, "runs", "heiderscheit2011",
             "Fewest runs (with cadence and speed) the line needs.", kind=int, minimum=2),
+    Setting("cadence_fit_lag_days", 14, "days", "cadence_baseline",
+            "The line judging a run is fitted on runs that ended at least this many days before it, so a new "
+            "low-cadence block is compared with the runner's earlier normal rather than with itself.",
+            kind=int, minimum=0, maximum=365),
     Setting("low_cadence_drop_pct", 5.0, "%", "heiderscheit2011",
             "low_cadence when a run's cadence is at least this far below the line's prediction.",
             minimum=0, maximum=100),
+    Setting("cadence_outlier_pct", 10.0, "%", "cadence_baseline",
+            "A run this far above its line, or low_cadence_drop_pct below it, is left out of later lines "
+            "(robust to outliers: the line stays the runner's normal).", minimum=0, maximum=100),
     Setting("cadence_hint_spm", 166.0, "steps/min", "heiderscheit2011",
             "cadence_hint for easy runs (at or below the athlete's median speed) below this.",
             per_athlete=True, minimum=0, maximum=300),
     Setting("cadence_hint_repeat_days", 28, "days", "heiderscheit2011",
-            "At most one cadence_hint per athlete in this many days.", kind=int, minimum=1),
+            "One cadence_hint per stretch of easy runs below the hint: an easy run at or above it ends the "
+            "stretch only if the next one below comes more than this many days later.", kind=int, minimum=1),
     # --- analysis: surface ----------------------------------------------------------------
     Setting("surface_recent_days", 7, "days", "malisoux2015",
             "Recent window of surface_change.", kind=int, minimum=1, maximum=60),
@@ -240,6 +335,9 @@ SETTINGS: dict[str, Setting] = _settings(
     Setting("pain_week_rise", 1.0, "points", "trek_pfp",
             "7-day mean pain up this much on the 7 days before: red (pfp), amber (silbernagel).",
             per_athlete=True, minimum=0.5, maximum=10),
+    Setting("pain_week_min_mean", 2.0, "points (0-10)", "trek_pfp",
+            "... and the new 7-day mean is at least this (pfp's green limit): a rise within low pain, such as "
+            "0 to 1/10, is not a flag.", per_athlete=True, minimum=0, maximum=10),
     Setting("pain_week_min_days", 2, "days", "trek_pfp",
             "Each of the two weeks needs scores on at least this many days.", kind=int,
             per_athlete=True, minimum=1, maximum=7),
@@ -270,6 +368,8 @@ ORDERED: tuple[tuple[str, str, bool], ...] = (
     ("session_spike_moderate", "session_spike_large", False),
     ("pain_during_green_max", "pain_red_above", False),
     ("pain_morning_rise_caution", "pain_morning_rise_alert", False),
+    ("elevation_min_m", "elevation_max_m", True),
+    ("gait_min_run_cadence_spm", "gait_run_cadence_spm", False),
 )
 
 

@@ -60,16 +60,24 @@ SUMMARY_FIELDS: dict[str, str] = {
     "surface_source": "which rule decided the surface",
     "start_time": "ISO 8601 with UTC offset, in the athlete's local time",
     "local_date": "the athlete's local calendar day (YYYY-MM-DD)",
+    "timezone": "the zone local times are in: IANA name, or a fixed offset 'UTC+02:00'",
+    "timezone_source": "which rule decided it: file | coordinates | nearest | configured | machine",
     "distance_m": "m",
     "timer_s": "s: time with the clock running (pauses removed)",
     "elapsed_s": "s: first to last sample",
     "ascent_m": "m, from the smoothed profile",
+    "elevation_source": "barometric | gps | dem | none: the sensor behind the elevation (decides the smoothing)",
     "descent_m": "m, from the smoothed profile",
     "downhill_5pct_m": "m run on smoothed grade <= -5 %",
     "downhill_10pct_m": "m run on smoothed grade <= -10 %",
     "cadence_spm": "median steps/min over the running part",
+    "device_cadence_spm": "steps/min: the device's own average cadence, where the file states one",
     "avg_speed_mps": "m/s: distance / timer time",
+    "run_speed_mps": "m/s: median speed over the running part (moving, not walking)",
+    "sustained_speed_mps": "m/s: fastest speed held for 60 s (GPS spikes removed)",
+    "gps_spikes_removed": "count of GPS spikes (a few seconds at an impossible speed) removed from the stream",
     "device": "recording device or app",
+    "samples": "count: samples the file recorded for this session",
     "format": "fit | gpx | tcx",
     "source_path": "where it was imported from (zip members as archive.zip!member)",
     "sha256": "sha256 of the file's bytes (after gzip decompression)",
@@ -97,6 +105,8 @@ class DeviceTotals:
     elapsed_s: float | None = None
     ascent_m: float | None = None
     descent_m: float | None = None
+    #: steps/min (both feet) for foot sports; the sport's own unit (rpm, strokes/min) otherwise
+    cadence_spm: float | None = None
 
 
 @dataclass

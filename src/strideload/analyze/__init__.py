@@ -34,9 +34,9 @@ from .status import STATUS_COLUMNS, as_of_days, status_frame
 LOAD_COLUMNS = [
     "athlete", "date", "distance_km", "duration_min", "downhill_km", "descent_m",
     "acute_7d_km", "chronic_28d_km", "acwr_coupled", "acwr_uncoupled", "acwr_ewma",
-    "downhill_7d_km", "downhill_28d_km", "downhill_acwr",
+    "downhill_7d_km", "downhill_28d_km", "downhill_acwr", "covered",
 ]
-DAILY_COLUMNS = LOAD_COLUMNS + ["runs", "previous_7d_km", "weekly_increase_pct", "monotony", "strain"]
+DAILY_COLUMNS = LOAD_COLUMNS + ["runs", "usual_7d_km", "weekly_increase_pct", "monotony", "strain"]
 
 __all__ = [
     "DAILY_COLUMNS", "FLAG_COLUMNS", "KINDS", "LOAD_COLUMNS", "SEVERITIES", "SIGNALS", "SOURCES",

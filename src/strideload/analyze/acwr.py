@@ -7,13 +7,19 @@ window C = ``acwr_chronic_days`` (28):
 * rolling, coupled: A-day sum ÷ (C-day sum ÷ (C/A)), i.e. 7-day sum ÷ (28-day sum / 4);
 * rolling, uncoupled: A-day sum ÷ (sum of days A+1..C ÷ ((C−A)/A)), i.e. ÷ (days 8–28 / 3);
 * EWMA (Williams 2017): ``E_t = λ·load_t + (1−λ)·E_{t−1}`` with λ = 2/(N+1) for N = A
-  (0.25) and N = C (2/29), seeded with ``E = 0`` on the day before the first run; ratio =
-  acute EWMA ÷ chronic EWMA.
+  (0.25) and N = C (2/29); ratio = acute EWMA ÷ chronic EWMA. Both are **seeded** at the
+  start of each covered stretch (history start, and the return after a gap) with the mean
+  daily load of its first H = ``acwr_min_history_days`` (28) days (``acwr_ewma_seed =
+  "mean"``): a steady load then reads 1.0 from the first ratio shown, where a seed of 0
+  reads ~14 % high (the chronic mean still filling). The seed uses only days before the
+  first ratio shown, so no shown value looks ahead. ``"zero"`` keeps the printed 0 seed.
 
-Every ratio is hidden (NaN) on the first ``acwr_min_history_days`` days of an athlete's
-series and wherever its chronic load is 0. The same coupled view is given for downhill
-distance (``downhill_acwr``). Bands follow Gabbett's team-sport zones; in runners the
-relationship did not hold, so a high ratio is at most a caution.
+A ratio is hidden (NaN) until its day is ``acwr_min_history_days`` into a covered stretch
+(:mod:`.coverage`) and its chronic window is covered enough, and wherever its chronic load
+is 0: after a layoff the first easy run is not a 4.0 spike of missing data. The same
+coupled view is given for downhill distance (``downhill_acwr``). Bands follow Gabbett's
+team-sport zones, compared at ``ratio_decimals``; in runners the relationship did not hold,
+so a high ratio is at most a caution.
 """
 
 from __future__ import annotations
@@ -24,9 +30,10 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
+from .coverage import Coverage
 from .daily import QUANTUM, DayGrid, units
-from .flags import KINDS, flag_frame, km
-from .runs import episode_starts
+from .flags import KINDS, day_stretches, flag_frame, km, lasted
+from .runs import rounded
 
 if TYPE_CHECKING:
     from .analysis import Analysis
@@ -38,24 +45,54 @@ def _ratio(acute: np.ndarray, chronic: np.ndarray, shown: np.ndarray) -> np.ndar
     return np.where(shown & (chronic > 0), ratio, np.nan)
 
 
-def ewma(load: np.ndarray, grid: DayGrid, span_days: int) -> np.ndarray:
-    """Exponentially weighted mean of daily ``load``, λ = 2/(span+1), seeded at 0 per athlete."""
+def ewma(load: np.ndarray, grid: DayGrid, span_days: int, starts: np.ndarray | None = None,
+         seed: np.ndarray | None = None) -> np.ndarray:
+    """Exponentially weighted mean of daily ``load``, λ = 2/(span+1).
+
+    It starts afresh on each row where ``starts`` is True (each athlete's first day always
+    is) from ``seed`` (per row, read on starting rows; 0 when omitted): the value before
+    that row.
+    """
     if grid.size == 0:
         return np.zeros(0)
     alpha = 2.0 / (span_days + 1)
-    # One pass over every athlete's days in a row. Each athlete's first day then carries
-    # the previous athlete's last value (for the first athlete, pandas' seed: the first
-    # load); that carry decays by (1-λ) a day, so subtracting it leaves the 0-seeded mean.
+    starts = grid.new_athlete.copy() if starts is None else (np.asarray(starts, dtype=bool) | grid.new_athlete)
+    rows = np.arange(grid.size)
+    # One pass over every athlete's days in a row. Each stretch's first day then carries
+    # the previous day's smoothed value (for the very first row, pandas' seed: the first
+    # load); that carry decays by (1-λ) a day, so replacing it by the seed gives the mean
+    # started from that seed.
     smoothed = pd.Series(load).ewm(alpha=alpha, adjust=False).mean().to_numpy()
-    carry = np.concatenate([load[:1], smoothed[grid.offset[1:] - 1]])
-    return smoothed - (1.0 - alpha) ** (grid.day_index + 1) * carry[grid.code]
+    first = np.flatnonzero(starts)
+    carry = np.where(first == 0, load[0], smoothed[np.maximum(first - 1, 0)])
+    start_seed = np.zeros(len(first)) if seed is None else np.asarray(seed, dtype="float64")[first]
+    which = np.cumsum(starts) - 1
+    since = rows - first[which] + 1
+    return smoothed + (1.0 - alpha) ** since * (start_seed - carry)[which]
 
 
-def load_columns(daily: pd.DataFrame, grid: DayGrid, config: Config) -> pd.DataFrame:
+def ewma_seed(load: np.ndarray, coverage: Coverage, config: Config) -> np.ndarray | None:
+    """Per row, the mean daily load of the first ``acwr_min_history_days`` days (at least one)
+    of the covered stretch starting there; None with ``acwr_ewma_seed = "zero"``."""
+    if config.get("acwr_ewma_seed") == "zero" or not len(load):
+        return None
+    days = max(1, config.get("acwr_min_history_days"))
+    rows = np.arange(len(load))
+    # the last row of each covered stretch: the row before the next uncovered or new-athlete row
+    ends = np.flatnonzero(coverage.covered & np.concatenate((~coverage.covered[1:] | coverage.grid.new_athlete[1:],
+                                                              [True])))
+    end = ends[np.minimum(np.searchsorted(ends, rows), len(ends) - 1)] if len(ends) else rows
+    stop = np.minimum(rows + days, end + 1)
+    stop = np.maximum(stop, rows + 1)
+    cumulative = np.concatenate(([0.0], np.cumsum(load)))
+    return (cumulative[stop] - cumulative[rows]) / (stop - rows)
+
+
+def load_columns(daily: pd.DataFrame, grid: DayGrid, config: Config, coverage: Coverage) -> pd.DataFrame:
     """Window sums (km) and the three ratios for every day of ``daily``."""
     acute_days = config.get("acwr_acute_days")
     chronic_days = config.get("acwr_chronic_days")
-    shown = grid.day_index >= config.get("acwr_min_history_days")
+    shown = (coverage.history_days >= config.get("acwr_min_history_days")) & coverage.enough(chronic_days)
     metric = "distance_km" if config.get("load_metric") == "distance" else "duration_min"
 
     distance = grid.windows(units(daily["distance_km"].to_numpy()))
@@ -65,8 +102,11 @@ def load_columns(daily: pd.DataFrame, grid: DayGrid, config: Config) -> pd.DataF
     acute = load(acute_days) / QUANTUM
     chronic = load(chronic_days) / QUANTUM
     older = load(chronic_days - acute_days, acute_days) / QUANTUM
-    acute_ewma = ewma(daily[metric].to_numpy(), grid, acute_days)
-    chronic_ewma = ewma(daily[metric].to_numpy(), grid, chronic_days)
+    daily_load = daily[metric].to_numpy()
+    starts = coverage.segment_start == np.arange(grid.size)
+    seed = ewma_seed(daily_load, coverage, config)
+    acute_ewma = ewma(daily_load, grid, acute_days, starts, seed)
+    chronic_ewma = ewma(daily_load, grid, chronic_days, starts, seed)
     downhill_acute = downhill(acute_days) / QUANTUM
     downhill_chronic = downhill(chronic_days) / QUANTUM
     return pd.DataFrame({
@@ -82,9 +122,13 @@ def load_columns(daily: pd.DataFrame, grid: DayGrid, config: Config) -> pd.DataF
 
 
 def band(ratio: float, config: Config) -> str | None:
-    """Gabbett's zone for a ratio: ``low``, ``sweet spot``, ``elevated`` or ``high``."""
+    """Gabbett's zone for a ratio: ``low``, ``sweet spot``, ``elevated`` or ``high``.
+
+    The ratio is compared at ``ratio_decimals`` (1.3000000000000003 is 1.30: sweet spot).
+    """
     if ratio is None or np.isnan(ratio):
         return None
+    ratio = float(rounded(np.asarray(ratio), config.get("ratio_decimals")))
     if ratio < config.get("acwr_sweet_low"):
         return "low"
     if ratio <= config.get("acwr_sweet_high"):
@@ -95,18 +139,19 @@ def band(ratio: float, config: Config) -> str | None:
 
 
 def acwr_high(analysis: Analysis) -> pd.DataFrame:
-    """``acwr_high`` (caution): the EWMA ratio reaches ``acwr_high``; once per stretch."""
+    """``acwr_high`` (caution): the EWMA ratio reaches ``acwr_high``; once per stretch, with its length."""
     daily, grid, config = analysis.daily, analysis.grid, analysis.config
     threshold = config.get("acwr_high")
-    ratio = daily["acwr_ewma"].to_numpy()
-    start = episode_starts(np.nan_to_num(ratio) >= threshold, grid.new_athlete)
-    rows = daily[start]
+    ratio = rounded(daily["acwr_ewma"].to_numpy(), config.get("ratio_decimals"))
+    found = day_stretches(np.nan_to_num(ratio) >= threshold, grid, config.get("stretch_merge_days"))
+    rows = daily.iloc[found.start]
     acute_days, chronic_days = config.get("acwr_acute_days"), config.get("acwr_chronic_days")
     messages = [
         f"Your running load of the last {acute_days} days ({km(a)}) is {r:.2f} times your "
-        f"longer-term load (EWMA ratio, λ = 2/(N+1) with N = {acute_days} and {chronic_days} days). "
-        + KINDS["acwr_high"].note
-        for r, a in zip(rows["acwr_ewma"], rows["acute_7d_km"], strict=True)
+        f"longer-term load (EWMA ratio, λ = 2/(N+1) with N = {acute_days} and {chronic_days} days)."
+        + lasted(length, end, ongoing, f"at or above {threshold:g}") + " " + KINDS["acwr_high"].note
+        for r, a, length, end, ongoing in zip(rows["acwr_ewma"], rows["acute_7d_km"], found.days, found.end_day,
+                                              found.ongoing, strict=True)
     ]
-    return flag_frame("acwr_high", athlete=rows["athlete"], day=grid.day[start], value=rows["acwr_ewma"],
+    return flag_frame("acwr_high", athlete=rows["athlete"], day=grid.day[found.start], value=rows["acwr_ewma"],
                       threshold=threshold, message=messages)

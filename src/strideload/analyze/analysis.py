@@ -1,8 +1,11 @@
 """One analysis of a set of activity summaries: runs, daily series and every signal's flags.
 
-:class:`Analysis` prepares the inputs once; the daily columns and run columns are computed
-on construction (all vectorised), the flags on first use. :data:`SIGNALS` is the list of
-signal functions the flags come from; add a function to it to add a kind of flag.
+:class:`Analysis` prepares the inputs once: which runs are plausible (:mod:`.quality`),
+the running sessions, the day grid and which days are covered (:mod:`.coverage`); the
+daily and run columns and the flags are computed on first use (all vectorised) and read
+many times. Every signal reads those shared facts rather than deriving its own.
+:data:`SIGNALS` is the list of signal functions the flags come from; add a function to it
+to add a kind of flag.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ from typing import Any
 import pandas as pd
 
 from ..config import Config
-from . import acwr, cadence, monotony, pain, rtr, spikes, surface, weekly
+from . import acwr, cadence, monotony, pain, quality, rtr, spikes, surface, weekly
+from .coverage import Coverage, coverage
 from .daily import base_series, day_grid
 from .flags import Signal, collect
 from .runs import RunWindows, prepare_runs
@@ -40,10 +44,13 @@ class Analysis:
     ``until`` (days since the epoch) ends every athlete's series on that day: later runs
     are ignored and rest days are added up to it.
 
-    Attributes: ``runs`` (one row per running session, see
-    :func:`~strideload.analyze.runs.prepare_runs`, with the spike and cadence columns),
-    ``grid`` (where each athlete's days sit), ``run_rows`` (each run's row in ``daily``),
-    ``daily`` (the daily series with every windowed column) and ``flags``.
+    Attributes: ``quality`` (per activity of ``summaries``: ``quarantined``,
+    ``quarantine_reason``, ``data_quality``; see :mod:`.quality`), ``runs`` (one row per
+    counted running session, see :func:`~strideload.analyze.runs.prepare_runs`, with the
+    spike and cadence columns), ``grid`` (where each athlete's days sit), ``run_rows``
+    (each run's row in ``daily``), ``coverage`` (which days are known, see
+    :mod:`.coverage`), ``daily`` (the daily series with every windowed column) and
+    ``flags``.
 
     ``pain`` is the pain log (``Store.pain_frame()``), for the pain flags; ``rtr`` the
     return-to-run inputs (``strideload.rtr.RtrInputs``), for the return-to-run flags.
@@ -58,9 +65,23 @@ class Analysis:
         self.pain = pain
         self.rtr = rtr
         self.signals = SIGNALS if signals is None else signals
-        self.sessions = prepare_runs(summaries, until)
+        self.summaries = summaries
+        self.quality = quality.judge(summaries, config)
+        self.sessions = prepare_runs(summaries[~self.quality["quarantined"].to_numpy()], until)
         self.grid = day_grid(self.sessions, until)
         self.run_rows = self.grid.rows(self.sessions["code"].to_numpy(), self.sessions["day"].to_numpy())
+
+    @cached_property
+    def coverage(self) -> Coverage:
+        """Which days of the series are covered, from every activity of ``summaries``."""
+        return coverage(self.summaries, self.grid, self.config, self.until)
+
+    @cached_property
+    def set_aside(self) -> pd.DataFrame:
+        """The running activities set aside (quarantined), with ``quarantine_reason``."""
+        frame = pd.concat([self.summaries, self.quality], axis=1)
+        running = frame["running"].fillna(False).astype(bool) if "running" in frame else True
+        return frame[frame["quarantined"] & running].reset_index(drop=True)
 
     @property
     def athletes(self) -> list[str]:
@@ -70,15 +91,20 @@ class Analysis:
     def daily(self) -> pd.DataFrame:
         """The daily series: totals, window sums, ratios, weekly increase, monotony."""
         daily = base_series(self.sessions, self.grid, self.run_rows)
-        return pd.concat([daily, acwr.load_columns(daily, self.grid, self.config),
-                          weekly.weekly_columns(daily, self.grid, self.config),
-                          monotony.monotony_columns(daily, self.grid, self.config)], axis=1)
+        daily["covered"] = self.coverage.covered
+        return pd.concat([daily, acwr.load_columns(daily, self.grid, self.config, self.coverage),
+                          weekly.weekly_columns(daily, self.grid, self.config, self.coverage),
+                          monotony.monotony_columns(daily, self.grid, self.config, self.coverage)], axis=1)
 
     @cached_property
     def runs(self) -> pd.DataFrame:
         """The running sessions with their spike ratios and cadence predictions."""
         windows = RunWindows(self.sessions)
-        return pd.concat([self.sessions, spikes.spike_columns(self.sessions, windows, self.config),
+
+        def covered(days: int):
+            return self.coverage.enough(days, lag=1)[self.run_rows]
+
+        return pd.concat([self.sessions, spikes.spike_columns(self.sessions, windows, self.config, covered),
                           cadence.cadence_columns(self.sessions, windows, self.config)], axis=1)
 
     @cached_property

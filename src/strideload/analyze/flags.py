@@ -116,7 +116,7 @@ KINDS: dict[str, Kind] = {
     "acwr_high": Kind("gabbett2016", "weak", "caution", "EWMA acute:chronic ratio",
                       "In runners the acute:chronic ratio has not been shown to predict injury, "
                       "and the ratio itself is disputed: read it as context."),
-    "weekly_increase": Kind("nielsen2014", "weak", "info", "% over the previous 7 days"),
+    "weekly_increase": Kind("nielsen2014", "weak", "info", "% over the usual 7 days (mean of the 4 weeks before)"),
     "downhill_spike": Kind("gottschall2005", "moderate", "caution",
                            "ratio to the most downhill of one run in 30 days"),
     "low_cadence": Kind("heiderscheit2011", "moderate", "info", "% below your predicted cadence"),
@@ -180,6 +180,92 @@ def collect(analysis: Any, signals: Sequence[Signal]) -> pd.DataFrame:
     flags = flags.sort_values(["athlete", "date", "_rank", "kind"], ascending=[True, True, False, True],
                               kind="stable")
     return flags.drop(columns="_rank").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Stretches:
+    """Stretches of items (days or runs) meeting a condition, one flag each.
+
+    Per stretch: ``start`` and ``end`` (positions of its first and last item meeting the
+    condition), ``count`` (items meeting it), ``days`` (first to last day, inclusive),
+    ``end_day`` (days since the epoch) and ``ongoing`` (its last item is the last judged
+    item of its athlete: the stretch may go on).
+    """
+
+    start: np.ndarray
+    end: np.ndarray
+    count: np.ndarray
+    days: np.ndarray
+    end_day: np.ndarray
+    ongoing: np.ndarray
+    members: np.ndarray
+    offsets: np.ndarray
+
+    def reduce(self, values: np.ndarray, ufunc: np.ufunc) -> np.ndarray:
+        """``ufunc`` (``np.minimum``, ``np.maximum``) of ``values`` over each stretch's items."""
+        if not len(self.start):
+            return np.zeros(0)
+        return ufunc.reduceat(np.asarray(values, dtype="float64")[self.members], self.offsets)
+
+
+def stretches(condition: np.ndarray, judged: np.ndarray, group: np.ndarray, day: np.ndarray,
+              merge_days: int) -> Stretches:
+    """Group the items where ``condition`` holds into stretches.
+
+    Items are in order within each ``group`` (an integer athlete code). Two items meeting the condition
+    belong to one stretch when no judged item between them failed it, or when the second
+    comes at most ``merge_days`` days after the first: a stretch that starts again within
+    ``merge_days`` of its end continues. Items that are not ``judged`` (no value) never
+    break a stretch. Causal: a stretch's start never depends on later items.
+    """
+    condition = np.asarray(condition, dtype=bool)
+    judged = np.asarray(judged, dtype=bool) | condition
+    group, day = np.asarray(group), np.asarray(day, dtype="int64")
+    idx = np.flatnonzero(condition)
+    if not len(idx):
+        empty = np.zeros(0, dtype="int64")
+        return Stretches(empty, empty, empty, empty, empty, np.zeros(0, dtype=bool), empty, empty)
+    failed = np.cumsum(judged & ~condition)
+    prev, nxt = idx[:-1], idx[1:]
+    join = (group[nxt] == group[prev]) & ((failed[nxt] == failed[prev]) | (day[nxt] - day[prev] <= merge_days))
+    new = np.concatenate(([True], ~join))
+    first = np.flatnonzero(new)
+    last = np.concatenate((first[1:] - 1, [len(idx) - 1]))
+    start, end = idx[first], idx[last]
+    codes = np.asarray(group, dtype="int64")
+    last_judged = np.full(int(codes.max()) + 1, -1)
+    np.maximum.at(last_judged, codes[judged], np.flatnonzero(judged))
+    return Stretches(start, end, last - first + 1, day[end] - day[start] + 1, day[end],
+                     last_judged[codes[end]] == end, idx, first)
+
+
+def day_stretches(condition: np.ndarray, grid: Any, merge_days: int) -> Stretches:
+    """:func:`stretches` of days of a :class:`~strideload.analyze.daily.DayGrid` (every day judged)."""
+    return stretches(condition, np.ones(grid.size, dtype=bool), grid.code, grid.day, merge_days)
+
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def short_day(day: int) -> str:
+    """Days since the epoch as ``17 Aug``."""
+    when = date.fromordinal(_EPOCH_ORDINAL + int(day))
+    return f"{when.day} {when:%b}"
+
+
+def lasted(days: int, end_day: int, ongoing: bool, what: str) -> str:
+    """How long a stretch lasted, as a sentence after a space: `` It stayed above 1.5 for 6 days, to 17 Aug.``
+
+    Nothing for a stretch that began on the last day of the series (there is no length yet).
+    """
+    unit = "day" if days == 1 else "days"
+    if ongoing and days == 1:
+        return ""
+    if ongoing:
+        return f" It has stayed {what} for {days} {unit} so far ({short_day(end_day)})."
+    if days == 1:
+        return " That lasted one day."
+    return f" It stayed {what} for {days} {unit}, to {short_day(end_day)}."
 
 
 def km(value: float) -> str:

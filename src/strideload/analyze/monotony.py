@@ -3,7 +3,8 @@
 Over the last D = ``monotony_days`` (7) daily loads, rest days included as zeros:
 ``monotony = mean ÷ standard deviation`` (the population standard deviation of those D
 values) and ``strain = D-day load × monotony``. Defined from the athlete's D-th day on;
-NaN for a week without running, infinite for a week of identical non-zero loads.
+NaN for a week without running, infinite for a week of identical non-zero loads, and NaN
+where the D days are not covered enough (:mod:`.coverage`: a gap is not a week of rest).
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ..config import Config
+from .coverage import Coverage
 from .daily import QUANTUM, DayGrid, units
-from .flags import flag_frame, km
-from .runs import episode_starts
+from .flags import day_stretches, flag_frame, km, lasted
+from .runs import rounded
 
 if TYPE_CHECKING:
     from .analysis import Analysis
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
 _FLAT = 1e-9
 
 
-def monotony_columns(daily: pd.DataFrame, grid: DayGrid, config: Config) -> pd.DataFrame:
+def monotony_columns(daily: pd.DataFrame, grid: DayGrid, config: Config, coverage: Coverage) -> pd.DataFrame:
     """``monotony`` and ``strain`` per day."""
     days = config.get("monotony_days")
     metric = "distance_km" if config.get("load_metric") == "distance" else "duration_min"
@@ -38,32 +40,34 @@ def monotony_columns(daily: pd.DataFrame, grid: DayGrid, config: Config) -> pd.D
         sd[days - 1:] = sliding_window_view(load, days).std(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         monotony = np.where(sd <= _FLAT * mean, np.inf, mean / sd)
-    defined = (grid.day_index >= days - 1) & (mean > 0)
+    defined = (grid.day_index >= days - 1) & (mean > 0) & coverage.enough(days)
     monotony = np.where(defined, monotony, np.nan)
     return pd.DataFrame({"monotony": monotony, "strain": total * monotony}, index=daily.index)
 
 
 def monotony_high(analysis: Analysis) -> pd.DataFrame:
-    """``monotony_high`` (info): monotony above ``monotony_high``; once per stretch."""
+    """``monotony_high`` (info): monotony above ``monotony_high``; once per stretch, with its length."""
     daily, grid, config = analysis.daily, analysis.grid, analysis.config
     threshold = config.get("monotony_high")
     days = config.get("monotony_days")
-    monotony = daily["monotony"].to_numpy()
-    start = episode_starts(np.nan_to_num(monotony, nan=0.0, posinf=np.inf) > threshold, grid.new_athlete)
-    rows = daily[start]
+    monotony = rounded(daily["monotony"].to_numpy(), config.get("ratio_decimals"))
+    found = day_stretches(np.nan_to_num(monotony, nan=0.0, posinf=np.inf) > threshold, grid,
+                          config.get("stretch_merge_days"))
+    rows = daily.iloc[found.start]
     metric = "distance" if config.get("load_metric") == "distance" else "duration"
     messages = []
-    for value, strain in zip(rows["monotony"], rows["strain"], strict=True):
+    for value, strain, length, end, ongoing in zip(rows["monotony"], rows["strain"], found.days, found.end_day,
+                                                   found.ongoing, strict=True):
         if np.isinf(value):
-            messages.append(f"Your daily running {metric} was exactly the same on each of the last "
-                            f"{days} days, so monotony has no upper bound. Easier and rest days "
-                            f"add the variation that lets you absorb training.")
+            text = (f"Your daily running {metric} was exactly the same on each of the last "
+                    f"{days} days, so monotony has no upper bound.")
         else:
             mean = strain / value / days
             daily_amount = km(mean) if metric == "distance" else f"{mean:.0f} min"
-            messages.append(f"Your daily running {metric} over the last {days} days varied little "
-                            f"(monotony {value:.1f}: on average {daily_amount} a day). Easier and "
-                            f"rest days add the variation that lets you absorb training.")
+            text = (f"Your daily running {metric} over the last {days} days varied little "
+                    f"(monotony {value:.1f}: on average {daily_amount} a day).")
+        messages.append(f"{text}{lasted(length, end, ongoing, f'above {threshold:g}')} Easier and rest days "
+                        "add the variation that lets you absorb training.")
     values = np.where(np.isinf(rows["monotony"]), np.nan, rows["monotony"])
-    return flag_frame("monotony_high", athlete=rows["athlete"], day=grid.day[start], value=values,
+    return flag_frame("monotony_high", athlete=rows["athlete"], day=grid.day[found.start], value=values,
                       threshold=threshold, message=messages)

@@ -10,15 +10,17 @@ Each athlete's ``pain_profile`` setting picks the rules (science.md, "Pain monit
   run: amber in both (``silbernagel``: not settled by the next morning);
 * next morning at least ``pain_morning_rise_alert`` (+2) over it: red under ``pfp``,
   amber under ``silbernagel``;
-* the 7-day mean up at least ``pain_week_rise`` (1 point) week over week: red under
-  ``pfp``, amber under ``silbernagel`` (no week-to-week increase).
+* the 7-day mean up at least ``pain_week_rise`` (1 point) week over week, to a mean of at
+  least ``pain_week_min_mean`` (2, pfp's green limit): red under ``pfp``, amber under
+  ``silbernagel`` (no week-to-week increase). A rise within low pain (0 to 1/10) is no flag.
 
 *The morning before the run* is the latest ``next-morning`` or ``daily`` score dated on
 the run's day or up to ``pain_baseline_days`` (3) before it; without one, the morning
 rule is silent. A next-morning score dated D is about the run(s) of D − 1 and its flag
 carries date D and that run's id. Sides are compared like with like (an entry without a
 side matches either). One score raises one flag, of its most severe rule; the message
-names the rule. The 7-day mean is the mean over the days with a score of each day's
+names the rule. One rule raises at most one flag a day: of several scores breaking it that
+day (during 6, after 6.5), the highest is flagged. The 7-day mean is the mean over the days with a score of each day's
 highest score (a week needs ``pain_week_min_days`` such days); it raises one flag on the
 first day of each rise.
 
@@ -56,6 +58,7 @@ class Fired:
     value: float
     threshold: float
     text: str
+    rule: str = ""
 
 
 @dataclass(frozen=True)
@@ -98,12 +101,13 @@ def _rules(entry: Score, profile: str, baseline: Score | None, run_day: int | No
     red_above = config.get("pain_red_above", athlete)
     fired: list[Fired] = []
     if entry.score > red_above:
-        fired.append(Fired("alert", entry.score, red_above, f"{label} profile, red: any score above {red_above:g}"))
+        fired.append(Fired("alert", entry.score, red_above, f"{label} profile, red: any score above {red_above:g}",
+                           "above_red"))
     if profile == "pfp" and entry.when == "during":
         green = config.get("pain_during_green_max", athlete)
         if green < entry.score <= red_above:
             fired.append(Fired("caution", entry.score, green,
-                               f"{label} profile, amber: pain during a run above {green:g}"))
+                               f"{label} profile, amber: pain during a run above {green:g}", "during"))
     if baseline is not None and run_day is not None:
         rise = float(entry.score - baseline.score)
         alert = config.get("pain_morning_rise_alert", athlete)
@@ -112,11 +116,11 @@ def _rules(entry: Score, profile: str, baseline: Score | None, run_day: int | No
                   f"{_short(run_day)} ({baseline.score:g}/10)")
         if profile == "pfp" and rise >= alert:
             fired.append(Fired("alert", rise, alert,
-                               f"{before}; {label} profile, red: next morning {alert:g} or more up"))
+                               f"{before}; {label} profile, red: next morning {alert:g} or more up", "morning"))
         elif rise >= caution:
             rule = "amber: next morning" if profile == "pfp" else "amber: not settled by the next morning,"
             fired.append(Fired("caution", rise, caution,
-                               f"{before}; {label} profile, {rule} {caution:g} or more up"))
+                               f"{before}; {label} profile, {rule} {caution:g} or more up", "morning"))
     return fired
 
 
@@ -152,8 +156,24 @@ def _score_flags(pain: pd.DataFrame, runs: pd.DataFrame, config: Config) -> list
             message = f"{when} pain {entry.score:g}/10{_side(entry.side)}: " + "; ".join(f.text for f in top) + "."
             rows.append({"athlete": athlete, "day": entry.day, "activity_id": activity,
                          "kind": "pain_red" if worst == "alert" else "pain_amber", "value": top[0].value,
-                         "threshold": top[0].threshold, "message": message, "profile": profile})
-    return rows
+                         "threshold": top[0].threshold, "message": message, "profile": profile,
+                         "rule": top[0].rule, "score": entry.score})
+    return _one_per_rule_and_day(rows)
+
+
+def _one_per_rule_and_day(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Of the flags one rule raised on one day, the one of the highest score (the count said)."""
+    kept: dict[tuple[Any, ...], dict[str, Any]] = {}
+    counts: dict[tuple[Any, ...], int] = {}
+    for row in rows:
+        key = (row["athlete"], row["day"], row["kind"], row["rule"])
+        counts[key] = counts.get(key, 0) + 1
+        if key not in kept or row["score"] > kept[key]["score"]:
+            kept[key] = row
+    for key, row in kept.items():
+        if counts[key] > 1:
+            row["message"] = row["message"][:-1] + f" (the highest of {counts[key]} such scores that day)."
+    return list(kept.values())
 
 
 def _week_flags(pain: pd.DataFrame, config: Config) -> list[dict[str, Any]]:
@@ -163,6 +183,7 @@ def _week_flags(pain: pd.DataFrame, config: Config) -> list[dict[str, Any]]:
         athlete = str(athlete)
         profile = config.get("pain_profile", athlete)
         rise_limit = config.get("pain_week_rise", athlete)
+        min_mean = config.get("pain_week_min_mean", athlete)
         min_days = config.get("pain_week_min_days", athlete)
         worst = log.assign(day_=_day_of(log["date"])).groupby("day_")["score"].max()
         days = worst.index.to_numpy()
@@ -185,7 +206,7 @@ def _week_flags(pain: pd.DataFrame, config: Config) -> list[dict[str, Any]]:
             previous_day = day
             if np.isnan(rise[i]):
                 continue
-            now_holds = bool(rise[i] >= rise_limit - 1e-9)
+            now_holds = bool(rise[i] >= rise_limit - 1e-9 and means[i][0] >= min_mean - 1e-9)
             if now_holds and not holding:
                 starts.append(i)
             holding = now_holds
@@ -200,7 +221,7 @@ def _week_flags(pain: pd.DataFrame, config: Config) -> list[dict[str, Any]]:
                 "threshold": rise_limit, "profile": profile,
                 "message": (f"Your 7-day mean pain was {now:.1f}/10, {rise[i]:.1f} points above the 7 days "
                             f"before ({before:.1f}); {label} profile, {colour}: 7-day mean up {rise_limit:g} "
-                            "point or more week over week."),
+                            f"point or more week over week, to {min_mean:g} or more."),
             })
     return rows
 

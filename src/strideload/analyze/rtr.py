@@ -4,7 +4,8 @@ The work is done by :mod:`strideload.rtr` (protocols, measured sessions, progres
 an :class:`~strideload.analyze.Analysis` made with ``rtr=strideload.rtr.inputs(store)``
 carries those inputs, and this signal hands them the athlete's pain flags, the pain log
 (a session counts only once its next-morning score is in) and the day each athlete's data
-end (their last run or pain score). Without ``rtr`` it raises nothing. Nothing is imported from ``strideload.rtr``
+end (their last run or pain score). Without ``rtr`` it raises nothing; flags of runs set
+aside (:mod:`.quality`) are dropped. Nothing is imported from ``strideload.rtr``
 here, so the analysis layer keeps reading DataFrames only.
 """
 
@@ -37,4 +38,8 @@ def rtr_signal(analysis: Analysis) -> pd.DataFrame:
         for name, day in pd.Series(days).groupby(pain["athlete"].to_numpy()).max().items():
             last_day[str(name)] = max(last_day.get(str(name), int(day)), int(day))
     found: pd.DataFrame = inputs.flags(pain_signal(analysis), analysis.until, last_day, pain)
-    return found[found["athlete"].isin(analysis.athletes)].reset_index(drop=True) if len(found) else found
+    if not len(found):
+        return found
+    # A run set aside (quarantined) raises no flag here either.
+    keep = found["athlete"].isin(analysis.athletes) & ~found["activity_id"].isin(analysis.set_aside.get("id", []))
+    return found[keep].reset_index(drop=True)

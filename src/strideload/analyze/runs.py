@@ -18,8 +18,12 @@ column          unit      meaning
 ``descent_m``   m         NaN when unknown
 ``cadence_spm`` steps/min median over the running part; NaN when unknown
 ``speed_mps``   m/s       average speed; NaN when unknown
+``run_speed_mps`` m/s     median speed of the running part; the average speed when
+                          unknown (activities imported before it was recorded)
 ``surface``     str       one of :data:`~strideload.model.SURFACES`
 =============== ========= ====================================================
+
+Treadmill and indoor runs have 0 m downhill and descent: known, not unknown.
 
 Small helpers shared by the signal modules live here too: reading a setting for every
 row (per athlete where the setting allows it) and finding where episodes start.
@@ -40,7 +44,9 @@ from ..model import SURFACES
 REQUIRED = ("athlete", "running", "local_date", "distance_m")
 #: Summary columns it uses when present (missing ones count as unknown).
 OPTIONAL = ("id", "start_time", "timer_s", "downhill_5pct_m", "descent_m", "cadence_spm",
-            "avg_speed_mps", "surface")
+            "avg_speed_mps", "run_speed_mps", "surface")
+#: Surfaces without hills: a run on them has 0 m downhill and descent.
+FLAT_SURFACES = ("treadmill", "indoor")
 
 EPOCH = np.datetime64("1970-01-01", "D")
 
@@ -69,7 +75,7 @@ def _days(values: pd.Series) -> np.ndarray:
     return table[codes]  # code -1 (missing) picks the trailing NaN
 
 
-def _local_days(frame: pd.DataFrame) -> np.ndarray:
+def local_days(frame: pd.DataFrame) -> np.ndarray:
     """Local calendar day of each activity (days since the epoch, NaN when unknown).
 
     ``local_date`` may hold ``datetime.date`` objects, ``'YYYY-MM-DD'`` strings or
@@ -102,7 +108,7 @@ def prepare_runs(summaries: pd.DataFrame, until: int | None = None) -> pd.DataFr
     frame = summaries[[name for name in REQUIRED + OPTIONAL if name in summaries]].reset_index(drop=True)
     running = frame["running"].fillna(False).astype(bool).to_numpy()
     frame = frame[running].reset_index(drop=True)
-    days = _local_days(frame)
+    days = local_days(frame)
     keep = ~np.isnan(days) & ~frame["athlete"].isna().to_numpy()
     if until is not None:
         keep &= days <= until
@@ -120,6 +126,10 @@ def prepare_runs(summaries: pd.DataFrame, until: int | None = None) -> pd.DataFr
     code, names = pd.factorize(frame["athlete"], sort=True)
     order = np.lexsort((instant.astype("int64"), code))
     ids = frame["id"].to_numpy(dtype=object) if "id" in frame else np.full(len(frame), None, dtype=object)
+    surface = _surfaces(frame)
+    flat = np.isin(surface, FLAT_SURFACES)
+    speed = _numeric(frame, "avg_speed_mps")
+    run_speed = _numeric(frame, "run_speed_mps")
     columns = {
         "code": code,
         "id": ids,
@@ -127,11 +137,12 @@ def prepare_runs(summaries: pd.DataFrame, until: int | None = None) -> pd.DataFr
         "instant": instant,
         "distance_km": np.nan_to_num(_numeric(frame, "distance_m") / 1000.0),
         "duration_min": np.nan_to_num(_numeric(frame, "timer_s") / 60.0),
-        "downhill_km": _numeric(frame, "downhill_5pct_m") / 1000.0,
-        "descent_m": _numeric(frame, "descent_m"),
+        "downhill_km": np.where(flat, 0.0, _numeric(frame, "downhill_5pct_m") / 1000.0),
+        "descent_m": np.where(flat, 0.0, _numeric(frame, "descent_m")),
         "cadence_spm": _numeric(frame, "cadence_spm"),
-        "speed_mps": _numeric(frame, "avg_speed_mps"),
-        "surface": _surfaces(frame),
+        "speed_mps": speed,
+        "run_speed_mps": np.where(np.isnan(run_speed), speed, run_speed),
+        "surface": surface,
     }
     runs = pd.DataFrame({name: pd.Series(values[order], dtype=values.dtype) for name, values in columns.items()})
     athletes = pd.Categorical.from_codes(code[order], categories=pd.Index([str(n) for n in names]))
@@ -168,6 +179,17 @@ def episode_starts(condition: np.ndarray, new_group: np.ndarray) -> np.ndarray:
     return condition & ~before
 
 
+def rounded(values: np.ndarray, decimals: int) -> np.ndarray:
+    """``values`` as compared with a threshold: rounded to ``decimals`` (NaN and ±inf kept).
+
+    Thresholds are stated to a precision (1.10, 30 %); comparing the rounded value means a
+    ratio that is 1.10 to that precision is not "above 1.10" through floating-point error.
+    """
+    values = np.asarray(values, dtype="float64")
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isfinite(values), np.round(values, decimals), values)
+
+
 def days_to_dates(days: np.ndarray) -> np.ndarray:
     """Days since the epoch as ``datetime64[s]`` dates (pandas-friendly)."""
     return (EPOCH + np.asarray(days, dtype="int64")).astype("datetime64[s]")
@@ -186,8 +208,9 @@ class RunWindows:
 
     ``runs`` must be sorted by athlete and start instant (as :func:`prepare_runs` leaves
     them). ``before(days)`` is the runs that started in the ``days`` before each run (from
-    exactly ``days`` earlier up to, not including, its own start); ``upto(days)`` the runs of
-    the ``days`` up to and including it.
+    exactly ``days`` earlier up to, not including, its own start); ``lagged(days, lag)`` the
+    same window ending ``lag`` days before it; ``upto(days)`` the runs of the ``days`` up to
+    and including it.
     """
 
     def __init__(self, runs: pd.DataFrame):
@@ -207,6 +230,11 @@ class RunWindows:
 
     def before(self, days: int) -> tuple[np.ndarray, np.ndarray]:
         return self._search(self.seconds - days * 86400, "left"), self._search(self.seconds, "left")
+
+    def lagged(self, days: int, lag: int) -> tuple[np.ndarray, np.ndarray]:
+        """The runs that started in the ``days`` ending ``lag`` days before each run's start."""
+        return self._search(self.seconds - (days + lag) * 86400, "left"), self._search(self.seconds - lag * 86400,
+                                                                                        "left")
 
     def upto(self, days: int) -> tuple[np.ndarray, np.ndarray]:
         return self._search(self.seconds - days * 86400, "right"), self._search(self.seconds, "right")

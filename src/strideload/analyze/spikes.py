@@ -3,17 +3,21 @@
 * ``session_ratio = distance / longest running session that started in the
   session_spike_window_days (30) before it`` (Frandsen 2025). Each session on its own: of
   two runs on one day, the later one is compared with the earlier. No earlier run in the
-  window (or only runs without distance): no ratio. Tiers: small > 1.10 (caution),
+  window (or only runs without distance), or a window not covered enough (the history
+  started, or a gap in the records fell, within it: :mod:`.coverage`): no ratio
+  (insufficient history). Tiers, compared at ``ratio_decimals``: small > 1.10 (caution),
   moderate > 1.30 and large > 2.00 (alerts).
 * ``downhill_ratio = downhill km (grade <= -5 %) / most downhill km of one run in the
   downhill_spike_window_days (30) before``; a ``downhill_spike`` (caution) when it exceeds
   ``downhill_spike_ratio`` (1.3) and the run had at least ``downhill_spike_min_km`` (1 km).
-  After 30 days of flat runs the ratio is infinite and any run with 1 km downhill counts.
-  Runs without elevation data neither flag nor count as a reference.
+  After 30 days of flat runs (treadmill and indoor runs are flat: 0 m, known) the ratio is
+  infinite and any run with 1 km downhill counts. Runs without elevation data neither flag
+  nor count as a reference; the window must be covered enough, as above.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,18 +25,25 @@ import pandas as pd
 
 from ..config import Config
 from .flags import flag_frame, km, pct
-from .runs import RunWindows, range_max
+from .runs import RunWindows, range_max, rounded
 
 if TYPE_CHECKING:
     from .analysis import Analysis
 
 
-def spike_columns(runs: pd.DataFrame, windows: RunWindows, config: Config) -> pd.DataFrame:
-    """``previous_longest_km``, ``session_ratio``, ``previous_downhill_km``, ``downhill_ratio``."""
-    longest = range_max(runs["distance_km"].to_numpy(), *windows.before(config.get("session_spike_window_days")))
-    longest = np.where(longest > 0, longest, np.nan)
+def spike_columns(runs: pd.DataFrame, windows: RunWindows, config: Config,
+                  covered: Callable[[int], np.ndarray]) -> pd.DataFrame:
+    """``previous_longest_km``, ``session_ratio``, ``previous_downhill_km``, ``downhill_ratio``.
+
+    ``covered(days)`` says, per run, whether the ``days`` before its day are covered enough.
+    """
+    session_days = config.get("session_spike_window_days")
+    downhill_days = config.get("downhill_spike_window_days")
+    longest = range_max(runs["distance_km"].to_numpy(), *windows.before(session_days))
+    longest = np.where((longest > 0) & covered(session_days), longest, np.nan)
     downhill = runs["downhill_km"].to_numpy()
-    most_downhill = range_max(downhill, *windows.before(config.get("downhill_spike_window_days")))
+    most_downhill = range_max(downhill, *windows.before(downhill_days))
+    most_downhill = np.where(covered(downhill_days), most_downhill, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         session_ratio = runs["distance_km"].to_numpy() / longest
         downhill_ratio = downhill / most_downhill  # infinite after 30 flat days
@@ -48,7 +59,7 @@ def session_spikes(analysis: Analysis) -> pd.DataFrame:
     """``session_spike``: alert for large and moderate spikes, caution for small ones."""
     runs, config = analysis.runs, analysis.config
     days = config.get("session_spike_window_days")
-    ratio = np.nan_to_num(runs["session_ratio"].to_numpy())
+    ratio = np.nan_to_num(rounded(runs["session_ratio"].to_numpy(), config.get("ratio_decimals")))
     tiers = [(config.get("session_spike_large"), "alert"), (config.get("session_spike_moderate"), "alert"),
              (config.get("session_spike_small"), "caution")]
     threshold = np.select([ratio > limit for limit, _ in tiers], [limit for limit, _ in tiers], np.nan)
@@ -73,7 +84,8 @@ def downhill_spikes(analysis: Analysis) -> pd.DataFrame:
     limit = config.get("downhill_spike_ratio")
     downhill = np.nan_to_num(runs["downhill_km"].to_numpy())
     before = runs["previous_downhill_km"].to_numpy()
-    hit = (~np.isnan(before) & (downhill > limit * np.nan_to_num(before))
+    ratio = rounded(runs["downhill_ratio"].to_numpy(), config.get("ratio_decimals"))
+    hit = (~np.isnan(before) & (np.where(before > 0, ratio, np.inf) > limit)
            & (downhill >= config.get("downhill_spike_min_km")))
     rows = runs[hit]
     messages = [

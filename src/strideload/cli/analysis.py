@@ -17,7 +17,7 @@ from .. import analyze, rtr, units
 from ..errors import UsageError
 from .listing import check_athlete
 from .main import Context, common_options
-from .render import DATE, as_of_option, format_option, render, say, table_or_json_option
+from .render import DATE, as_of_option, column, format_option, render, say, table_or_json_option
 from .tables import config_table, flags_table, load_table, overview_table, status_table, week_flags_table
 
 
@@ -79,12 +79,33 @@ def load_command(ctx: Context, athlete: str | None, fmt: str) -> None:
     """
     check_athlete(ctx, athlete)
     days = analyze.daily_load(ctx.store.activities_frame(athlete), ctx.config)
-    render(records(days, analyze.LOAD_COLUMNS), fmt, analyze.LOAD_COLUMNS, table=load_table(ctx.config.get("units")))
+    on_record = column("covered", "On record", lambda v: "yes" if v else "gap")
+    render(records(days, analyze.LOAD_COLUMNS), fmt, analyze.LOAD_COLUMNS,
+           table=[*load_table(ctx.config.get("units")), on_record])
 
 
 def _ratio(row: dict[str, Any], name: str) -> str:
     value = row[name]
     return f"{value:.2f} {row[f'{name}_band']}" if value is not None else row[f"{name}_band"]
+
+
+def _ratios(row: dict[str, Any]) -> str:
+    names = ("acwr_coupled", "acwr_uncoupled", "acwr_ewma")
+    if all(row[name] is None for name in names) and len({row[f"{name}_band"] for name in names}) == 1:
+        return f"none: {row['acwr_ewma_band']}"
+    return (f"coupled {_ratio(row, 'acwr_coupled')} · uncoupled {_ratio(row, 'acwr_uncoupled')} · "
+            f"EWMA {_ratio(row, 'acwr_ewma')}")
+
+
+def _data_line(row: dict[str, Any]) -> str:
+    """When the latest data is; a stale store says so first."""
+    pain = f"last knee-pain entry {row['last_pain']}" if row.get("last_pain") else "no knee-pain entries"
+    if row.get("data_note"):
+        return f"{row['data_note']} ({pain})"
+    if row.get("last_run") is None:
+        return f"no runs yet ({pain})"
+    ago = row["days_since_run"]
+    return f"last run {row['last_run']} ({'that day' if ago == 0 else f'{ago} day(s) before'}) · {pain}"
 
 
 def _overview(row: dict[str, Any], system: str) -> list[dict[str, str]]:
@@ -93,14 +114,19 @@ def _overview(row: dict[str, Any], system: str) -> list[dict[str, str]]:
     def _km(value: float | None) -> str:
         return units.distance_with_unit(None if value is None else value * 1000.0, system)
 
-    lines = [("Last 7 days", f"{_km(row['last_7d_km'])}   (28 days: {_km(row['last_28d_km'])})"),
-             ("Load ratios", f"coupled {_ratio(row, 'acwr_coupled')} · uncoupled "
-                             f"{_ratio(row, 'acwr_uncoupled')} · EWMA {_ratio(row, 'acwr_ewma')}"),
-             ("", "bands are team-sport zones; in runners their link to injury is contested; "
-                  "the week's acwr_high flag reads the EWMA ratio")]
-    if row["longest_30d_km"] is not None:
+    lines = [("Data", _data_line(row))]
+    if row.get("returning_after_days"):
+        lines.append(("Return", row["history_note"]))
+    lines += [("Last 7 days", f"{_km(row['last_7d_km'])}   (28 days: {_km(row['last_28d_km'])})"),
+              ("Load ratios", _ratios(row)),
+              ("", "bands are team-sport zones; in runners their link to injury is contested; "
+                   "the week's acwr_high flag reads the EWMA ratio")]
+    if row["longest_30d_km"] is not None and row["spike_limit_km"] is not None:
         lines.append(("Longest run", f"{_km(row['longest_30d_km'])} in the last 30 days: a next run over "
                                      f"{_km(row['spike_limit_km'])} counts as a spike"))
+    elif row["longest_30d_km"] is not None:
+        lines.append(("Longest run", f"{_km(row['longest_30d_km'])} in the last 30 days; no spike limit yet: "
+                                     f"{row['acwr_ewma_band']}"))
     else:
         lines.append(("Longest run", "no run in the last 30 days"))
     downhill = f"{_km(row['downhill_7d_km'])} at ≤ −5 % in the last 7 days (usual week: " \

@@ -18,6 +18,7 @@ import click
 from .. import __version__
 from ..config import Config, load_config
 from ..errors import StrideloadError, UsageError
+from ..ingest import localtime
 from ..store import Store, default_db_path
 from .render import literal
 
@@ -48,6 +49,8 @@ class Context:
                 raise UsageError(f"no strideload store at {self.db_path}: import something first "
                                  "('strideload import PATH'), or check --db / STRIDELOAD_DB" + _demo_hint())
             self._store = Store.open(self.db_path)
+            # local dates decided by a setting follow it: re-date runs whose zone setting changed
+            localtime.refresh(self._store, self.config)
         return self._store
 
     def close(self) -> None:

@@ -20,7 +20,16 @@ Units of the sample frame (see :data:`strideload.model.RAW_COLUMNS`):
 * ``cadence_spm``: FIT stores cadence per foot, plus ``fractional_cadence`` in 1/128; for
   foot sports (:data:`FOOT_SPORTS`) steps/min = 2 x (cadence + fractional_cadence). Other
   sports keep the file's value (pedal rpm, strokes/min), never doubled.
-* Totals (:class:`~strideload.model.DeviceTotals`): m and s, from the session message.
+* Totals (:class:`~strideload.model.DeviceTotals`): m and s, from the session message; the
+  device's average cadence from ``avg_running_cadence`` (else ``avg_cadence``) plus
+  ``avg_fractional_cadence``, doubled to steps/min for foot sports.
+* Arrays and invalid values: any field may arrive as an array (the Forerunner 55 writes
+  ``enhanced_speed`` and ``enhanced_altitude`` as two values) or as the FIT invalid value
+  (None once decoded): a field's value is its first valid element (:func:`_scalar`),
+  everywhere this module reads one.
+* ``device``: manufacturer and product of the ``file_id`` (else the creator's
+  ``device_info``), Garmin product ids newer than fitparse named by
+  :data:`strideload.ingest.devices.GARMIN_PRODUCTS`.
 
 Damage: a file that breaks part-way keeps what was read before the damage when that holds a
 session or dated records, and logs a warning; otherwise it raises
@@ -58,6 +67,7 @@ from strideload.ingest import limits
 from strideload.model import DeviceTotals, RawActivity, samples_frame
 
 from . import fit_columnar
+from .devices import garmin_model
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +80,7 @@ NOT_ACTIVITY_TYPES = frozenset({"settings", "sport", "workout", "course", "sched
                                 "segment_list", "device", "goals", "totals", "weight", "blood_pressure"})
 #: Data messages decoded; all others are skipped unread (only their timestamp is tracked).
 KEPT = frozenset(num for num, mesg in MESSAGE_TYPES.items()
-                 if mesg.name in {"file_id", "sport", "session", "activity", "record"})
+                 if mesg.name in {"file_id", "device_info", "sport", "session", "activity", "record"})
 MIN_DATE_S = 0x10000000  # smaller FIT times are relative (seconds since device power-up)
 RESYNC_WINDOW = 1024  # bytes searched for the next well-formed messages after a bad one
 RESYNC_RUN = 4  # consecutive well-formed data messages that confirm a resync point
@@ -176,6 +186,10 @@ class _Decoder(FitFile):
             fit_field = fd.field
             if fit_field is None or raw is None:  # an invalid value yields nothing, components included
                 continue
+            if raw.__class__ is tuple and fd.base_type is not BASE_TYPE_BYTE:
+                raw = _scalar(raw)  # an array field: its first valid element (fitparse would unpack it as bytes)
+                if raw is None:
+                    continue
             if fd.def_num == 253 and raw.__class__ is int:
                 self._compressed_ts_accumulator = raw
             if raw.__class__ in (int, float) and not fit_field.subfields and not fit_field.components:
@@ -345,19 +359,32 @@ def _decode(data: bytes, path: str) -> tuple[dict[str, list[dict[str, Any]]], _D
     return messages, first_damage
 
 
+def _scalar(value: Any) -> Any:
+    """A field's value, or an array's first valid element (None, NaN and non-numbers skipped; None
+    when none is valid). FIT allows any field to be an array: the Forerunner 55 writes
+    ``enhanced_speed`` as ``(3.1, None)``."""
+    if value.__class__ in (tuple, list):
+        return next((v for v in value if v.__class__ in (int, float) and v == v), None)
+    return value
+
+
 def _num(value: Any) -> float | None:
+    value = _scalar(value)
     return float(value) if value.__class__ in (int, float) else None
 
 
 def _column(rows: list[dict[str, Any]], *names: str) -> np.ndarray:
-    """Float column of the first field among ``names`` with a number (NaN where none has)."""
+    """Float column of the first field among ``names`` with a number (NaN where none has); an
+    array field gives its first valid element, row by row."""
     column = np.full(len(rows), np.nan)
     for name in names:
         values = [r.get(name) for r in rows]
         try:
             more = np.array(values, dtype="float64")  # None -> NaN
-        except (TypeError, ValueError):  # a field read as bytes or text: keep its numbers only
-            more = np.array([v if v.__class__ in (int, float) else None for v in values], dtype="float64")
+        except (TypeError, ValueError):  # arrays of unequal length, bytes or text: go value by value
+            more = None
+        if more is None or more.ndim != 1:  # arrays of one length make a 2-d array: take elements
+            more = np.array([_num(v) for v in values], dtype="float64")
         column = np.where(np.isnan(column), more, column)
     return column
 
@@ -390,6 +417,7 @@ def _record_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
 
 def _fit_time(value: Any) -> int | None:
     """An absolute FIT time in s, or None (absent, or relative to the device's power-up)."""
+    value = _scalar(value)
     return value if value.__class__ is int and value >= MIN_DATE_S else None
 
 
@@ -443,7 +471,7 @@ def _assign(sessions: list[dict[str, Any]], t: np.ndarray) -> np.ndarray:
 def _utc_offset(activities: list[dict[str, Any]]) -> int | None:
     """``activity.local_timestamp - timestamp`` in s, rounded to 15 min; None if absent or absurd."""
     for activity in activities:
-        utc, local = _fit_time(activity.get("timestamp")), activity.get("local_timestamp")
+        utc, local = _fit_time(activity.get("timestamp")), _scalar(activity.get("local_timestamp"))
         if utc is not None and local.__class__ is int:
             offset = round((local - utc) / 900) * 900
             if abs(offset) <= 14 * 3600:
@@ -451,14 +479,34 @@ def _utc_offset(activities: list[dict[str, Any]]) -> int | None:
     return None
 
 
-def _device(file_ids: list[dict[str, Any]]) -> str | None:
-    """'manufacturer product' from the first file_id that names a manufacturer ('garmin fr935')."""
-    for file_id in file_ids:
-        maker = file_id.get("manufacturer")
-        if maker is not None:
-            product = file_id.get("product_name") or file_id.get("product")
-            return f"{maker} {product}" if product is not None else str(maker)
-    return None
+def _device(file_ids: list[dict[str, Any]], device_infos: list[dict[str, Any]] = ()) -> str | None:
+    """'manufacturer product' ('garmin fr935') from the first file_id that names a manufacturer
+    and a product, else the creator's device_info (device_index 0), else a file_id's maker alone."""
+    creators = [d for d in device_infos if _scalar(d.get("device_index")) in ("creator", 0)]
+    maker_only = None
+    for message in (*file_ids, *creators):
+        maker = _scalar(message.get("manufacturer"))
+        if maker is None:
+            continue
+        product = _scalar(message.get("product_name")) or _scalar(message.get("product"))
+        if product is None:
+            maker_only = maker_only or str(maker)
+            continue
+        if str(maker) == "garmin":
+            product = garmin_model(product)
+        return f"{maker} {product}"
+    return maker_only
+
+
+def _device_cadence(session: dict[str, Any], sport: str | None) -> float | None:
+    """The session's average cadence: steps/min for foot sports (per foot x 2), else as stated."""
+    per_foot = _num(session.get("avg_running_cadence"))
+    if per_foot is None:
+        per_foot = _num(session.get("avg_cadence"))
+    if per_foot is None:
+        return None
+    per_foot += _num(session.get("avg_fractional_cadence")) or 0.0
+    return per_foot * 2 if sport in FOOT_SPORTS else per_foot
 
 
 def _name(value: Any) -> str | None:
@@ -508,11 +556,11 @@ def read_fit(data: bytes, path: str, *, fast: bool = True) -> list[RawActivity]:
                     damage.reason, damage.offset, len(messages["session"]), len(records))
     sports = messages["sport"]
     assigned = _assign(sessions, np.asarray(records["t"]))
-    utc_offset, device = _utc_offset(messages["activity"]), _device(messages["file_id"])
+    utc_offset, device = _utc_offset(messages["activity"]), _device(messages["file_id"], messages["device_info"])
     activities = []
     for i, session in enumerate(sessions):
         source = session if "sport" in session or not sports else sports[0]
-        sport, sub_sport = _name(source.get("sport")), _name(source.get("sub_sport"))
+        sport, sub_sport = _name(_scalar(source.get("sport"))), _name(_scalar(source.get("sub_sport")))
         name = next((m["name"] for m in sports if "name" in m and _name(m.get("sport")) == sport), None)
         mine = records[assigned == i]
         samples = {column: np.asarray(mine[column]) for column in records.columns if column != "t"}
@@ -537,6 +585,7 @@ def read_fit(data: bytes, path: str, *, fast: bool = True) -> list[RawActivity]:
                 elapsed_s=_num(session.get("total_elapsed_time")),
                 ascent_m=_num(session.get("total_ascent")),
                 descent_m=_num(session.get("total_descent")),
+                cadence_spm=_device_cadence(session, sport),
             ),
             session_index=i,
         ))

@@ -42,7 +42,7 @@ from ..model import Activity, RawActivity
 from ..pain import PainInputError, latest_date, read_csv
 from ..store import FileStat, Store, StoredFile
 from ..store.streams import encode_stream
-from . import detect, executors, limits, sanity, work
+from . import detect, devices, executors, limits, localtime, sanity, work
 from .executors import Ready
 from .safexml import XmlLimits
 from .scan import (
@@ -146,7 +146,8 @@ def decode(data: bytes, sha: str, *, athlete: str, source_path: str, config: Con
     for raw in raws:
         stage = f"normalising session {raw.session_index + 1}" if len(raws) > 1 else "normalising the samples"
         with boundary(stage, source_path):
-            activity = normalise(raw, athlete=athlete, sha256=sha, source_path=source_path, zone=zone, hints=hints)
+            activity = normalise(raw, athlete=athlete, sha256=sha, source_path=source_path, zone=zone, hints=hints,
+                                 config=config)
         activity.summary.setdefault("summary_only", False)
         sanity.check_activity(activity, source_path, config, notes)  # rejects what cannot be a real run
         activities.append(activity)
@@ -296,6 +297,7 @@ def import_paths(store: Store, paths: Iterable[str | Path], *, athlete: str | No
         executor.close()
     if on_progress:
         on_progress(Progress("", total, total))
+    localtime.refresh(store, config, {o.athlete for o in result.outcomes if o.activity_id})
     return result
 
 
@@ -538,7 +540,7 @@ def _failed_before(store: Store, path: str, read_sha: str) -> bool:
 
 
 def _store_activities(store: Store, source: FileResult, stat: FileStat | None, config: Config) -> list[Outcome]:
-    """Write the file's activities, resolving same-run duplicates in favour of richer formats."""
+    """Write the file's activities; of two recordings of one run, the richer stays (:func:`richness`)."""
     sha, activities = source.sha, source.activities
     assert sha is not None
     add: list[work.EncodedActivity] = []
@@ -553,14 +555,14 @@ def _store_activities(store: Store, source: FileResult, stat: FileStat | None, c
                                     activity.id,
                                     activity.summary["distance_m"], activity.summary["local_date"]))
             continue
-        if FORMAT_RANK.get(activity.summary["format"], 0) > FORMAT_RANK.get(twin["format"], 0):
+        stored_richness = richness(twin, _stored_has_heart_rate(store, twin["id"]))
+        if richness(activity.summary, activity.has_heart_rate) > stored_richness:
             add.append(activity)
             remove.append(twin["id"])
-            reason = (f"same run as {twin['source_path']} ({twin['format'].upper()}); "
-                      f"kept this richer {activity.summary['format'].upper()} file")
+            reason = (f"same run as {twin['source_path']} ({_what(twin)}); "
+                      f"kept this richer {_what(activity.summary)} recording")
         else:
-            reason = (f"same run as {twin['source_path']} ({twin['format'].upper()}), "
-                      f"which is kept")
+            reason = f"same run as {twin['source_path']} ({_what(twin)}), which is kept as the richer recording"
         outcomes.append(Outcome(source.display_path, source.athlete, "duplicate", reason, activity.id,
                                 activity.summary["distance_m"], activity.summary["local_date"]))
     outcome = "added" if add else "duplicate"
@@ -568,6 +570,34 @@ def _store_activities(store: Store, source: FileResult, stat: FileStat | None, c
                       detail="; ".join(o.reason for o in outcomes if o.reason) or None,
                       add=add, remove=remove, stat=stat)
     return outcomes
+
+
+def richness(summary: dict, has_heart_rate: bool) -> tuple:
+    """How much a recording holds, to keep the richer of two recordings of one run (larger wins):
+    the format (FIT > TCX > GPX: the same recording exported twice keeps its FIT), then
+    barometric elevation (by the device's own sensor: a fēnix beside a Forerunner 735XT), cadence,
+    heart rate, and the number of samples. The sha256 breaks a tie, so the import order never decides.
+    """
+    return (FORMAT_RANK.get(summary.get("format") or "", 0),
+            devices.elevation_sensor(summary.get("device")) == "barometric"
+            and summary.get("elevation_source") == "barometric",
+            summary.get("cadence_spm") is not None and summary["cadence_spm"] == summary["cadence_spm"],
+            has_heart_rate,
+            int(summary.get("samples") or 0),
+            str(summary.get("sha256") or ""))
+
+
+def _stored_has_heart_rate(store: Store, activity_id: str) -> bool:
+    try:
+        return bool(store.stream(activity_id)["heart_rate_bpm"].notna().any())
+    except StoreError:
+        return False
+
+
+def _what(summary: dict) -> str:
+    """``"FIT, garmin fenix3"``: the format and device of a recording, for a duplicate's reason."""
+    device = summary.get("device")
+    return f"{str(summary.get('format') or '?').upper()}{', ' + device if device else ''}"
 
 
 def _same_run(store: Store, activity: Activity | work.EncodedActivity, config: Config) -> dict | None:

@@ -32,8 +32,9 @@ from typing import IO
 
 from ..errors import BudgetError
 from ..model import Activity, sport_key
+from . import localtime
 from . import surface as surfaces
-from .stream import Hints, empty_stream, is_running, local_start
+from .stream import Hints, empty_stream, is_running
 
 log = logging.getLogger(__name__)
 
@@ -239,7 +240,9 @@ def _manual(columns: _Columns, row: list[str], name: str | None, sport: str | No
 def manual_activity(run: ManualRun, *, athlete: str, source_path: str, zone: tzinfo | None) -> Activity:
     """A summary-only :class:`Activity` (empty stream, ``summary_only`` true) for a manual run."""
     sha = hashlib.sha256(run.key()).hexdigest()
-    local = local_start(run.start, None, zone)
+    configured = getattr(zone, "key", None) or (str(zone) if zone is not None else None)
+    local_zone = localtime.configured_or_machine(configured)  # the CSV gives UTC; refresh may find a nearer rule
+    local = local_zone.localise(run.start.astimezone(timezone.utc))
     stream = empty_stream()
     running = is_running(run.sport, stream) if run.sport else False
     distance = run.distance_m or 0.0
@@ -258,6 +261,8 @@ def manual_activity(run: ManualRun, *, athlete: str, source_path: str, zone: tzi
         "surface_source": surface_source if running else "not a run",
         "start_time": local.isoformat(),
         "local_date": local.date().isoformat(),
+        "timezone": local_zone.name,
+        "timezone_source": local_zone.source,
         "distance_m": distance,
         "timer_s": timer,
         "elapsed_s": run.elapsed_s,

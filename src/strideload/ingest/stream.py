@@ -4,31 +4,31 @@ The per-second stream (``model.STREAM_COLUMNS``) is the raw samples interpolated
 1 s grid; pauses longer than :data:`MAX_GAP_S` are left as gaps rather than filled.
 Summary totals prefer the device's own session totals (distance, timer, elapsed), and
 fall back to the stream. Elevation totals always come from the smoothed profile
-(:mod:`.terrain`). Cadence is the median over the running part: moving, and not walking.
+(:mod:`.terrain`), after implausible samples are dropped, counted for the sensor the device
+has (:mod:`.devices`). Cadence is the median over the running part (:mod:`strideload.gait`);
+``device_cadence_spm`` is the device's own average beside it. Local times follow
+:mod:`.localtime`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
-from typing import Any
+from datetime import timezone, tzinfo
 
 import numpy as np
 import pandas as pd
 
+from ..config import Config
 from ..errors import NoActivityError
+from ..gait import GaitRule, running_mask
 from ..model import RUNNING_SPORTS, STREAM_COLUMNS, Activity, RawActivity, sport_key
+from . import devices, localtime, speeds, terrain
 from . import surface as surfaces
-from . import terrain
 
 #: Gaps between samples longer than this (s) are pauses: not interpolated, not moving.
 MAX_GAP_S = 60.0
 #: Below this speed (m/s) the athlete is standing, not moving.
 MOVING_SPEED_MPS = 0.5
-#: Below this cadence (steps/min) a moving athlete is walking (walking ~100-135, running >= 140).
-WALK_CADENCE_MAX_SPM = 140.0
-#: Without cadence, below this speed (m/s) a moving athlete is walking.
-WALK_SPEED_MAX_MPS = 1.9
 EARTH_RADIUS_M = 6_371_008.8
 
 
@@ -97,11 +97,6 @@ def _held_back(grid: np.ndarray, seconds: np.ndarray, values: np.ndarray) -> np.
 
 def build_stream(samples: pd.DataFrame) -> pd.DataFrame:
     """Per-second stream (``model.STREAM_COLUMNS``) from a reader's sample frame."""
-    return _frame(_stream_columns(samples))
-
-
-def _stream_columns(samples: pd.DataFrame) -> dict[str, Any]:
-    """:func:`build_stream` as numpy columns (``time`` a DatetimeIndex)."""
     t0 = samples["time"].iloc[0]
     seconds = (samples["time"] - t0).dt.total_seconds().to_numpy()
     distance = _cumulative_distance(samples, seconds)
@@ -112,33 +107,21 @@ def _stream_columns(samples: pd.DataFrame) -> dict[str, Any]:
     derived = derived.rolling(5, center=True, min_periods=1).mean().to_numpy()
     speed = np.where(np.isfinite(device_speed), device_speed, derived)
     in_gap = np.isin(grid, grid[np.nonzero(np.diff(grid) > 1)[0]])  # last second before a pause
-    return {
+    stream = pd.DataFrame({
         "time": t0 + pd.to_timedelta(grid, unit="s"),
         "elapsed_s": grid,
         "moving": (speed >= MOVING_SPEED_MPS) & ~in_gap,
         "distance_m": dist,
         "speed_mps": speed,
         "elevation_m": _interp(grid, seconds, samples["elevation_m"].to_numpy()),
-        "elevation_smooth_m": np.full(len(grid), np.nan),
-        "grade_pct": np.full(len(grid), np.nan),
+        "elevation_smooth_m": np.nan,
+        "grade_pct": np.nan,
         "cadence_spm": _held_back(grid, seconds, samples["cadence_spm"].to_numpy()),
         "heart_rate_bpm": _interp(grid, seconds, samples["heart_rate_bpm"].to_numpy()),
         "latitude_deg": _interp(grid, seconds, samples["latitude_deg"].to_numpy()),
         "longitude_deg": _interp(grid, seconds, samples["longitude_deg"].to_numpy()),
-    }
-
-
-def _frame(columns: dict[str, Any]) -> pd.DataFrame:
-    """The stream DataFrame of :func:`_stream_columns`, built in one go."""
-    return pd.DataFrame(columns)
-
-
-def _running(columns: dict[str, Any]) -> np.ndarray:
-    """:func:`running_mask` on numpy columns."""
-    cadence = columns["cadence_spm"]
-    by_cadence = cadence >= WALK_CADENCE_MAX_SPM
-    by_speed = columns["speed_mps"] >= WALK_SPEED_MAX_MPS
-    return columns["moving"] & np.where(~np.isnan(cadence) & (cadence > 0), by_cadence, by_speed)
+    })
+    return speeds.remove_gps_spikes(stream)
 
 
 def empty_stream() -> pd.DataFrame:
@@ -147,29 +130,6 @@ def empty_stream() -> pd.DataFrame:
     frame["time"] = pd.Series(dtype="datetime64[ns, UTC]")
     frame["moving"] = pd.Series(dtype=bool)
     return frame
-
-
-def running_mask(stream: pd.DataFrame) -> pd.Series:
-    """Seconds that are running: moving and not walking (by cadence, else by speed)."""
-    cadence = stream["cadence_spm"]
-    by_cadence = cadence >= WALK_CADENCE_MAX_SPM
-    by_speed = stream["speed_mps"] >= WALK_SPEED_MAX_MPS
-    return stream["moving"] & np.where(cadence.notna() & (cadence > 0), by_cadence, by_speed)
-
-
-def gait(stream: pd.DataFrame) -> np.ndarray:
-    """Per second: ``"run"`` (:func:`running_mask`), ``"walk"`` (moving, not running) or ``"stop"``."""
-    if not len(stream):
-        return np.zeros(0, dtype=object)
-    run = running_mask(stream).to_numpy(dtype=bool)
-    moving = stream["moving"].to_numpy(dtype=bool)
-    return np.where(run, "run", np.where(moving, "walk", "stop")).astype(object)
-
-
-def walk_run_seconds(stream: pd.DataFrame) -> tuple[float, float]:
-    """Seconds running and seconds walking (each stream row is one second), by :func:`gait`."""
-    labels = gait(stream)
-    return float((labels == "run").sum()), float((labels == "walk").sum())
 
 
 def is_running(sport: str | None, stream: pd.DataFrame) -> bool:
@@ -186,12 +146,15 @@ def is_running(sport: str | None, stream: pd.DataFrame) -> bool:
     return 1.9 <= speed <= 5.0
 
 
-def local_start(start: datetime, utc_offset_s: int | None, zone: tzinfo | None) -> datetime:
-    """The start in the athlete's local time: the file's own offset, else their zone."""
-    start = start.astimezone(timezone.utc)
-    if utc_offset_s is not None:
-        return start.astimezone(timezone(timedelta(seconds=utc_offset_s)))
-    return start.astimezone(zone) if zone is not None else start.astimezone()
+def gps_extent_m(stream: pd.DataFrame) -> float:
+    """How far (m) the GPS positions get from the first one; 0 without positions."""
+    lat, lon = stream["latitude_deg"].to_numpy(dtype=float), stream["longitude_deg"].to_numpy(dtype=float)
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    if ok.sum() < 2:
+        return 0.0
+    lat_r, lon_r = np.radians(lat[ok]), np.radians(lon[ok])
+    a = np.sin((lat_r - lat_r[0]) / 2) ** 2 + np.cos(lat_r[0]) * np.cos(lat_r) * np.sin((lon_r - lon_r[0]) / 2) ** 2
+    return float(2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0, 1))).max())
 
 
 def _first(*values: float | None) -> float | None:
@@ -201,41 +164,62 @@ def _first(*values: float | None) -> float | None:
     return None
 
 
+def plausible_samples(samples: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """``samples`` with elevations that cannot be terrain set to NaN (:func:`.terrain.plausible_elevation`)."""
+    elevation = samples["elevation_m"].to_numpy(dtype=float)
+    if not np.isfinite(elevation).any():
+        return samples
+    seconds = (samples["time"] - samples["time"].iloc[0]).dt.total_seconds().to_numpy()
+    cleaned = terrain.plausible_elevation(seconds, elevation, lowest_m=config.get("elevation_min_m"),
+                                          highest_m=config.get("elevation_max_m"),
+                                          jump_m=config.get("elevation_jump_m"), within_s=MAX_GAP_S)
+    return samples.assign(elevation_m=cleaned)
+
+
 def normalise(raw: RawActivity, *, athlete: str, sha256: str, source_path: str,
-              zone: tzinfo | None = None, hints: Hints | None = None) -> Activity:
-    """Turn one reader session into an :class:`Activity` (summary + per-second stream)."""
+              zone: tzinfo | None = None, hints: Hints | None = None, config: Config | None = None) -> Activity:
+    """Turn one reader session into an :class:`Activity` (summary + per-second stream).
+
+    ``zone`` is the athlete's configured zone (None: ``config``'s for ``athlete``, else none);
+    :mod:`.localtime` decides which zone the run's local times are in.
+    """
     hints = hints or Hints()
-    samples = raw.samples
+    config = config or Config()
+    if zone is None:
+        zone = config.timezone(athlete)
+    samples = plausible_samples(raw.samples, config) if len(raw.samples) else raw.samples
     if len(samples) >= 2:
-        columns = _stream_columns(samples)
+        stream = build_stream(samples)
     elif raw.totals.distance_m is not None or raw.totals.timer_s is not None:
-        columns = {name: values.to_numpy() for name, values in empty_stream().items()}
+        stream = empty_stream()
     else:
         raise NoActivityError("no samples and no session totals: nothing to import", path=source_path)
     start = raw.start_time or (samples["time"].iloc[0].to_pydatetime() if len(samples) else None)
     if start is None:
         raise NoActivityError("no start time: cannot count as dated training", path=source_path)
-    local = local_start(start, raw.utc_offset_s, zone)
+    configured = getattr(zone, "key", None) or (str(zone) if zone is not None else None)
+    local_zone = localtime.decide(raw.utc_offset_s, *localtime.first_fix(samples), configured)
+    local = local_zone.localise(start.astimezone(timezone.utc))
     sport = hints.sport or raw.sport
     name = hints.name or raw.name
 
-    n = len(columns["elapsed_s"])
-    prof = terrain.profile(columns["distance_m"], columns["elevation_m"]) if n else None
+    prof = terrain.profile(stream["distance_m"].to_numpy(float), stream["elevation_m"].to_numpy(float),
+                           devices.elevation_sensor(raw.device)) if len(stream) else None
     if prof is not None:
-        columns["elevation_smooth_m"] = np.interp(columns["distance_m"], prof.distance_m, prof.elevation_m)
-        columns["grade_pct"] = np.interp(columns["distance_m"], prof.distance_m, prof.grade_pct)
-    stream = _frame(columns) if n else empty_stream()
+        stream["elevation_smooth_m"] = np.interp(stream["distance_m"], prof.distance_m, prof.elevation_m)
+        stream["grade_pct"] = np.interp(stream["distance_m"], prof.distance_m, prof.grade_pct)
 
     running = is_running(sport, stream)
-    cadence = columns["cadence_spm"][_running(columns)] if n else np.zeros(0)
+    run_part = stream[running_mask(stream, GaitRule.from_config(config, athlete))] if len(stream) else stream
+    cadence = run_part["cadence_spm"] if len(run_part) else pd.Series(dtype=float)
     cadence = cadence[cadence > 0]
-    moving_s = float(columns["moving"].sum()) if n else None
-    distance = _first(raw.totals.distance_m, columns["distance_m"][-1] if n else None)
+    moving_s = float(stream["moving"].sum()) if len(stream) else None
+    distance = _first(raw.totals.distance_m, stream["distance_m"].iloc[-1] if len(stream) else None)
     timer = _first(raw.totals.timer_s, moving_s)
-    has_gps = bool(n) and bool((~np.isnan(columns["latitude_deg"])).any())
+    has_gps = bool(len(stream)) and bool(stream["latitude_deg"].notna().any())
     surface, surface_source = surfaces.classify(
-        sub_sport=raw.sub_sport, sport=sport, name=name, has_gps=has_gps,
-        has_distance=bool(distance))
+        sub_sport=raw.sub_sport, sport=sport, name=name, has_gps=has_gps, has_distance=bool(distance),
+        gps_moved=has_gps and gps_extent_m(stream) >= config.get("surface_gps_min_extent_m"))
     summary = {
         "id": sha256[:16] + (f".{raw.session_index}" if raw.session_index else ""),
         "athlete": athlete,
@@ -246,20 +230,25 @@ def normalise(raw: RawActivity, *, athlete: str, sha256: str, source_path: str,
         "surface_source": surface_source if running else "not a run",
         "start_time": local.isoformat(),
         "local_date": local.date().isoformat(),
+        "timezone": local_zone.name,
+        "timezone_source": local_zone.source,
         "distance_m": distance or 0.0,
         "timer_s": timer,
-        "elapsed_s": _first(raw.totals.elapsed_s, columns["elapsed_s"][-1] if n else None),
+        "elapsed_s": _first(raw.totals.elapsed_s, stream["elapsed_s"].iloc[-1] if len(stream) else None),
         "ascent_m": prof.ascent_m if prof else None,
         "descent_m": prof.descent_m if prof else None,
+        "elevation_source": prof.sensor if prof else "none",
         "downhill_5pct_m": prof.downhill_5pct_m if prof else None,
         "downhill_10pct_m": prof.downhill_10pct_m if prof else None,
-        "cadence_spm": float(np.median(cadence)) if len(cadence) else None,
+        "cadence_spm": float(cadence.median()) if len(cadence) else None,
+        "device_cadence_spm": _first(raw.totals.cadence_spm),
         "avg_speed_mps": distance / timer if distance and timer else None,
+        **speeds.speed_fields(stream, run_part),
         "device": raw.device,
+        "samples": len(raw.samples),
         "format": raw.format,
         "source_path": source_path,
         "sha256": sha256,
         "name": name,
     }
     return Activity(summary=summary, stream=stream)
-

@@ -15,7 +15,8 @@ activities inside a ``<MultiSportSession>``, read in one streaming pass through
 
 ``totals`` holds the device's own numbers: ``timer_s`` and ``distance_m`` are the sums over
 laps of ``TotalTimeSeconds`` (s) and ``DistanceMeters`` (m); ``elapsed_s`` runs from the
-first lap's start to the last trackpoint (s).
+first lap's start to the last trackpoint (s); ``cadence_spm`` is the laps' average cadence
+(``LX/AvgRunCadence`` or ``Cadence``, weighted by lap time; steps/min for foot sports).
 
 ``device`` names the recording watch for the normaliser's elevation-source decision:
 ``Creator/Name`` with its ``ProductID`` and ``Version`` where present
@@ -45,14 +46,14 @@ _NUMERIC = ("latitude_deg", "longitude_deg", "elevation_m", "distance_m", "heart
 # What an element is to the reader (by local name); 0 for everything else.
 (_TRACKPOINT, _TIME, _POSITION, _LAT, _LON, _ALT, _DIST, _HRBPM, _VALUE, _CADENCE, _EXTENSIONS, _TPX,
  _SPEED, _RUNCAD, _ACTIVITY, _LAP, _TOTALTIME, _ID, _NOTES, _CREATOR, _NAME, _PRODUCT, _VERSION,
- _VMAJOR, _VMINOR, _AUTHOR) = range(1, 27)
+ _VMAJOR, _VMINOR, _AUTHOR, _LX, _AVGRUNCAD) = range(1, 29)
 _KINDS = {"Trackpoint": _TRACKPOINT, "Time": _TIME, "Position": _POSITION, "LatitudeDegrees": _LAT,
           "LongitudeDegrees": _LON, "AltitudeMeters": _ALT, "DistanceMeters": _DIST,
           "HeartRateBpm": _HRBPM, "Value": _VALUE, "Cadence": _CADENCE, "Extensions": _EXTENSIONS,
           "TPX": _TPX, "Speed": _SPEED, "RunCadence": _RUNCAD, "Activity": _ACTIVITY, "Lap": _LAP,
           "TotalTimeSeconds": _TOTALTIME, "Id": _ID, "Notes": _NOTES, "Creator": _CREATOR, "Name": _NAME,
           "ProductID": _PRODUCT, "Version": _VERSION, "VersionMajor": _VMAJOR, "VersionMinor": _VMINOR,
-          "Author": _AUTHOR}
+          "Author": _AUTHOR, "LX": _LX, "AvgRunCadence": _AVGRUNCAD}
 #: parent kind * 32 + kind -> slot in the trackpoint list: time text, then the _NUMERIC columns.
 _POINT_SLOTS = {_TRACKPOINT * 32 + _TIME: 0, _POSITION * 32 + _LAT: 1, _POSITION * 32 + _LON: 2,
                 _TRACKPOINT * 32 + _ALT: 3, _TRACKPOINT * 32 + _DIST: 4, _HRBPM * 32 + _VALUE: 5,
@@ -60,7 +61,10 @@ _POINT_SLOTS = {_TRACKPOINT * 32 + _TIME: 0, _POSITION * 32 + _LAT: 1, _POSITION
 #: (parent kind, kind) -> key of an activity fact: lap values, identity, creator.
 _FACTS = {(_LAP, _TOTALTIME): "lap_time", (_LAP, _DIST): "lap_distance", (_ACTIVITY, _ID): "id",
           (_ACTIVITY, _NOTES): "notes", (_CREATOR, _NAME): "Name", (_CREATOR, _PRODUCT): "ProductID",
-          (_VERSION, _VMAJOR): "VersionMajor", (_VERSION, _VMINOR): "VersionMinor", (_AUTHOR, _NAME): "author"}
+          (_VERSION, _VMAJOR): "VersionMajor", (_VERSION, _VMINOR): "VersionMinor", (_AUTHOR, _NAME): "author",
+          (_LAP, _CADENCE): "lap_cadence", (_LX, _AVGRUNCAD): "lap_run_cadence"}
+#: Where each lap value goes in the open lap's list.
+_LAP_SLOTS = {"lap_time": 0, "lap_distance": 1, "lap_cadence": 2, "lap_run_cadence": 3}
 
 
 class _Activity:
@@ -71,6 +75,7 @@ class _Activity:
         self.lap_start: str | None = None
         self.lap_distances: list[float] = []
         self.lap_times: list[float] = []
+        self.lap_cadences: list[tuple[float, float]] = []  # per lap: Cadence, LX/AvgRunCadence
         self.creator: dict[str, str] = {}
         self.columns = Columns(_NUMERIC)
 
@@ -114,7 +119,7 @@ def _read(source: Source, path: str, limits: XmlLimits) -> _Document:
     capture: int | str = -1  # point slot, or fact key, whose element text is being collected
     point: list | None = None
     activity: _Activity | None = None
-    lap: list[float] | None = None  # TotalTimeSeconds, DistanceMeters
+    lap: list[float] | None = None  # TotalTimeSeconds, DistanceMeters, Cadence, LX/AvgRunCadence
 
     def kind_of(name: str) -> int:
         kind = _KINDS.get(local_name(name), 0)
@@ -160,8 +165,7 @@ def _read(source: Source, path: str, limits: XmlLimits) -> _Document:
             activity.columns.add(point)
             point = None
         if lap is not None and depth <= lap_depth:
-            activity.lap_times.append(lap[0])
-            activity.lap_distances.append(lap[1])
+            _close_lap(activity, lap)
             lap = None
         if activity is not None and depth <= activity_depth:
             activity = None
@@ -192,7 +196,7 @@ def _read(source: Source, path: str, limits: XmlLimits) -> _Document:
             activity, activity_depth = _Activity(sport), depth
             doc.activities.append(activity)
         elif kind == _LAP and activity is not None:
-            lap, lap_depth = [NAN, NAN], depth
+            lap, lap_depth = [NAN, NAN, NAN, NAN], depth
             if activity.lap_start is None:
                 activity.lap_start = attributes(attrs).get("StartTime") or ""
 
@@ -206,9 +210,14 @@ def _read(source: Source, path: str, limits: XmlLimits) -> _Document:
     if point is not None:
         activity.columns.add(point)
     if lap is not None:
-        activity.lap_times.append(lap[0])
-        activity.lap_distances.append(lap[1])
+        _close_lap(activity, lap)
     return doc
+
+
+def _close_lap(activity: _Activity, lap: list[float]) -> None:
+    activity.lap_times.append(lap[0])
+    activity.lap_distances.append(lap[1])
+    activity.lap_cadences.append((lap[2], lap[3]))
 
 
 def _fact(doc: _Document, activity: _Activity | None, lap: list[float] | None, key: str, text: str) -> None:
@@ -218,8 +227,8 @@ def _fact(doc: _Document, activity: _Activity | None, lap: list[float] | None, k
         doc.author = doc.author or value or None
     elif activity is None:
         return
-    elif key in ("lap_time", "lap_distance"):
-        index = 0 if key == "lap_time" else 1
+    elif key in _LAP_SLOTS:
+        index = _LAP_SLOTS[key]
         if lap is not None and lap[index] != lap[index]:
             lap[index] = number(value)
     elif key == "id":
@@ -254,8 +263,20 @@ def _activity(found: _Activity, index: int, author: str | None) -> RawActivity |
         format="tcx", samples=samples, sport=found.sport, start_time=start.to_pydatetime(),
         device=found.device(author), name=found.notes,
         totals=DeviceTotals(distance_m=lap_sum(found.lap_distances), timer_s=lap_sum(found.lap_times),
-                            elapsed_s=elapsed),
+                            elapsed_s=elapsed, cadence_spm=_lap_cadence(found, pedal=foot == 1.0)),
         session_index=index)
+
+
+def _lap_cadence(found: _Activity, *, pedal: bool) -> float | None:
+    """The laps' own average cadence, weighted by lap time: ``LX/AvgRunCadence`` (per foot,
+    doubled), else the lap's ``Cadence`` (per foot for foot sports, pedal rpm for biking)."""
+    values, weights = [], []
+    for (cadence, run_cadence), seconds in zip(found.lap_cadences, found.lap_times):
+        value = run_cadence * 2.0 if run_cadence == run_cadence else cadence * (1.0 if pedal else 2.0)
+        if value == value and math.isfinite(value):
+            values.append(value)
+            weights.append(seconds if seconds == seconds and seconds > 0 else 1.0)
+    return math.fsum(v * w for v, w in zip(values, weights)) / math.fsum(weights) if values else None
 
 
 def read_tcx(data: Source, path: str, *, limits: XmlLimits | None = None) -> list[RawActivity]:

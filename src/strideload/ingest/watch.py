@@ -53,6 +53,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from ..config import Config
 from ..errors import FileImportError, UsageError
 from ..store import Store
+from . import localtime
 from .importer import ImportResult, Outcome, Progress, import_pain_log, import_plan_file, import_source
 from .importer import sources as importer_sources
 from .scan import (
@@ -409,6 +410,7 @@ class Watcher:
             self.on_progress(Progress("", total, total))
         for status, count in batch.result.counts().items():
             self.summary.counts[status] = self.summary.counts.get(status, 0) + count
+        localtime.refresh(self.store, self.config, {o.athlete for o in batch.result.outcomes if o.activity_id})
         self._changes(batch)
         batch.seconds = time.monotonic() - started
         if self.on_batch:

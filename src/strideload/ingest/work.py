@@ -59,6 +59,7 @@ class EncodedActivity:
     summary: dict[str, Any]
     stream_bytes: bytes
     notes: list[str] = field(default_factory=list)
+    has_heart_rate: bool = False  # for choosing the richer of two recordings of one run
 
     @property
     def id(self) -> str:
@@ -118,7 +119,9 @@ def process(task: Task) -> FileResult:
             raws, activities = decode(data, result.sha, athlete=task.athlete, source_path=task.display_path,
                                       config=task.config, hints=task.hints)
             with boundary("encoding the streams", task.display_path):
-                result.activities = [EncodedActivity(a.summary, encode_stream(a.stream), a.notes) for a in activities]
+                result.activities = [EncodedActivity(a.summary, encode_stream(a.stream), a.notes,
+                                                     bool(a.stream["heart_rate_bpm"].notna().any()))
+                                     for a in activities]
         result.records = sum(len(r.samples) for r in raws)
         result.status = "decoded"
     except NotAFileError as exc:

@@ -180,6 +180,8 @@ ul.flags li:first-child { border-top:0; }
 .sev-caution { color:var(--caution); background:#fff6e5; }
 .sev-info { color:var(--info); background:#fff; border-style:dashed; }
 .sev-none { color:var(--ok); background:#fff; }
+.sev-stale { color:var(--muted); background:var(--panel); border-style:dotted; }
+p.stale { font-weight:600; margin:10px 0 0; }
 section.chart { margin:26px 0 0; break-inside:avoid; page-break-inside:avoid; }
 section.chart > p { color:var(--muted); font-size:.92rem; max-width:70em; }
 .plot { width:100%; height:380px; }

@@ -6,6 +6,8 @@ cuts the results into one :class:`AthleteData` per athlete: the runs, days and f
 the period shown, and the status on the athlete's "as of" day (by default the later of
 their last activity and their last pain score, because an export is usually looked at
 after the fact, and the next-morning score after the latest run is dated the day after it).
+The team page looks at the current week instead: ``team_status`` is each athlete's status
+on their local today (or the ``as_of`` given), which says when their data is stale.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ import numpy as np
 import pandas as pd
 
 from .. import analyze
+from ..analyze.cadence import line_on
 from ..analyze.runs import EPOCH, date_to_day
-from ..analyze.status import status_frame
+from ..analyze.status import as_of_days, stale_note, status_frame
 from ..config import Config
 from ..errors import UsageError
 from .assets import page_name
@@ -42,7 +45,10 @@ class AthleteData:
     ``history_ok``: the athlete has ``acwr_min_history_days`` of series by then). ``flags``: the
     flags dated in the period shown. ``pain``: the pain log entries shown, or ``None``
     when this store has no pain log at all. ``rtr``: the return-to-run plan and sessions,
-    or ``None``.
+    or ``None``. ``team_status``: the status on the team page's day (the current week),
+    ``set_aside``: the runs of the period left out as implausible (or by the runner), with
+    ``quarantine_reason``; ``cadence_line``: the line that judges a run on the as-of day
+    (``analyze.cadence.line_on``), or ``None``.
     """
 
     athlete: str
@@ -57,6 +63,9 @@ class AthleteData:
     pain: pd.DataFrame | None = None
     rtr: RtrView | None = None
     recent_pain: dict[str, Any] | None = field(default=None)
+    team_status: dict[str, Any] = field(default_factory=dict)
+    set_aside: pd.DataFrame | None = None
+    cadence_line: dict[str, Any] | None = None
     #: why the page is as of its day when no --as-of was given: "activity" or "pain" (the
     #: last pain score came after the last activity); ``last_activity`` is that day.
     as_of_from: str = "activity"
@@ -285,11 +294,31 @@ def gather(store: Any, config: Config, athletes: list[str] | None = None, since:
     ends = {name: max(day, pain_ends.get(name, day)) for name, day in activity_ends.items()}
     if as_of is not None:
         ends = dict.fromkeys(ends, date_to_day(as_of))
-    until = max(ends.values())
+    team_days = as_of_days(list(ends), config, as_of)
+    stale_after = config.get("stale_after_days")
+    # The series reach a week past the last activity at most: an athlete whose today lies
+    # further out is stale, and the team page shows their last week on record.
+    until = max(max(ends.values()), min(max(team_days.values()), max(ends.values()) + stale_after))
     analysis = analyze.analyze(frame, config, until=(EPOCH + until).item(), pain=raw_pain,
                                rtr=_rtr_inputs(store, config))
-    status = {str(row["athlete"]): {str(k): _plain(v) for k, v in row.items()}
-              for row in status_frame(analysis, ends).to_dict("records")}
+
+    def statuses(days: dict[str, int]) -> dict[str, dict[str, Any]]:
+        if not days:
+            return {}
+        return {str(row["athlete"]): {str(k): _plain(v) for k, v in row.items()}
+                for row in status_frame(analysis, days).to_dict("records")}
+
+    status = statuses(ends)
+    team_status = status if team_days == ends else statuses({name: day for name, day in team_days.items()
+                                                             if day <= until})
+    for name, day in team_days.items():
+        if name not in team_status:
+            last = status[name].get("last_run")
+            note = stale_note(day, None if last is None else date_to_day(last), stale_after)
+            team_status[name] = {**status[name], "as_of": (EPOCH + day).item(), "stale": note is not None,
+                                 "data_note": note}
+    set_aside = analysis.set_aside
+    aside_days = pd.to_datetime(set_aside["local_date"].astype(str).str[:10], format="%Y-%m-%d", errors="coerce")
     names = dict(zip(frame["id"], frame["name"], strict=True)) if "name" in frame else {}
     pain = _pain_frame(store, list(ends))
 
@@ -336,6 +365,8 @@ def gather(store: Any, config: Config, athletes: list[str] | None = None, since:
             athlete_pain = athlete_pain[athlete_pain["date"] <= last]
 
         as_of_date = (EPOCH + end).item()
+        own_aside = set_aside[(set_aside["athlete"] == name).to_numpy() & (aside_days <= last).to_numpy()
+                              & (aside_days >= begin).to_numpy()].reset_index(drop=True)
         last_activity = activity_ends[name]
         result.append(AthleteData(
             athlete=name, page=page_name(name), as_of=as_of_date, start=(EPOCH + start).item(),
@@ -346,6 +377,8 @@ def gather(store: Any, config: Config, athletes: list[str] | None = None, since:
             .reset_index(drop=True),
             recent_pain=recent_pain(athlete_pain, as_of_date),
             rtr=rtr_view(store, config, name, as_of_date, activity_groups[name], athlete_pain),
+            team_status=team_status.get(name, status[name]), set_aside=own_aside,
+            cadence_line=line_on(analysis.runs, name, end, config),
             as_of_from="pain" if as_of is None and end > last_activity else "activity",
             last_activity=(EPOCH + last_activity).item(),
         ))

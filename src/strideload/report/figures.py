@@ -356,28 +356,29 @@ def pace_ticks(speeds: np.ndarray, step: float = 0.2) -> dict[str, Any]:
             "ticktext": [f"{v:.1f} m/s<br>{_pace(v).replace(' /km', '')}" for v in values]}
 
 
-def cadence_speed(runs: pd.DataFrame, config: Config) -> go.Figure | None:
-    """Cadence against speed, the athlete's own line, and the runs flagged as low cadence.
+def cadence_speed(runs: pd.DataFrame, config: Config, line: dict[str, Any] | None = None) -> go.Figure | None:
+    """Cadence against running-part speed, the athlete's own line, and the runs flagged as low cadence.
 
-    The line is a least-squares fit over the runs shown that were not flagged (the analysis
-    itself compares each run with the line of its own previous 60 days).
+    ``line`` (``analyze.cadence.line_on``: ``intercept``, ``slope``) is the line the analysis
+    judges a run on the last day shown with; each highlighted run was judged against the line
+    of its own day, as its hover says.
     """
-    speed = runs["speed_mps"].to_numpy(dtype="float64", na_value=np.nan)
+    speed = runs["run_speed_mps"].to_numpy(dtype="float64", na_value=np.nan)
     cadence = runs["cadence_spm"].to_numpy(dtype="float64", na_value=np.nan)
     usable = np.isfinite(speed) & np.isfinite(cadence) & (speed > 0)
     if not usable.any():
         return None
     threshold = config.get("low_cadence_drop_pct")
     drop = runs["cadence_drop_pct"].to_numpy(dtype="float64", na_value=np.nan)
-    low = usable & (np.nan_to_num(drop, nan=-np.inf) >= threshold)
+    low = usable & (np.nan_to_num(np.round(drop, config.get("percent_decimals")), nan=-np.inf) >= threshold)
     fig = _figure(hovermode="closest", legend={"yanchor": "bottom", "y": 1.02},
-                  xaxis={"title": {"text": "Average speed (m/s)"}, "zeroline": False},
+                  xaxis={"title": {"text": "Running speed (m/s, walking left out)"}, "zeroline": False},
                   yaxis={"title": {"text": "Cadence (steps/min)"}})
-    fig.update_xaxes(title={"text": "Average speed (m/s) and pace (min/km)", "standoff": 6}, automargin=True,
-                     **pace_ticks(speed[usable]))
+    fig.update_xaxes(title={"text": "Running speed (m/s, walking left out) and pace (min/km)", "standoff": 6},
+                     automargin=True, **pace_ticks(speed[usable]))
     normal = usable & ~low
-    if normal.sum() >= 3 and np.var(speed[normal]) > 1e-6:
-        slope, intercept = np.polyfit(speed[normal], cadence[normal], 1)
+    if line is not None:
+        slope, intercept = line["slope"], line["intercept"]
         xs = np.array([speed[usable].min(), speed[usable].max()])
         fig.add_scatter(x=_round(xs), y=_round(intercept + slope * xs, 1), mode="lines",
                         name=f"Your line: {slope:+.1f} steps/min per m/s", line={"color": INK, "width": 2},
@@ -397,7 +398,7 @@ def cadence_speed(runs: pd.DataFrame, config: Config) -> go.Figure | None:
         fig.add_scatter(x=_round(speed[mask]), y=_round(cadence[mask], 1), mode="markers", name=label,
                         customdata=custom[mask] if label != "Run" else custom[mask][:, :3], marker=style,
                         hovertemplate="%{customdata[0]} · %{customdata[1]}<br>%{y:.0f} steps/min at %{x:.2f} m/s "
-                                      "(%{customdata[2]})<br>your line of the previous 60 days: "
+                                      "(%{customdata[2]})<br>the line it was judged by: "
                                       "%{customdata[3]:.0f} steps/min (%{customdata[4]:.1f} % below)"
                                       "<extra></extra>" if label != "Run" else
                                       "%{customdata[0]} · %{customdata[1]}<br>%{y:.0f} steps/min at "

@@ -110,16 +110,42 @@ def _ratio(status: dict[str, Any], name: str) -> str:
     return escape(band) if _none(value) else f"{value:.2f} <span class=\"note\">{escape(band)}</span>"
 
 
+def _latest_data(data: AthleteData) -> str:
+    """When the latest data is: the last run and the last knee-pain entry."""
+    s = data.team_status or data.status
+    pain = (f"last knee-pain entry {escape(day(s.get('last_pain')))}" if s.get("last_pain")
+            else "no knee-pain entries")
+    if s.get("last_run") is None:
+        return f"no runs yet · {pain}"
+    return f"last run {escape(day(s['last_run']))} · {pain}"
+
+
+def stale_note(data: AthleteData) -> str:
+    """A line saying first that the data is old, when the last run is over a week before today."""
+    note = (data.team_status or {}).get("data_note")
+    if not note:
+        return ""
+    return (f'<p class="stale">{severity_badge("stale")} {escape(note)} <span class="note">(to '
+            f'{escape(day(data.team_status["as_of"], weekday=True))}; the status below is as of '
+            f"{escape(day(data.as_of))})</span></p>")
+
+
 def status_facts(data: AthleteData) -> list[tuple[str, str]]:
     """The facts of ``strideload status`` as (label, HTML) pairs, in plain words."""
     s = data.status
-    facts = [("Last 7 days", f"{km(s.get('last_7d_km'))} <span class=\"note\">(28 days: "
-                             f"{km(s.get('last_28d_km'))})</span>")]
+    facts = [("Latest data", _latest_data(data))]
+    if s.get("returning_after_days"):
+        facts.append(("Return", escape(str(s["history_note"]))))
+    facts.append(("Last 7 days", f"{km(s.get('last_7d_km'))} <span class=\"note\">(28 days: "
+                                 f"{km(s.get('last_28d_km'))})</span>"))
     facts.append(("Load ratios", f"coupled {_ratio(s, 'acwr_coupled')} · uncoupled {_ratio(s, 'acwr_uncoupled')}"
                                  f" · EWMA {_ratio(s, 'acwr_ewma')}"))
-    if not _none(s.get("longest_30d_km")):
+    if not _none(s.get("longest_30d_km")) and not _none(s.get("spike_limit_km")):
         facts.append(("Longest run", f"{km(s['longest_30d_km'])} in the last 30 days: a next run over "
                                      f"{km(s['spike_limit_km'])} counts as a spike"))
+    elif not _none(s.get("longest_30d_km")):
+        facts.append(("Longest run", f"{km(s['longest_30d_km'])} in the last 30 days; no spike limit yet: "
+                                     f"{escape(str(s.get('acwr_ewma_band') or ''))}"))
     else:
         facts.append(("Longest run", "no run in the last 30 days"))
     facts.append(("Downhill", f"{km(s.get('downhill_7d_km'))} at ≤ −5 % in the last 7 days "
@@ -186,11 +212,31 @@ def coverage(data: AthleteData) -> str:
     if n:
         parts.append(f"cadence on {int(runs['cadence_spm'].notna().sum())} of {n} runs")
         parts.append(f"elevation on {int(runs['downhill_km'].notna().sum())} of {n}")
+    aside = 0 if data.set_aside is None else len(data.set_aside)
+    if aside:
+        parts.append(f"{aside} run{'s' if aside != 1 else ''} set aside as implausible (not counted, see below)")
     if data.pain is None:
         parts.append("no pain log yet")
     else:
         parts.append(f"{len(data.pain)} knee-pain entr{'ies' if len(data.pain) != 1 else 'y'}")
     return "; ".join(parts) + "."
+
+
+def set_aside_section(data: AthleteData) -> str:
+    """The runs of the period left out of load and flags, each with the reason."""
+    aside = data.set_aside
+    if aside is None or not len(aside):
+        return ""
+    rows = "".join(
+        f'<tr><td class="nowrap">{escape(day(r["local_date"]))}</td>'
+        f'<td class="num">{km((r["distance_m"] or 0) / 1000)}</td><td>{escape(str(r["quarantine_reason"]))}</td>'
+        f'<td><code>{escape(str(r["id"]))}</code></td></tr>'
+        for r in aside.to_dict("records"))
+    return ('<section class="chart"><h2>Runs set aside</h2><p>These runs are kept but not counted as load '
+            "and take part in no flag: they look implausible (a GPS glitch, a watch left on in a car) or "
+            "were excluded. If one was a real run, <code>strideload activities include ID</code> counts it."
+            '</p><div class="table-wrap"><table><thead><tr><th>Date</th><th class="num">Distance</th>'
+            f'<th>Why</th><th>ID</th></tr></thead><tbody>{rows}</tbody></table></div></section>')
 
 
 def short_source(key: str) -> str:
@@ -253,6 +299,7 @@ def athlete_page(data: AthleteData, config: Config, *, plotly_tag: str, generate
         f"({length}) · status as of {escape(day(data.as_of, weekday=True))}{escape(as_of_words)}</p>"
         f'<p class="meta">Data: {coverage(data)}</p>'
         f'<p class="disclaimer">{escape(DISCLAIMER)}</p>'
+        f"{stale_note(data)}"
         '<div class="status">'
         f'<div class="card"><h2>Where {name} stands {badge}</h2><dl class="facts">{facts}</dl>'
         '<p class="note">Ratio bands are team-sport zones; in runners their link to injury is contested.</p></div>'
@@ -284,11 +331,14 @@ def athlete_page(data: AthleteData, config: Config, *, plotly_tag: str, generate
                "week (28-day total ÷ 4). Downhill running loads the knee eccentrically (Gottschall 2005); the "
                "thresholds are not validated.",
                figures.downhill_weeks(data.daily, start, end), "No elevation data in this period.", tall=True),
-        _chart("fig-cadence", "Cadence against speed",
-               "Cadence rises with speed, so each run is compared with the athlete's own line. Runs at least "
-               f"{low_pct:g} % below the line of their previous 60 days are highlighted (Heiderscheit 2011, "
-               "moderate lab evidence).",
-               figures.cadence_speed(data.runs, config), "No runs with cadence and speed in this period."),
+        _chart("fig-cadence", "Cadence against running speed",
+               "Cadence rises with speed, so each run is compared with the athlete's own line, fitted on the "
+               f"running part of their runs of the {config.get('cadence_fit_days')} days ending "
+               f"{config.get('cadence_fit_lag_days')} days before it (runs judged off their own line left out). "
+               f"{escape(cadence_line_words(data.cadence_line))} Runs at least {low_pct:g} % below their line "
+               "are highlighted (Heiderscheit 2011, moderate lab evidence).",
+               figures.cadence_speed(data.runs, config, data.cadence_line),
+               "No runs with cadence and speed in this period."),
         _chart("fig-surface", "Surface mix per week",
                "Weekly running distance by surface. A new surface changes how the legs are loaded "
                "(weak evidence).",
@@ -313,8 +363,16 @@ def athlete_page(data: AthleteData, config: Config, *, plotly_tag: str, generate
                   + (f"<h2 class=\"sources-title\">Sources</h2>{sources_list(data.flags['source'])}"
                      if len(data.flags) else "")
                   + "</section>")
-    body = header + "".join(sections) + flags_html + _footer(generated) + _scripts(payload)
+    body = header + "".join(sections) + flags_html + set_aside_section(data) + _footer(generated) + _scripts(payload)
     return _page(f"{data.athlete} · strideload report", body, head=plotly_tag)
+
+
+def cadence_line_words(line: dict[str, Any] | None) -> str:
+    """The line drawn, in words: the same line that judges a run on the as-of day."""
+    if line is None:
+        return "There are too few earlier runs with cadence for a line on the last day shown."
+    return (f"The line drawn is the one that judges a run on the last day shown: {line['slope']:+.1f} steps/min "
+            f"per m/s, from {line['runs']} runs of {day(line['first'])} – {day(line['last'])}.")
 
 
 def _scripts(payload: dict[str, str]) -> str:
@@ -328,12 +386,20 @@ def _scripts(payload: dict[str, str]) -> str:
 
 
 # -- the team index ----------------------------------------------------------------------
+def _team_row_status(data: AthleteData) -> tuple[bool, dict[str, Any]]:
+    """(stale, the status the team row shows): the current week's, or the last on record when stale."""
+    current = data.team_status or data.status
+    stale = bool(current.get("stale"))
+    return stale, (data.status if stale else current)
+
+
 def concern_key(data: AthleteData) -> tuple[Any, ...]:
-    """Most concerning first: alerts this week, then cautions, then recent knee pain, then notes."""
-    s = data.status
+    """Most concerning first: alerts this week, then cautions, then recent knee pain, then notes;
+    athletes without a run in the last week after those with one."""
+    stale, s = _team_row_status(data)
     pain = data.recent_pain or {}
     worst = pain.get("worst_7d")
-    return (-(s.get("alerts") or 0), -(s.get("cautions") or 0), -(worst if worst is not None else -1.0),
+    return (stale, -(s.get("alerts") or 0), -(s.get("cautions") or 0), -(worst if worst is not None else -1.0),
             -(s.get("notes") or 0), data.athlete)
 
 
@@ -409,12 +475,17 @@ def index_page(items: list[AthleteData], *, linked: set[str], generated: datetim
     with_rtr = any(data.rtr is not None for data in items)
     rows = []
     for data in rank(items):
-        s = data.status
+        stale, s = _team_row_status(data)
         name = escape(data.athlete)
         link = f'<a href="{escape(data.page)}">{name}</a>' if data.athlete in linked else name
         concern = s.get("concern") or "none"
         week = severity_badge(concern, BADGE_TEXT[concern])
-        if concern != "none":
+        if stale:
+            last = counts(s.get("alerts") or 0, s.get("cautions") or 0, s.get("notes") or 0)
+            week = (f'{severity_badge("stale")} {escape(str(data.team_status.get("data_note") or ""))}'
+                    f'<br><span class="note">last week on record, to {escape(day(s.get("as_of")))}: '
+                    f"{escape(last)}</span>")
+        elif concern != "none":
             week += (f" {escape(counts(s.get('alerts') or 0, s.get('cautions') or 0, s.get('notes') or 0))}"
                      f'<br><span class="note">{escape(str(s.get("headline") or ""))}</span>')
         else:
@@ -422,7 +493,7 @@ def index_page(items: list[AthleteData], *, linked: set[str], generated: datetim
         spikes = data.runs.loc[data.runs["tier"].isin(["small", "moderate", "large"]), "date"]
         rows.append(
             f'<tr><td class="nowrap"><strong>{link}</strong><br><span class="note">as of '
-            f"{escape(day(data.as_of))}</span></td>"
+            f"{escape(day(s.get('as_of') or data.as_of))}</span></td>"
             f'<td class="week">{week}</td>'
             f'<td class="num">{escape(km(s.get("last_7d_km")))}<br><span class="note">'
             f'{escape(km(s.get("last_28d_km")))}</span></td>'
@@ -442,8 +513,9 @@ def index_page(items: list[AthleteData], *, linked: set[str], generated: datetim
         table = '<p class="empty">No athletes yet: import some runs with <code>strideload import</code>.</p>'
     body = ('<h1>Team overview</h1>'
             f'<p class="meta">{len(items)} athlete{"s" if len(items) != 1 else ""}, most concerning first '
-            "(alerts this week, then cautions, then knee pain of the last 7 days). Each status is as of "
-            "the day under the athlete's name.</p>"
+            "(alerts this week, then cautions, then knee pain of the last 7 days). This week is the 7 days to "
+            "the day under each athlete's name; an athlete without a run in the last week is marked stale, "
+            "with their last week on record, below the others.</p>"
             f'<p class="disclaimer">{escape(DISCLAIMER)}</p>'
             f"{table}{flags_section.ratios_legend(config or Config()) if rows else ''}{_footer(generated)}")
     return _page("Team overview · strideload report", body)

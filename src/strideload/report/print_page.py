@@ -26,7 +26,7 @@ from .. import __version__
 from ..config import Config
 from .assets import ReportError, _umask, summary_name
 from .data import AthleteData
-from .html import BADGE_TEXT, DISCLAIMER, KIND_LABELS, day, km, severity_badge, status_facts
+from .html import BADGE_TEXT, DISCLAIMER, KIND_LABELS, day, km, severity_badge, stale_note, status_facts
 
 #: Days of load and pain the summary shows.
 DAYS = 42
@@ -67,6 +67,8 @@ svg { display:block; width:100%; height:auto; }
 .sev-caution { color:#9a5b00; background:#fff6e5; }
 .sev-info { color:#3d5a80; border-style:dashed; }
 .sev-none { color:#2f6b3a; }
+.sev-stale { color:#555; border-style:dotted; }
+p.stale { font-weight:600; margin:4px 0; }
 ul.flags { list-style:none; padding:0; }
 ul.flags li { margin:0 0 2px; }
 ul.flags .clamp { font-size:8.8pt; }
@@ -243,7 +245,7 @@ def summary_page(data: AthleteData, config: Config, *, generated: datetime) -> s
         f"<h1>{escape(data.athlete)}: running and knee pain {severity_badge(concern, BADGE_TEXT[concern])}</h1>"
         f'<p class="meta">Status as of {escape(day(data.as_of, weekday=True))} · the last 6 weeks: '
         f"{escape(day(first))} – {escape(day(last))}</p>"
-        f'<p class="disclaimer">{escape(DISCLAIMER)}</p>'
+        f'<p class="disclaimer">{escape(DISCLAIMER)}</p>{stale_note(data)}'
         f'<div class="top"><div><h2>Where {escape(data.athlete)} stands</h2><dl>{facts}</dl></div>'
         f"<div><h2>Return to run</h2>{_rtr(data)}</div></div>"
         f"<h2>Load and knee pain, last 6 weeks</h2>{load_pain_svg(data)}{LEGEND}{_weekly_table(data)}"

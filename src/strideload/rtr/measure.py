@@ -1,8 +1,8 @@
 """What a return-to-run session actually was, from its watch data.
 
-Each second of the stream is running, walking or stopped (``ingest.stream.gait``: moving,
-then cadence at or above ``WALK_CADENCE_MAX_SPM``, else speed at or above
-``WALK_SPEED_MAX_MPS``). Run and walk minutes are those seconds counted, run and walk
+Each second of the stream is running, walking or stopped (:func:`strideload.gait.gait`:
+moving, then speed and cadence together, with the ``gait_*`` settings of the athlete). Run
+and walk minutes are those seconds counted, run and walk
 distance the metres covered in them. For the interval pattern, stops are left out and
 stretches shorter than ``rtr_min_bout_s`` join their neighbours, so a stumble or a cadence
 drop at a kerb does not make a new interval; each stretch keeps its seconds and metres, so
@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..analyze.runs import date_to_day
 from ..config import Config
-from ..ingest.stream import gait
+from ..gait import GaitRule, gait
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,7 @@ def measure(summary: dict[Any, Any], stream: pd.DataFrame | None, config: Config
         "climb_m_per_km": climb, "hilly": None if climb is None else bool(climb > limit),
     }
     if stream is not None and len(stream):
-        labels = gait(stream)
+        labels = gait(stream, GaitRule.from_config(config, athlete))
         step = np.diff(stream["distance_m"].to_numpy(dtype="float64", na_value=np.nan), prepend=np.nan)
         step = np.clip(np.nan_to_num(step), 0.0, None)  # metres covered in each second
         found = stretches(labels, step, config.get("rtr_min_bout_s"))

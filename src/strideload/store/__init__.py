@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 import platformdirs
 
-from ..errors import StoreError
+from ..errors import StoreError, UsageError
 from ..model import SUMMARY_FIELDS, Activity
 from ..pain import PAIN_COLUMNS, PainEntry, link_runs
 from . import connect, locks
@@ -325,18 +325,72 @@ class Store(Corrections):
                                 (athlete, low, high))
         return [dict(row) for row in rows]
 
+    # -- local times (ingest.localtime) ------------------------------------------------
+    def zone_candidates(self, athletes: list[str] | None = None) -> list[dict[str, Any]]:
+        """Runs whose zone was decided outside their file (``timezone_source`` nearest,
+        configured or machine), or not recorded at all (stored before zones were; FIT runs of
+        that time are left as they are): ``id, athlete, start_utc, start_time, timezone,
+        timezone_source``."""
+        sql = ("SELECT id, athlete, start_utc, start_time, timezone, timezone_source FROM activities "
+               "WHERE start_utc IS NOT NULL AND (timezone_source IN ('nearest', 'configured', 'machine') "
+               "OR (timezone_source IS NULL AND format != 'fit'))")
+        params: tuple[Any, ...] = ()
+        if athletes is not None:
+            sql += f" AND athlete IN ({', '.join('?' for _ in athletes)})"
+            params = tuple(athletes)
+        return [dict(row) for row in self._db.execute(sql + " ORDER BY athlete, start_utc", params)]
+
+    def zone_anchors(self, athlete: str) -> list[tuple[str, str]]:
+        """``(start_utc, timezone)`` of ``athlete``'s runs whose file gave their zone (own offset or
+        coordinates), oldest first."""
+        rows = self._db.execute("SELECT start_utc, timezone FROM activities WHERE athlete = ? AND "
+                                "timezone_source IN ('file', 'coordinates') AND start_utc IS NOT NULL "
+                                "AND timezone IS NOT NULL ORDER BY start_utc", (athlete,))
+        return [(row["start_utc"], row["timezone"]) for row in rows]
+
+    def set_local_times(self, updates: Iterable[tuple[str, str, str, str, str]]) -> None:
+        """Re-date runs in one transaction: ``(id, start_time, local_date, timezone, timezone_source)``."""
+        with self.transaction() as db:
+            db.executemany("UPDATE activities SET start_time = ?, local_date = ?, timezone = ?, timezone_source = ? "
+                           "WHERE id = ?", [(start, day, zone, source, activity_id)
+                                            for activity_id, start, day, zone, source in updates])
+
     def activities_frame(self, athlete: str | None = None) -> pd.DataFrame:
-        """All activities (optionally of one athlete) as a DataFrame, oldest first."""
-        columns = ", ".join(ACTIVITY_COLUMNS)
-        sql = f"SELECT {columns} FROM activities"
+        """All activities (optionally of one athlete) as a DataFrame, oldest first.
+
+        Beside the summary fields and ``name``: ``decision``, the runner's ``include`` /
+        ``exclude`` for the activity (:meth:`decide`), or None.
+        """
+        columns = ", ".join(f"a.{name}" for name in ACTIVITY_COLUMNS)
+        sql = (f"SELECT {columns}, d.decision AS decision FROM activities AS a "
+               "LEFT JOIN activity_decisions AS d ON d.activity_id = a.id")
         params: tuple[Any, ...] = ()
         if athlete is not None:
-            sql += " WHERE athlete = ?"
+            sql += " WHERE a.athlete = ?"
             params = (athlete,)
-        frame = pd.read_sql_query(sql + " ORDER BY athlete, start_utc, id", self._db, params=params)
+        frame = pd.read_sql_query(sql + " ORDER BY a.athlete, a.start_utc, a.id", self._db, params=params)
         frame["running"] = frame["running"].astype(bool)
         frame["summary_only"] = frame["summary_only"].astype(bool)
+        frame["decision"] = frame["decision"].astype(object).where(frame["decision"].notna(), None)
         return frame
+
+    def decide(self, ref: str, decision: str) -> Change:
+        """Record the runner's ``include`` or ``exclude`` for the activity ``ref`` (its id, or a
+        unique start of it), in the change log too.
+
+        The decision overrides the automatic plausibility rule and replaces any earlier one.
+        """
+        if decision not in ("include", "exclude"):
+            raise UsageError(f"a decision is 'include' or 'exclude', not {decision!r}")
+        with self.transaction() as db:
+            row = self._activity(db, ref)
+            db.execute("INSERT OR REPLACE INTO activity_decisions (activity_id, decision, decided_at) "
+                       "VALUES (?, ?, ?)", (row["id"], decision, _now()))
+            what = ("counted: it is load and takes part in every flag, whatever the plausibility rule says"
+                    if decision == "include" else "set aside: it stays listed but is left out of load and of "
+                    "every flag")
+            return self._log(db, Change(decision, row["athlete"], f"{row['athlete']}'s {self._describe(row)} is "
+                                        f"{what}", {"activity_id": row["id"], "decision": decision}))
 
     def stream(self, activity_id: str) -> pd.DataFrame:
         """The per-second stream of one activity (columns of ``model.STREAM_COLUMNS``)."""

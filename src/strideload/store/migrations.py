@@ -157,7 +157,36 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE rtr_plans ADD COLUMN source TEXT;
         ALTER TABLE rtr_decisions ADD COLUMN source TEXT;
     """),
-    ("0006_speed_file_stats", """
+    ("0006_quirks_zone_elevation_cadence", """
+        -- The zone a run's local times are in and the rule that chose it (ingest.localtime):
+        -- runs decided by a setting or by a neighbouring run are re-dated when that changes.
+        -- NULL on runs stored before: strideload re-derives those the next time it opens the store.
+        ALTER TABLE activities ADD COLUMN timezone TEXT;
+        ALTER TABLE activities ADD COLUMN timezone_source TEXT;
+        -- barometric | gps | dem | none: the sensor the ascent was counted for.
+        ALTER TABLE activities ADD COLUMN elevation_source TEXT;
+        -- The device's own average cadence (steps/min), and how many samples the file recorded.
+        ALTER TABLE activities ADD COLUMN device_cadence_spm REAL;
+        ALTER TABLE activities ADD COLUMN samples INTEGER;
+        CREATE INDEX activities_by_zone_rule ON activities (timezone_source, athlete);
+    """),
+    ("0007_trust_speeds_and_decisions", """
+        -- The speeds a run is judged by, and the GPS spikes removed from its stream at import
+        -- (NULL for activities imported before: unknown, never judged on them).
+        ALTER TABLE activities ADD COLUMN run_speed_mps REAL;
+        ALTER TABLE activities ADD COLUMN sustained_speed_mps REAL;
+        ALTER TABLE activities ADD COLUMN gps_spikes_removed INTEGER;
+
+        -- The runner's own decision on an activity, overriding the automatic plausibility rule:
+        -- 'include' counts a run set aside, 'exclude' sets one aside. Keyed by activity id and
+        -- without a foreign key, so importing the same file again keeps the decision.
+        CREATE TABLE activity_decisions (
+            activity_id TEXT PRIMARY KEY,
+            decision TEXT NOT NULL CHECK (decision IN ('include', 'exclude')),
+            decided_at TEXT NOT NULL
+        );
+    """),
+    ("0008_speed_file_stats", """
         -- What each file on disk looked like when its bytes were last handled (size in bytes,
         -- modification time in ns): a re-import that finds the same path, size and mtime knows
         -- its bytes without reading or hashing them. A changed file is read again.
