@@ -111,7 +111,7 @@ def test_read_activity_raises_only_strideload_errors_with_the_cause_kept(exports
     def broken(*args, **kwargs):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(stream, "_stream_columns", broken)  # what normalise builds the stream with
+    monkeypatch.setattr(stream, "build_stream", broken)  # what normalise builds the stream with
     with pytest.raises(UnexpectedFileError) as caught:
         strideload.read_activity(exports / "a.gpx")
     assert isinstance(caught.value, FileImportError) and isinstance(caught.value, StrideloadError)
