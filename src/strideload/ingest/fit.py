@@ -79,6 +79,10 @@ NOT_ACTIVITY_TYPES = frozenset({"settings", "sport", "workout", "course", "sched
 #: Data messages decoded; all others are skipped unread (only their timestamp is tracked).
 KEPT = frozenset(num for num, mesg in MESSAGE_TYPES.items()
                  if mesg.name in {"file_id", "device_info", "sport", "session", "activity", "record"})
+#: Session fields newer than fitparse's profile, by number: Garmin's perceived effort (RPE x 10,
+#: Borg CR-10) and workout feel (0-100, how the runner felt: not an effort, not used).
+SESSION_MESG = 18
+SESSION_EXTRA = {192: "workout_feel", 193: "workout_rpe"}
 MIN_DATE_S = 0x10000000  # smaller FIT times are relative (seconds since device power-up)
 RESYNC_WINDOW = 1024  # bytes searched for the next well-formed messages after a bad one
 RESYNC_RUN = 4  # consecutive well-formed data messages that confirm a resync point
@@ -183,6 +187,8 @@ class _Decoder(FitFile):
         for fd, raw in zip(definition.field_defs, raw_values):
             fit_field = fd.field
             if fit_field is None or raw is None:  # an invalid value yields nothing, components included
+                if raw is not None and definition.mesg_num == SESSION_MESG and fd.def_num in SESSION_EXTRA:
+                    values[SESSION_EXTRA[fd.def_num]] = _scalar(raw)
                 continue
             if raw.__class__ is tuple and fd.base_type is not BASE_TYPE_BYTE:
                 raw = _scalar(raw)  # an array field: its first valid element (fitparse would unpack it as bytes)
@@ -485,6 +491,12 @@ def _device_cadence(session: dict[str, Any], sport: str | None) -> float | None:
     return per_foot * 2 if sport in FOOT_SPORTS else per_foot
 
 
+def _workout_rpe(session: dict[str, Any]) -> float | None:
+    """The session's perceived effort (FIT ``workout_rpe``, RPE x 10) as RPE 0-10, when recorded."""
+    raw = _num(session.get("workout_rpe"))
+    return raw / 10 if raw is not None and 0 < raw <= 100 else None
+
+
 def _name(value: Any) -> str | None:
     """A FIT enum as fitparse names it, lower case; unknown numeric values as their str."""
     return None if value is None else str(value).lower()
@@ -543,6 +555,7 @@ def read_fit(data: bytes, path: str) -> list[RawActivity]:
                 ascent_m=_num(session.get("total_ascent")),
                 descent_m=_num(session.get("total_descent")),
                 cadence_spm=_device_cadence(session, sport),
+                rpe=_workout_rpe(session),
             ),
             session_index=i,
         ))

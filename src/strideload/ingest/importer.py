@@ -38,7 +38,8 @@ from ..pain import PainInputError, latest_date, read_csv
 from ..store import Store
 from . import detect, devices, limits, localtime, sanity
 from .safexml import XmlLimits
-from .scan import Source, decompress_if_gzip, is_side_file, pain_csvs, path_sources, plan_files, read_file
+from .scan import (Source, context_csvs, decompress_if_gzip, is_side_file, pain_csvs, path_sources, plan_files,
+                   read_file, rpe_csvs)
 from .strava import manual_activity
 from .stream import Hints, normalise
 
@@ -165,6 +166,8 @@ class PainImport:
     added: int
     updated: int
     unchanged: int
+    #: ``pain`` log, ``rpe`` log or ``context`` periods
+    kind: str = "pain"
 
 
 @dataclass
@@ -246,6 +249,7 @@ def import_paths(store: Store, paths: Iterable[str | Path], *, athlete: str | No
     try:
         for path, name in pairs:
             pain_logs, plan_paths = pain_csvs(path), plan_files(path)
+            effort_logs = [("rpe", p) for p in rpe_csvs(path)] + [("context", p) for p in context_csvs(path)]
             if not (path.is_file() and is_side_file(path.name)):
                 for source in sources(path, name, config):
                     result.outcomes.extend(import_source(store, source, config, force=force))
@@ -256,11 +260,14 @@ def import_paths(store: Store, paths: Iterable[str | Path], *, athlete: str | No
                 import_pain_log(store, log, name, result, config)
             for plan_path in plan_paths:
                 import_plan_file(store, plan_path, name, result, config)
+            for kind, side_path in effort_logs:
+                import_side_log(store, side_path, name, result, kind)
     except KeyboardInterrupt as exc:  # the file being written rolled back; the ones before are whole
         raise ImportInterrupted(result) from exc
     if on_progress:
         on_progress(Progress("", total, total))
     localtime.refresh(store, config, {o.athlete for o in result.outcomes if o.activity_id})
+    store.fill_hr_histograms()  # runs stored before heart-rate histograms existed
     return result
 
 
@@ -281,6 +288,29 @@ def import_pain_log(store: Store, path: Path, athlete: str, result: ImportResult
         result.outcomes.append(Outcome(str(path), athlete, "failed", f"pain log: {exc.reason}"))
         return
     result.pain.append(PainImport(str(path), athlete, written.added, written.updated, written.unchanged))
+
+
+def import_side_log(store: Store, path: Path, athlete: str, result: ImportResult, kind: str) -> None:
+    """Import one RPE log (``kind`` ``rpe``) or file of context periods (``context``) for
+    ``athlete``; a bad one becomes a failed outcome naming line and field, nothing written."""
+    from .. import context, effort
+
+    label = "RPE log" if kind == "rpe" else "context periods"
+    try:
+        with boundary(f"reading the {label}", str(path)):
+            if kind == "rpe":
+                written = store.add_rpe(effort.read_csv(path), athlete=athlete, source=str(path), path=str(path))
+            else:
+                written = store.add_context(context.read_csv(path, athlete), source=str(path))
+    except (effort.RpeInputError, context.ContextInputError) as exc:
+        where = f"line {exc.line}, " if exc.line is not None else ""
+        result.outcomes.append(Outcome(str(path), athlete, "failed", f"{label}: {where}field {exc.field!r}: "
+                                                                     f"{exc.reason}"))
+        return
+    except FileImportError as exc:
+        result.outcomes.append(Outcome(str(path), athlete, "failed", f"{label}: {exc.reason}"))
+        return
+    result.pain.append(PainImport(str(path), athlete, written.added, written.updated, written.unchanged, kind))
 
 
 def import_plan_file(store: Store, path: Path, athlete: str, result: ImportResult, config: Config) -> None:
