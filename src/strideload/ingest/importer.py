@@ -38,8 +38,17 @@ from ..pain import PainInputError, latest_date, read_csv
 from ..store import Store
 from . import detect, devices, limits, localtime, sanity
 from .safexml import XmlLimits
-from .scan import (Source, context_csvs, decompress_if_gzip, is_side_file, pain_csvs, path_sources, plan_files,
-                   read_file, rpe_csvs)
+from .scan import (
+    Source,
+    context_csvs,
+    decompress_if_gzip,
+    is_side_file,
+    pain_csvs,
+    path_sources,
+    plan_files,
+    read_file,
+    rpe_csvs,
+)
 from .strava import manual_activity
 from .stream import Hints, normalise
 

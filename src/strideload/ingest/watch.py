@@ -54,8 +54,7 @@ from ..config import Config
 from ..errors import FileImportError, UsageError
 from ..store import Store
 from . import localtime
-from .importer import (ImportResult, Outcome, Progress, import_pain_log, import_plan_file, import_side_log,
-                       import_source)
+from .importer import ImportResult, Outcome, Progress, import_pain_log, import_plan_file, import_side_log, import_source
 from .importer import sources as importer_sources
 from .scan import (
     Source,

@@ -22,11 +22,11 @@ from typing import Any
 import pandas as pd
 import platformdirs
 
+from ..effort import hr_histogram
 from ..errors import StoreError, UsageError
 from ..model import SUMMARY_FIELDS, Activity
 from ..pain import PAIN_COLUMNS, PainEntry, link_runs
 from . import connect, locks
-from ..effort import hr_histogram
 from .corrections import Change, Corrections
 from .effort import Effort, Written
 from .migrations import MIGRATIONS

@@ -181,7 +181,8 @@ class Effort:
     def context_frame(self, athlete: str | None = None) -> pd.DataFrame:
         """Context periods (:data:`~strideload.context.CONTEXT_COLUMNS`) by athlete and start;
         dates ``YYYY-MM-DD``, ``note`` None when not given."""
-        sql, params = "SELECT id, athlete, start_date, end_date, kind, NULLIF(note, '') AS note FROM context_periods", ()
+        sql = "SELECT id, athlete, start_date, end_date, kind, NULLIF(note, '') AS note FROM context_periods"
+        params: tuple[Any, ...] = ()
         if athlete is not None:
             sql, params = sql + " WHERE athlete = ?", (athlete,)
         frame = pd.read_sql_query(sql + " ORDER BY athlete, start_date, id", self._db, params=params)
