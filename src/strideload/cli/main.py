@@ -143,9 +143,9 @@ def cli(debug: bool) -> None:
 
 
 def _register() -> None:
-    from . import analysis, corrections, doctor, importing, listing, pain, report, rtr, science, watch
+    from . import analysis, corrections, doctor, effort, importing, listing, pain, report, rtr, science, watch
 
-    for module in (importing, listing, corrections, analysis, pain, rtr, report, watch, doctor, science):
+    for module in (importing, listing, corrections, analysis, pain, effort, rtr, report, watch, doctor, science):
         for command in module.COMMANDS:
             cli.add_command(command)
     for command in corrections.PAIN_COMMANDS:
