@@ -172,7 +172,7 @@ SETTINGS: dict[str, Setting] = _settings(
             minimum=0),
     # --- analysis: load -------------------------------------------------------------------
     Setting("load_unit", "distance", "-", "williams2017",
-            "Daily load for the ratios, monotony and weekly change: running distance (km), duration (running "
+            "Daily load for the ratios and monotony, and the weekly change: running distance (km), duration (running "
             "time, min), rpe (session-RPE: RPE x min, foster2001) or trimp (heart-rate TRIMP, banister1991). "
             "A run without RPE or heart rate is a gap in that unit, never zero load.",
             kind=str, per_athlete=True, choices=("distance", "duration", "rpe", "trimp")),

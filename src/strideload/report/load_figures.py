@@ -24,7 +24,7 @@ def context_periods(daily: pd.DataFrame) -> list[tuple[pd.Timestamp, pd.Timestam
     """``(first day, last day, kind)`` of each stretch of days inside a context period."""
     if not len(daily) or "context" not in daily:
         return []
-    kinds = daily["context"].to_numpy(dtype=object)
+    kinds = np.asarray([kind if isinstance(kind, str) else None for kind in daily["context"]], dtype=object)
     dates = pd.to_datetime(daily["date"]).to_numpy()
     out = []
     start = None
