@@ -49,7 +49,8 @@ def runs(athlete: str, entries: list[tuple[Any, ...]], **overrides: Any) -> pd.D
         own = entry[2] if len(entry) > 2 else {}
         rows.append(summary(athlete, day, km, per_day[day], **{**overrides, **own}))
         per_day[day] += 1
-    return pd.DataFrame(rows, columns=list(SUMMARY_FIELDS))
+    extra = sorted({key for row in rows for key in row} - set(SUMMARY_FIELDS))  # e.g. the store's hr_histogram
+    return pd.DataFrame(rows, columns=[*SUMMARY_FIELDS, *extra])
 
 
 def daily_runs(athlete: str, start: date | str, kms: list[float], **overrides: Any) -> pd.DataFrame:

@@ -235,13 +235,16 @@ def semicircles(degrees: float) -> int:
 def device_fit_bytes(points: list[Point], *, manufacturer: int = GARMIN, product: int = FR255,
                      sport: int = 1, sub_sport: int = 0, arrays: bool = False, gps: bool = True,
                      altitude: Any = None, utc_offset_s: int | None = 7200,
-                     session_cadence: tuple[int, float] | None = None, device_info: bool = True) -> bytes:
+                     session_cadence: tuple[int, float] | None = None, device_info: bool = True,
+                     session_extra: dict[int, tuple[int, Any]] | None = None) -> bytes:
     """A FIT activity as a given device writes it (sport 1 running, sub-sport 0 generic).
 
     ``arrays``: ``enhanced_speed`` and ``enhanced_altitude`` as two-element arrays, the second
     element invalid, as the Forerunner 55 writes them. ``altitude(i, point)`` may return None
     (the FIT invalid value) or a placeholder; by default the point's elevation.
     ``session_cadence``: the session's ``(avg_running_cadence, avg_fractional_cadence)`` per foot.
+    ``session_extra``: more session fields by number, e.g. ``{193: (UINT8, 70)}`` (Garmin's
+    perceived effort, RPE × 10, newer than fitparse's profile).
     """
     writer = FitWriter()
     start, end = points[0].time, points[-1].time
@@ -270,6 +273,7 @@ def device_fit_bytes(points: list[Point], *, manufacturer: int = GARMIN, product
                9: (UINT32, round(points[-1].dist * 100))}
     if session_cadence is not None:
         session[18], session[92] = (UINT8, session_cadence[0]), (UINT8, round(session_cadence[1] * 128))
+    session.update(session_extra or {})
     writer.message(SESSION, session)
     activity = {253: (UINT32, fit_time(end)), 1: (UINT16, 1)}
     if utc_offset_s is not None:

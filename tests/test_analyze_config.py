@@ -13,7 +13,7 @@ from strideload.errors import ConfigError
 DEFAULTS = {
     "session_spike_window_days": 30, "session_spike_small": 1.10, "session_spike_moderate": 1.30,
     "session_spike_large": 2.00, "acwr_acute_days": 7, "acwr_chronic_days": 28, "acwr_min_history_days": 28,
-    "acwr_sweet_low": 0.8, "acwr_sweet_high": 1.3, "acwr_high": 1.5, "load_metric": "distance",
+    "acwr_sweet_low": 0.8, "acwr_sweet_high": 1.3, "acwr_high": 1.5, "load_unit": "distance",
     "weekly_increase_days": 7, "weekly_increase_pct": 30.0, "weekly_increase_min_km": 10.0,
     "downhill_spike_window_days": 30, "downhill_spike_ratio": 1.3, "downhill_spike_min_km": 1.0,
     "cadence_fit_days": 60, "cadence_fit_min_runs": 5, "low_cadence_drop_pct": 5.0, "cadence_hint_spm": 166.0,
@@ -54,7 +54,7 @@ def test_a_toml_file_overrides_globally_and_per_athlete(tmp_path):
     ({"settings": {"session_spike_small": "big"}}, "session_spike_small"),
     ({"settings": {"acwr_chronic_days": 2.5}}, "acwr_chronic_days"),
     ({"settings": {"weekly_increase_pct": -5}}, "weekly_increase_pct"),
-    ({"settings": {"load_metric": "heart_rate"}}, "load_metric"),
+    ({"settings": {"load_unit": "heart_rate"}}, "load_unit"),
     ({"athletes": {"ana": {"session_spike_small": 1.2}}}, "session_spike_small"),
     ({"athletes": {"ana": {"cadence_hint": 160}}}, "cadence_hint"),
     ({"settings": {"acwr_acute_days": 28}}, "acwr_acute_days"),

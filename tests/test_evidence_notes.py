@@ -75,7 +75,7 @@ def test_science_lists_the_keys_and_prints_one_note():
     assert "doi:10.1136/bjsports-2024-109380" in one.output
 
     unknown = CliRunner().invoke(cli, ["science", "nobody2020"])
-    assert unknown.exit_code == 1 and "no evidence note 'nobody2020' (known: barton2016" in unknown.output
+    assert unknown.exit_code == 1 and "no evidence note 'nobody2020' (known: banister1991" in unknown.output
 
 
 def test_help_readme_and_config_point_at_the_shipped_notes():

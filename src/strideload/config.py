@@ -174,9 +174,30 @@ SETTINGS: dict[str, Setting] = _settings(
             "Look through the whole folders this often for changes the events missed; 0 = never.",
             minimum=0),
     # --- analysis: load -------------------------------------------------------------------
-    Setting("load_metric", "distance", "-", "williams2017",
-            "Daily load for the ratios and monotony: running distance (km) or duration (min).",
-            kind=str, choices=("distance", "duration")),
+    Setting("load_unit", "distance", "-", "williams2017",
+            "Daily load for the ratios and monotony, and the weekly change: running distance (km), duration (running "
+            "time, min), rpe (session-RPE: RPE x min, foster2001) or trimp (heart-rate TRIMP, banister1991). "
+            "A run without RPE or heart rate is a gap in that unit, never zero load.",
+            kind=str, per_athlete=True, choices=("distance", "duration", "rpe", "trimp")),
+    Setting("hr_rest_bpm", 0.0, "1/min", "banister1991",
+            "Resting heart rate for TRIMP; 0 = estimated from the runs (the lowest rate held for "
+            "hr_estimate_hold_s in one run: an upper bound, as the watch never sees you at rest), and said so.",
+            per_athlete=True, minimum=0, maximum=150),
+    Setting("hr_max_bpm", 0.0, "1/min", "banister1991",
+            "Maximum heart rate for TRIMP; 0 = estimated from the runs (the highest rate held for "
+            "hr_estimate_hold_s in one run: a lower bound unless you have raced all-out), and said so.",
+            per_athlete=True, minimum=0, maximum=250),
+    Setting("hr_estimate_hold_s", 60.0, "s", "banister1991",
+            "A heart rate counts towards an estimated resting or maximum rate only when a run held it (or "
+            "lower / higher) this long: one-second strap spikes and dropouts are not a maximum.",
+            minimum=1, maximum=3600),
+    Setting("trimp_weighting", "men", "-", "morton1990",
+            "TRIMP's weighting of the heart-rate reserve x: men 0.64 e^(1.92 x), women 0.86 e^(1.67 x) "
+            "(Morton 1990, from blood lactate).", kind=str, per_athlete=True, choices=("men", "women")),
+    Setting("trimp_min_hr_share", 0.8, "fraction", "-",
+            "A run has a TRIMP only when at least this share of its moving seconds has a heart rate; "
+            "otherwise it is a gap in the TRIMP unit (a strap that dropped out undercounts the load).",
+            minimum=0, maximum=1),
     Setting("acwr_acute_days", 7, "days", "williams2017",
             "Acute window of the ratios; also N of the acute EWMA (λ = 2/(N+1)).",
             kind=int, minimum=1, maximum=60),
@@ -359,6 +380,9 @@ SETTINGS: dict[str, Setting] = _settings(
             kind=int, minimum=1, maximum=600),
 )
 
+#: Settings that were called otherwise before, read under their new name.
+RENAMED = {"load_metric": "load_unit"}
+
 #: Pairs of settings that must stay in order (first <= second; "<" where strict).
 ORDERED: tuple[tuple[str, str, bool], ...] = (
     ("acwr_acute_days", "acwr_chronic_days", True),
@@ -465,6 +489,7 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
                               key=section, path=path)
     config = Config(path=path)
     for name, value in data.get("settings", {}).items():
+        name = RENAMED.get(name, name)
         if name not in SETTINGS:
             raise ConfigError(f"unknown setting {name!r} in [settings]", key=name, path=path)
         config.values[name] = _check(SETTINGS[name], value, f"[settings] {name}")
@@ -473,6 +498,7 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
             raise ConfigError(f"[athletes.{athlete}] must be a table", key=athlete, path=path)
         overrides = config.athletes.setdefault(athlete, {})
         for name, value in table.items():
+            name = RENAMED.get(name, name)
             setting = SETTINGS.get(name)
             if setting is None:
                 raise ConfigError(f"unknown setting {name!r} in [athletes.{athlete}]", key=name, path=path)

@@ -82,6 +82,8 @@ SUMMARY_FIELDS: dict[str, str] = {
     "source_path": "where it was imported from (zip members as archive.zip!member)",
     "sha256": "sha256 of the file's bytes (after gzip decompression)",
     "summary_only": "bool: known only by its totals (a run typed in by hand in Strava): no samples",
+    "rpe": "RPE 0-10 (Borg CR-10) of the session: given by hand, else as its file or export states it; "
+           "None when unknown",
 }
 
 SURFACES = ("road", "trail", "track", "treadmill", "indoor", "unknown")
@@ -107,6 +109,8 @@ class DeviceTotals:
     descent_m: float | None = None
     #: steps/min (both feet) for foot sports; the sport's own unit (rpm, strokes/min) otherwise
     cadence_spm: float | None = None
+    #: RPE 0-10 (Borg CR-10), where the device records it (FIT session ``workout_rpe`` / 10)
+    rpe: float | None = None
 
 
 @dataclass

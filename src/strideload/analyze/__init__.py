@@ -19,14 +19,17 @@ the CLI.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..config import Config
+from ..errors import UsageError
 from .analysis import SIGNALS, Analysis
 from .flags import FLAG_COLUMNS, KINDS, SEVERITIES, SOURCES, Flag, Kind, Source
+from .load_units import UNITS
 from .runs import EPOCH, date_to_day
 from .status import STATUS_COLUMNS, as_of_days, status_frame
 
@@ -35,35 +38,54 @@ LOAD_COLUMNS = [
     "athlete", "date", "distance_km", "duration_min", "downhill_km", "descent_m",
     "acute_7d_km", "chronic_28d_km", "acwr_coupled", "acwr_uncoupled", "acwr_ewma",
     "downhill_7d_km", "downhill_28d_km", "downhill_acwr", "covered",
+    "load_unit", "load", "acute_7d_load", "chronic_28d_load", "rpe_load", "rpe_missing_runs", "trimp",
+    "hr_missing_runs", "descent_per_km_7d", "descent_per_km_28d", "descent_acwr", "downhill_share_7d",
+    "downhill_share_28d", "downhill_share_acwr", "context",
 ]
-DAILY_COLUMNS = LOAD_COLUMNS + ["runs", "usual_7d_km", "weekly_increase_pct", "monotony", "strain"]
+DAILY_COLUMNS = LOAD_COLUMNS + ["runs", "usual_7d_km", "weekly_increase_pct", "usual_7d_load", "weekly_change_pct",
+                                "monotony", "strain"]
 
 __all__ = [
     "DAILY_COLUMNS", "FLAG_COLUMNS", "KINDS", "LOAD_COLUMNS", "SEVERITIES", "SIGNALS", "SOURCES",
-    "STATUS_COLUMNS", "Analysis", "Flag", "Kind", "Source", "analyze", "daily_load", "flags", "status",
+    "STATUS_COLUMNS", "UNITS", "Analysis", "Flag", "Kind", "Source", "analyze", "daily_load", "flags", "status",
+    "with_unit",
 ]
 
 
 def analyze(summaries: pd.DataFrame, config: Config | None = None, until: Any = None,
-            pain: pd.DataFrame | None = None, rtr: Any = None) -> Analysis:
+            pain: pd.DataFrame | None = None, rtr: Any = None, context: pd.DataFrame | None = None) -> Analysis:
     """The full :class:`Analysis` of ``summaries``; ``until`` (a date) ends every series there.
 
     ``pain`` (``Store.pain_frame()``) and ``rtr`` (``strideload.rtr.inputs(store)``) add the
-    pain and return-to-run flags; here and in :func:`flags` and :func:`status`.
+    pain and return-to-run flags; ``context`` (``Store.context_frame()``) the injury, illness
+    and holiday periods, known gaps; here and in :func:`flags` and :func:`status`.
     """
     return Analysis(summaries, config or Config(), None if until is None else date_to_day(until),
-                    pain=pain, rtr=rtr)
+                    pain=pain, rtr=rtr, context=context)
 
 
-def daily_load(summaries: pd.DataFrame, config: Config | None = None, until: Any = None) -> pd.DataFrame:
+def with_unit(config: Config, unit: str | None) -> Config:
+    """``config`` with every athlete's ``load_unit`` set to ``unit`` (unchanged for None)."""
+    if unit is None:
+        return config
+    if unit not in UNITS:
+        raise UsageError(f"unknown load unit {unit!r}: one of {', '.join(UNITS)}")
+    athletes = {name: {k: v for k, v in table.items() if k != "load_unit"} for name, table in config.athletes.items()}
+    return replace(config, values={**config.values, "load_unit": unit}, athletes=athletes)
+
+
+def daily_load(summaries: pd.DataFrame, config: Config | None = None, until: Any = None, *,
+               unit: str | None = None, context: pd.DataFrame | None = None) -> pd.DataFrame:
     """The continuous daily series (:data:`DAILY_COLUMNS`) of every athlete.
 
     Distances in km, duration in min, descent in m; ``acute_7d_km`` and ``chronic_28d_km``
     are the totals of the 7 and 28 days ending on the date (of ``acwr_acute_days`` and
-    ``acwr_chronic_days``), ratios are NaN where hidden. ``until`` extends (or ends) every
-    series at that date.
+    ``acwr_chronic_days``), ratios are NaN where hidden. ``load`` is the day's load in
+    ``load_unit`` (each athlete's setting, or ``unit`` for all: ``distance``, ``duration``,
+    ``rpe``, ``trimp``), NaN where unknown; the ratios, monotony and ``weekly_change_pct``
+    are on it. ``until`` extends (or ends) every series at that date.
     """
-    return analyze(summaries, config, until).daily[DAILY_COLUMNS]
+    return analyze(summaries, with_unit(config or Config(), unit), until, context=context).daily[DAILY_COLUMNS]
 
 
 def _athletes(summaries: pd.DataFrame) -> list[str]:
@@ -79,7 +101,7 @@ def _ends(summaries: pd.DataFrame, config: Config, when: Any) -> dict[str, int]:
 
 def flags(summaries: pd.DataFrame, config: Config | None = None, *, since: Any = None,
           until: Any = None, kinds: list[str] | None = None, pain: pd.DataFrame | None = None,
-          rtr: Any = None) -> pd.DataFrame:
+          rtr: Any = None, context: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every flag (:data:`FLAG_COLUMNS`), optionally of ``kinds`` and dated ``since``..``until``.
 
     ``until`` is where the daily series end: by default each athlete's last run; a date
@@ -89,7 +111,8 @@ def flags(summaries: pd.DataFrame, config: Config | None = None, *, since: Any =
     """
     config = config or Config()
     ends = _ends(summaries, config, until) if until is not None else {}
-    found = Analysis(summaries, config, until=max(ends.values()) if ends else None, pain=pain, rtr=rtr).flags
+    found = Analysis(summaries, config, until=max(ends.values()) if ends else None, pain=pain, rtr=rtr,
+                     context=context).flags
     days = (found["date"].to_numpy().astype("datetime64[D]") - EPOCH).astype("int64")
     keep = np.ones(len(found), dtype=bool)
     if since is not None:
@@ -102,7 +125,7 @@ def flags(summaries: pd.DataFrame, config: Config | None = None, *, since: Any =
 
 
 def status(summaries: pd.DataFrame, config: Config | None = None, as_of: Any = None,
-           pain: pd.DataFrame | None = None, rtr: Any = None) -> pd.DataFrame:
+           pain: pd.DataFrame | None = None, rtr: Any = None, context: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per athlete (:data:`STATUS_COLUMNS`) on ``as_of``, most concerning first.
 
     ``as_of`` defaults to each athlete's local today (their ``timezone`` setting). Runs
@@ -110,5 +133,6 @@ def status(summaries: pd.DataFrame, config: Config | None = None, as_of: Any = N
     """
     config = config or Config()
     days = _ends(summaries, config, as_of or "today")
-    analysis = Analysis(summaries, config, until=max(days.values()) if days else None, pain=pain, rtr=rtr)
+    analysis = Analysis(summaries, config, until=max(days.values()) if days else None, pain=pain, rtr=rtr,
+                        context=context)
     return status_frame(analysis, days)

@@ -1,8 +1,8 @@
 """Acute:chronic workload ratios, three ways side by side, and the ``acwr_high`` flag.
 
-Load is the daily running distance (km), or the duration (min) with
-``load_metric = "duration"``. With acute window A = ``acwr_acute_days`` (7) and chronic
-window C = ``acwr_chronic_days`` (28):
+Load is the daily ``load`` on each athlete's ``load_unit`` (:mod:`.load_units`): running
+distance (km) by default, or duration (min), session-RPE or TRIMP. With acute window
+A = ``acwr_acute_days`` (7) and chronic window C = ``acwr_chronic_days`` (28):
 
 * rolling, coupled: A-day sum ÷ (C-day sum ÷ (C/A)), i.e. 7-day sum ÷ (28-day sum / 4);
 * rolling, uncoupled: A-day sum ÷ (sum of days A+1..C ÷ ((C−A)/A)), i.e. ÷ (days 8–28 / 3);
@@ -15,9 +15,11 @@ window C = ``acwr_chronic_days`` (28):
   first ratio shown, so no shown value looks ahead. ``"zero"`` keeps the printed 0 seed.
 
 A ratio is hidden (NaN) until its day is ``acwr_min_history_days`` into a covered stretch
-(:mod:`.coverage`) and its chronic window is covered enough, and wherever its chronic load
-is 0: after a layoff the first easy run is not a 4.0 spike of missing data. The same
-coupled view is given for downhill distance (``downhill_acwr``). Bands follow Gabbett's
+(:mod:`.coverage`) and its chronic window is covered enough (in the unit: a day with a run
+lacking RPE or heart rate is not known in those units), and wherever its chronic load is
+0: after a layoff the first easy run is not a 4.0 spike of missing data. The same coupled
+view is given for downhill distance (``downhill_acwr``), with descent per km and downhill share
+(:func:`~.load_units.downhill_columns`). Bands follow Gabbett's
 team-sport zones, compared at ``ratio_decimals``; in runners the relationship did not hold,
 so a high ratio is at most a caution.
 """
@@ -32,7 +34,8 @@ import pandas as pd
 from ..config import Config
 from .coverage import Coverage
 from .daily import QUANTUM, DayGrid, units
-from .flags import KINDS, day_stretches, flag_frame, km, lasted
+from .flags import KINDS, day_stretches, flag_frame, lasted
+from .load_units import UNIT_LABELS, amount, downhill_columns, known_enough
 from .runs import rounded
 
 if TYPE_CHECKING:
@@ -89,20 +92,23 @@ def ewma_seed(load: np.ndarray, coverage: Coverage, config: Config) -> np.ndarra
 
 
 def load_columns(daily: pd.DataFrame, grid: DayGrid, config: Config, coverage: Coverage) -> pd.DataFrame:
-    """Window sums (km) and the three ratios for every day of ``daily``."""
+    """Window sums (km, and in the athlete's unit), the three ratios on that unit, and downhill's views
+    (:func:`~.load_units.downhill_columns`) for every day of ``daily`` (which has ``load``)."""
     acute_days = config.get("acwr_acute_days")
     chronic_days = config.get("acwr_chronic_days")
-    shown = (coverage.history_days >= config.get("acwr_min_history_days")) & coverage.enough(chronic_days)
-    metric = "distance_km" if config.get("load_metric") == "distance" else "duration_min"
+    distance_shown = (coverage.history_days >= config.get("acwr_min_history_days")) & coverage.enough(chronic_days)
+    daily_load = daily["load"].to_numpy(dtype="float64")
+    known = ~np.isnan(daily_load)
+    shown = distance_shown & known_enough(coverage, known, chronic_days)
+    daily_load = np.nan_to_num(daily_load)
 
     distance = grid.windows(units(daily["distance_km"].to_numpy()))
-    load = grid.windows(units(daily[metric].to_numpy())) if metric != "distance_km" else distance
+    load = grid.windows(units(daily_load))
     downhill = grid.windows(units(daily["downhill_km"].to_numpy()))
     weeks = chronic_days / acute_days
     acute = load(acute_days) / QUANTUM
     chronic = load(chronic_days) / QUANTUM
     older = load(chronic_days - acute_days, acute_days) / QUANTUM
-    daily_load = daily[metric].to_numpy()
     starts = coverage.segment_start == np.arange(grid.size)
     seed = ewma_seed(daily_load, coverage, config)
     acute_ewma = ewma(daily_load, grid, acute_days, starts, seed)
@@ -112,13 +118,15 @@ def load_columns(daily: pd.DataFrame, grid: DayGrid, config: Config, coverage: C
     return pd.DataFrame({
         "acute_7d_km": distance(acute_days) / QUANTUM,
         "chronic_28d_km": distance(chronic_days) / QUANTUM,
+        "acute_7d_load": np.where(known_enough(coverage, known, acute_days), acute, np.nan),
+        "chronic_28d_load": np.where(known_enough(coverage, known, chronic_days), chronic, np.nan),
         "acwr_coupled": _ratio(acute, chronic / weeks, shown),
         "acwr_uncoupled": _ratio(acute, older / (weeks - 1), shown),
         "acwr_ewma": _ratio(acute_ewma, chronic_ewma, shown),
         "downhill_7d_km": downhill_acute,
         "downhill_28d_km": downhill_chronic,
-        "downhill_acwr": _ratio(downhill_acute, downhill_chronic / weeks, shown),
-    }, index=daily.index)
+        "downhill_acwr": _ratio(downhill_acute, downhill_chronic / weeks, distance_shown),
+    }, index=daily.index).join(downhill_columns(daily, grid, config, distance_shown))
 
 
 def band(ratio: float, config: Config) -> str | None:
@@ -147,11 +155,12 @@ def acwr_high(analysis: Analysis) -> pd.DataFrame:
     rows = daily.iloc[found.start]
     acute_days, chronic_days = config.get("acwr_acute_days"), config.get("acwr_chronic_days")
     messages = [
-        f"Your running load of the last {acute_days} days ({km(a)}) is {r:.2f} times your "
-        f"longer-term load (EWMA ratio, λ = 2/(N+1) with N = {acute_days} and {chronic_days} days)."
-        + lasted(length, end, ongoing, f"at or above {threshold:g}") + " " + KINDS["acwr_high"].note
-        for r, a, length, end, ongoing in zip(rows["acwr_ewma"], rows["acute_7d_km"], found.days, found.end_day,
-                                              found.ongoing, strict=True)
+        f"Your running load of the last {acute_days} days ({amount(a, unit)}) is {r:.2f} times your "
+        f"longer-term load (in {UNIT_LABELS[unit]}; EWMA ratio, λ = 2/(N+1) with N = {acute_days} and "
+        f"{chronic_days} days)." + lasted(length, end, ongoing, f"at or above {threshold:g}") + " "
+        + KINDS["acwr_high"].note
+        for r, a, unit, length, end, ongoing in zip(rows["acwr_ewma"], rows["acute_7d_load"], rows["load_unit"],
+                                                    found.days, found.end_day, found.ongoing, strict=True)
     ]
     return flag_frame("acwr_high", athlete=rows["athlete"], day=grid.day[found.start], value=rows["acwr_ewma"],
                       threshold=threshold, message=messages)

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from ..config import Config
-from . import acwr, cadence, monotony, pain, quality, rtr, spikes, surface, weekly
+from . import acwr, cadence, load_units, monotony, pain, quality, rtr, spikes, surface, weekly
 from .coverage import Coverage, coverage
 from .daily import base_series, day_grid
 from .flags import Signal, collect
@@ -54,13 +54,15 @@ class Analysis:
 
     ``pain`` is the pain log (``Store.pain_frame()``), for the pain flags; ``rtr`` the
     return-to-run inputs (``strideload.rtr.RtrInputs``), for the return-to-run flags.
-    Without them those signals raise nothing.
+    Without them those signals raise nothing. ``context`` (``Store.context_frame()``): the
+    injury, illness and holiday periods, known gaps in :attr:`coverage`.
     """
 
     def __init__(self, summaries: pd.DataFrame, config: Config, until: int | None = None,
                  signals: list[Signal] | None = None, pain: pd.DataFrame | None = None,
-                 rtr: Any = None):
+                 rtr: Any = None, context: pd.DataFrame | None = None):
         self.config = config
+        self.context = context
         self.until = until
         self.pain = pain
         self.rtr = rtr
@@ -74,7 +76,7 @@ class Analysis:
     @cached_property
     def coverage(self) -> Coverage:
         """Which days of the series are covered, from every activity of ``summaries``."""
-        return coverage(self.summaries, self.grid, self.config, self.until)
+        return coverage(self.summaries, self.grid, self.config, self.until, self.context)
 
     @cached_property
     def set_aside(self) -> pd.DataFrame:
@@ -92,9 +94,26 @@ class Analysis:
         """The daily series: totals, window sums, ratios, weekly increase, monotony."""
         daily = base_series(self.sessions, self.grid, self.run_rows)
         daily["covered"] = self.coverage.covered
+        daily["context"] = self.coverage.context
+        daily = pd.concat([daily, load_units.unit_series(daily, self.run_units, self.grid, self.run_rows,
+                                                         self.config)], axis=1)
         return pd.concat([daily, acwr.load_columns(daily, self.grid, self.config, self.coverage),
                           weekly.weekly_columns(daily, self.grid, self.config, self.coverage),
                           monotony.monotony_columns(daily, self.grid, self.config, self.coverage)], axis=1)
+
+    @cached_property
+    def _units(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        return load_units.run_units(self.sessions, self.config)
+
+    @property
+    def run_units(self) -> pd.DataFrame:
+        """Per running session: ``rpe``, ``rpe_load`` (RPE × min) and ``trimp`` (NaN where unknown)."""
+        return self._units[0]
+
+    @property
+    def hr_reference(self) -> pd.DataFrame:
+        """Per athlete: the resting and maximum heart rate TRIMP uses, and whether each was estimated."""
+        return self._units[1]
 
     @cached_property
     def runs(self) -> pd.DataFrame:
@@ -104,7 +123,8 @@ class Analysis:
         def covered(days: int):
             return self.coverage.enough(days, lag=1)[self.run_rows]
 
-        return pd.concat([self.sessions, spikes.spike_columns(self.sessions, windows, self.config, covered),
+        return pd.concat([self.sessions, self.run_units[["rpe_load", "trimp"]],
+                          spikes.spike_columns(self.sessions, windows, self.config, covered),
                           cadence.cadence_columns(self.sessions, windows, self.config)], axis=1)
 
     @cached_property

@@ -7,6 +7,10 @@ days and holiday weeks. From the N-th day of such a stretch on, the days are a *
 nothing is known about them, so they are not read as zeros. The days before an athlete's
 series starts count as a gap too (history start).
 
+**Context days** (an injury, illness or holiday period the athlete recorded,
+:mod:`strideload.context`) are known gaps: uncovered from their first day, whatever the
+activities, and never read as rest; ``context`` names the kind per day.
+
 The rule is causal: whether a day is covered depends only on that day and the days before
 it, so adding later activities never changes an earlier day (the first N − 1 days of a long
 layoff stay rest days; the layoff is a gap from its N-th day).
@@ -52,6 +56,7 @@ class Coverage:
     history_days: np.ndarray
     gap_days: int
     min_pct: float
+    context: np.ndarray | None = None  #: per row: ``injury``, ``illness``, ``holiday`` or None
 
     @cached_property
     def _windows(self):
@@ -101,18 +106,41 @@ def activity_rows(summaries: pd.DataFrame, grid: DayGrid, until: int | None) -> 
     return grid.rows(codes[inside], days[inside])
 
 
-def coverage(summaries: pd.DataFrame, grid: DayGrid, config: Config, until: int | None = None) -> Coverage:
-    """The :class:`Coverage` of ``grid`` given every activity in ``summaries``."""
+def context_rows(context: pd.DataFrame | None, grid: DayGrid) -> np.ndarray:
+    """Per row of ``grid``: the kind of the context period the day lies in, or None (the first
+    period listed wins where two overlap)."""
+    kinds = np.full(grid.size, None, dtype=object)
+    if context is None or not len(context) or not grid.size:
+        return kinds
+    codes = pd.Index(grid.athletes).get_indexer(context["athlete"].astype(object))
+    starts = pd.to_datetime(context["start_date"]).to_numpy().astype("datetime64[D]").astype("int64")
+    ends = pd.to_datetime(context["end_date"]).to_numpy().astype("datetime64[D]").astype("int64")
+    last = grid.first_day + np.bincount(grid.code, minlength=len(grid.athletes)) - 1
+    for code, start, end, kind in zip(codes[::-1], starts[::-1], ends[::-1], context["kind"].to_numpy()[::-1],
+                                      strict=True):
+        if code < 0:
+            continue
+        start, end = max(start, grid.first_day[code]), min(end, last[code])
+        if start <= end:
+            kinds[grid.rows(np.arange(start, end + 1) * 0 + code, np.arange(start, end + 1))] = kind
+    return kinds
+
+
+def coverage(summaries: pd.DataFrame, grid: DayGrid, config: Config, until: int | None = None,
+             context: pd.DataFrame | None = None) -> Coverage:
+    """The :class:`Coverage` of ``grid`` given every activity in ``summaries`` and the athletes'
+    ``context`` periods (``Store.context_frame()``; known gaps)."""
     gap_days = config.get("coverage_gap_days")
     active = np.zeros(grid.size, dtype=bool)
     active[activity_rows(summaries, grid, until)] = True
     active[grid.new_athlete] = True  # each series starts on a run
     rows = np.arange(grid.size)
     last_active = np.maximum.accumulate(np.where(active, rows, -1)) if grid.size else rows
-    covered = rows - last_active < gap_days
+    kinds = context_rows(context, grid)
+    covered = (rows - last_active < gap_days) & np.equal(kinds, None)
     starts = covered & (grid.new_athlete | ~np.concatenate(([True], covered[:-1])))
     segment = np.maximum.accumulate(np.where(starts, rows, -1)) if grid.size else rows
     segment = np.where(covered, segment, -1)
     history = np.where(covered, rows - segment, -1)
     return Coverage(grid, active, last_active, covered, segment, history, gap_days,
-                    float(config.get("coverage_min_pct")))
+                    float(config.get("coverage_min_pct")), kinds)

@@ -21,6 +21,8 @@ column          unit      meaning
 ``run_speed_mps`` m/s     median speed of the running part; the average speed when
                           unknown (activities imported before it was recorded)
 ``surface``     str       one of :data:`~strideload.model.SURFACES`
+``rpe``         0-10      the session's RPE (Borg CR-10); NaN when unknown
+``hr_histogram`` JSON     seconds at each bpm (:mod:`strideload.effort`); None/'' without
 =============== ========= ====================================================
 
 Treadmill and indoor runs have 0 m downhill and descent: known, not unknown.
@@ -44,7 +46,7 @@ from ..model import SURFACES
 REQUIRED = ("athlete", "running", "local_date", "distance_m")
 #: Summary columns it uses when present (missing ones count as unknown).
 OPTIONAL = ("id", "start_time", "timer_s", "downhill_5pct_m", "descent_m", "cadence_spm",
-            "avg_speed_mps", "run_speed_mps", "surface")
+            "avg_speed_mps", "run_speed_mps", "surface", "rpe", "hr_histogram")
 #: Surfaces without hills: a run on them has 0 m downhill and descent.
 FLAT_SURFACES = ("treadmill", "indoor")
 
@@ -143,6 +145,9 @@ def prepare_runs(summaries: pd.DataFrame, until: int | None = None) -> pd.DataFr
         "speed_mps": speed,
         "run_speed_mps": np.where(np.isnan(run_speed), speed, run_speed),
         "surface": surface,
+        "rpe": _numeric(frame, "rpe"),
+        "hr_histogram": frame["hr_histogram"].to_numpy(dtype=object) if "hr_histogram" in frame
+        else np.full(len(frame), None, dtype=object),
     }
     runs = pd.DataFrame({name: pd.Series(values[order], dtype=values.dtype) for name, values in columns.items()})
     athletes = pd.Categorical.from_codes(code[order], categories=pd.Index([str(n) for n in names]))

@@ -16,6 +16,10 @@ the flag also asks the increase to hold for the 7 days counted noon to noon (the
 the 7 days ending today and ending yesterday: the first and last day count half), which a
 run on the window's edge does not move; a real increase, or one long run, holds both ways.
 
+``usual_7d_load`` and ``weekly_change_pct`` are the same on each athlete's ``load_unit``
+(:mod:`.load_units`; unknown where a day of the 35 lacks the unit's value); the flag stays
+on distance, as Nielsen 2014 measured it.
+
 Defined where the D·(W+1) days are covered enough (:mod:`.coverage`) and the usual week
 had some running. The flag is information only (the "10 % rule" had no benefit in a
 trial; Nielsen 2014 saw more distance-related injuries above 30 %), needs the usual week
@@ -34,6 +38,7 @@ from ..config import Config
 from .coverage import Coverage
 from .daily import QUANTUM, DayGrid, units
 from .flags import day_stretches, flag_frame, km, lasted, pct
+from .load_units import known_enough
 from .runs import rounded
 
 if TYPE_CHECKING:
@@ -51,9 +56,17 @@ def weekly_columns(daily: pd.DataFrame, grid: DayGrid, config: Config, coverage:
     defined = known & (before > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         increase = 100.0 * (weeks * last - before) / before  # exact on the integer units
+    load = daily["load"].to_numpy(dtype="float64")
+    windows = grid.windows(units(load))
+    last_load, before_load = windows(days), windows(days * weeks, days)
+    known_load = known & known_enough(coverage, ~np.isnan(load), days * (weeks + 1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change = 100.0 * (weeks * last_load - before_load) / before_load
     return pd.DataFrame({
         "usual_7d_km": np.where(known, before / weeks / QUANTUM, np.nan),
         "weekly_increase_pct": np.where(defined, increase, np.nan),
+        "usual_7d_load": np.where(known_load, before_load / weeks / QUANTUM, np.nan),
+        "weekly_change_pct": np.where(known_load & (before_load > 0), change, np.nan),
     }, index=daily.index)
 
 

@@ -57,7 +57,8 @@ def flags_command(ctx: Context, athlete: str | None, since: datetime | None, unt
     summaries = ctx.store.activities_frame(athlete)
     found = analyze.flags(summaries, ctx.config, since=_day(since),
                           until=_day(until) or "today", kinds=list(kinds) or None,
-                          pain=ctx.store.pain_frame(athlete), rtr=rtr.inputs(ctx.store, ctx.config, athlete))
+                          pain=ctx.store.pain_frame(athlete), rtr=rtr.inputs(ctx.store, ctx.config, athlete),
+                          context=ctx.store.context_frame(athlete))
     render(records(found), fmt, analyze.FLAG_COLUMNS,
            table=flags_table(ctx.config.get("units"), _runs(summaries), ctx.config))
 
@@ -69,19 +70,62 @@ def _runs(summaries: pd.DataFrame) -> dict[str, dict[str, Any]]:
 
 @click.command("load")
 @click.option("--athlete", help="Only this athlete's series.")
+@click.option("--unit", type=click.Choice(analyze.UNITS),
+              help="Load unit of the ratios: distance, duration (running time), rpe (session-RPE: RPE × min) "
+                   "or trimp (heart rate) [default: each athlete's load_unit setting].")
 @format_option
 @common_options
-def load_command(ctx: Context, athlete: str | None, fmt: str) -> None:
-    """The daily running load: distance, duration, downhill, descent, 7/28-day totals, ratios.
+def load_command(ctx: Context, athlete: str | None, unit: str | None, fmt: str) -> None:
+    """The daily running load: distance, duration, downhill, descent, the load in its unit, 7/28-day
+    totals, ratios.
 
     One row per athlete and local day from the first run to the last, rest days as zeros.
-    Ratios are empty for the first 28 days and where the chronic load is zero.
+    Ratios are empty for the first 28 days, after a gap or an injury/illness/holiday period,
+    and where the chronic load is zero. In the rpe and trimp units a day with a run lacking an
+    RPE or heart rate is a gap ('?'), never zero load.
     """
     check_athlete(ctx, athlete)
-    days = analyze.daily_load(ctx.store.activities_frame(athlete), ctx.config)
+    config = analyze.with_unit(ctx.config, unit)
+    summaries = ctx.store.activities_frame(athlete)
+    analysis = analyze.analyze(summaries, config, context=ctx.store.context_frame(athlete))
+    days = analysis.daily[analyze.DAILY_COLUMNS]
     on_record = column("covered", "On record", lambda v: "yes" if v else "gap")
+    context = column("context", "Context", lambda v: v or "")
     render(records(days, analyze.LOAD_COLUMNS), fmt, analyze.LOAD_COLUMNS,
-           table=[*load_table(ctx.config.get("units")), on_record])
+           table=[*load_table(ctx.config.get("units")), on_record, context])
+    if fmt == "table":
+        for line in load_notes(days, analysis.hr_reference):
+            say(line)
+
+
+def load_notes(days: pd.DataFrame, reference: pd.DataFrame) -> list[str]:
+    """What a reader of the load table must know: each athlete's unit, runs missing from it, and
+    the heart rates TRIMP used (estimated ones said so)."""
+    lines = []
+    for name, mine in days.groupby("athlete", observed=True):
+        unit = str(mine["load_unit"].iloc[0]) if len(mine) else "distance"
+        line = f"{name}: load and ratios in {analyze.load_units.UNIT_LABELS[unit]}"
+        missing = {"rpe": "rpe_missing_runs", "trimp": "hr_missing_runs"}.get(unit)
+        if missing and int(mine[missing].sum()):
+            what = "an RPE" if unit == "rpe" else "heart rate"
+            line += (f"; {int(mine[missing].sum())} run(s) without {what}: their days are gaps ('?'), not zero "
+                     "(strideload rpe add ID SCORE gives one)" if unit == "rpe" else
+                     f"; {int(mine[missing].sum())} run(s) without {what}: their days are gaps ('?'), not zero")
+        lines.append(line)
+        if unit == "trimp":
+            ref = reference[reference["athlete"] == name]
+            if len(ref):
+                row = ref.iloc[0]
+                parts = []
+                for key, label in (("rest", "resting"), ("max", "maximum")):
+                    value, source = row[f"{key}_bpm"], row[f"{key}_source"]
+                    if source is None:
+                        parts.append(f"{label} heart rate unknown (no heart rate in the runs)")
+                    else:
+                        how = f"estimated from the runs: set hr_{key}_bpm" if source == "estimated" else "your setting"
+                        parts.append(f"{label} {value:.0f} bpm ({how})")
+                lines.append(f"  TRIMP with {', '.join(parts)}")
+    return lines
 
 
 def _ratio(row: dict[str, Any], name: str) -> str:
@@ -155,7 +199,8 @@ def status_command(ctx: Context, athlete: str | None, as_of: datetime | None, fm
     """
     check_athlete(ctx, athlete)
     rows = records(analyze.status(ctx.store.activities_frame(athlete), ctx.config, as_of=_day(as_of),
-                                  pain=ctx.store.pain_frame(athlete), rtr=rtr.inputs(ctx.store, ctx.config, athlete)))
+                                  pain=ctx.store.pain_frame(athlete), rtr=rtr.inputs(ctx.store, ctx.config, athlete),
+                                  context=ctx.store.context_frame(athlete)))
     system = ctx.config.get("units")
     if fmt == "json":
         render(rows, fmt)

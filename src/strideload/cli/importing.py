@@ -34,7 +34,8 @@ def _summary(result: ImportResult, verbose: bool) -> None:
         line += f", {counts['deleted']} deleted earlier (import --force brings them back)"
     say(line)
     for log in result.pain:
-        say(f"  pain log {log.path} ({log.athlete}): {log.added} entries added, "
+        label = {"pain": "pain log", "rpe": "RPE log", "context": "context periods"}[log.kind]
+        say(f"  {label} {log.path} ({log.athlete}): {log.added} entries added, "
             f"{log.updated} updated, {log.unchanged} already logged")
     for plan in result.plans:
         known = f", {plan.known} already recorded" if plan.known else ""

@@ -143,9 +143,10 @@ def cli(debug: bool) -> None:
 
 
 def _register() -> None:
-    from . import analysis, corrections, doctor, export, importing, listing, pain, report, rtr, science, watch
+    from . import analysis, corrections, doctor, effort, export, importing, listing, pain, report, rtr, science, watch
 
-    for module in (importing, listing, corrections, analysis, pain, rtr, report, watch, doctor, science, export):
+    for module in (importing, listing, corrections, analysis, pain, effort, rtr, report, watch, doctor, science,
+                   export):
         for command in module.COMMANDS:
             cli.add_command(command)
     for command in corrections.PAIN_COMMANDS:

@@ -98,7 +98,17 @@ def load_table(system: str) -> list[Column]:
         column("acwr_coupled", "Ratio coupled", _ratio, right=True),
         column("acwr_uncoupled", "Ratio uncoupled", _ratio, right=True),
         column("acwr_ewma", "Ratio EWMA", _ratio, right=True),
+        Column("load", "Load (unit)", _load),
     ]
+
+
+def _load(row: Mapping[str, Any]) -> str:
+    """The day's load in its unit; '?' for a day whose load is unknown in it (a run without RPE/HR)."""
+    unit, value = row.get("load_unit"), row.get("load")
+    short = {"distance": "km", "duration": "min", "rpe": "AU", "trimp": "TRIMP"}.get(str(unit), "")
+    if value is None or value != value:
+        return f"? {short}"
+    return f"{value:.1f} {short}" if unit == "distance" else f"{value:.0f} {short}"
 
 
 def status_table(system: str) -> list[Column]:

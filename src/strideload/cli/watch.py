@@ -124,7 +124,8 @@ def summary_line(batch: BatchResult) -> str:
         parts.append(f"{athlete} +{len(kms)} ({sum(kms):.1f} km)")
     for log in batch.result.pain:
         if log.added or log.updated:
-            parts.append(f"{log.athlete} pain log +{log.added} ({log.updated} updated)")
+            label = {"pain": "pain log", "rpe": "RPE log", "context": "context periods"}[log.kind]
+            parts.append(f"{log.athlete} {label} +{log.added} ({log.updated} updated)")
     for plan in batch.result.plans:
         if plan.started or plan.added or plan.notes:
             parts.append(f"{plan.athlete} return-to-run plan +{plan.added} decisions"

@@ -68,6 +68,7 @@ from strideload.model import DeviceTotals, RawActivity, samples_frame
 
 from . import fit_columnar
 from .devices import garmin_model
+from .fit_columnar import SESSION_EXTRA, SESSION_MESG
 
 log = logging.getLogger(__name__)
 
@@ -185,6 +186,8 @@ class _Decoder(FitFile):
         for fd, raw in zip(definition.field_defs, raw_values):
             fit_field = fd.field
             if fit_field is None or raw is None:  # an invalid value yields nothing, components included
+                if raw is not None and definition.mesg_num == SESSION_MESG and fd.def_num in SESSION_EXTRA:
+                    values[SESSION_EXTRA[fd.def_num]] = _scalar(raw)
                 continue
             if raw.__class__ is tuple and fd.base_type is not BASE_TYPE_BYTE:
                 raw = _scalar(raw)  # an array field: its first valid element (fitparse would unpack it as bytes)
@@ -509,6 +512,12 @@ def _device_cadence(session: dict[str, Any], sport: str | None) -> float | None:
     return per_foot * 2 if sport in FOOT_SPORTS else per_foot
 
 
+def _workout_rpe(session: dict[str, Any]) -> float | None:
+    """The session's perceived effort (FIT ``workout_rpe``, RPE x 10) as RPE 0-10, when recorded."""
+    raw = _num(session.get("workout_rpe"))
+    return raw / 10 if raw is not None and 0 < raw <= 100 else None
+
+
 def _name(value: Any) -> str | None:
     """A FIT enum as fitparse names it, lower case; unknown numeric values as their str."""
     return None if value is None else str(value).lower()
@@ -586,6 +595,7 @@ def read_fit(data: bytes, path: str, *, fast: bool = True) -> list[RawActivity]:
                 ascent_m=_num(session.get("total_ascent")),
                 descent_m=_num(session.get("total_descent")),
                 cadence_spm=_device_cadence(session, sport),
+                rpe=_workout_rpe(session),
             ),
             session_index=i,
         ))

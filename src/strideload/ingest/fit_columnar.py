@@ -44,6 +44,10 @@ RECORD_NUM = next(num for num, mesg in MESSAGE_TYPES.items() if mesg.name == "re
 #: Messages counted against the file's budgets (``limits.COUNTED``), by message number.
 _COUNTED = {num: mesg.name for num, mesg in MESSAGE_TYPES.items() if mesg.name in ("session", "record")}
 TIMESTAMP = 253
+#: Session fields newer than fitparse's profile, by number: Garmin's perceived effort (RPE x 10,
+#: Borg CR-10) and workout feel (0-100, how the runner felt: not an effort, not used).
+SESSION_MESG = 18
+SESSION_EXTRA = {192: "workout_feel", 193: "workout_rpe"}
 MAX_PLANS = 4096  # definitions remembered across files (a device writes the same ones every time)
 RUN_PROBE = 16  # header bytes compared in the first window of a run; each next window is 8x larger
 _INVALID = {0x00: 0xFF, 0x01: 0x7F, 0x02: 0xFF, 0x83: 0x7FFF, 0x84: 0xFFFF, 0x85: 0x7FFFFFFF, 0x86: 0xFFFFFFFF,
@@ -394,6 +398,8 @@ def _message_values(layout: _Layout, body: bytes, header_time: int | None) -> di
         if raw.__class__ is tuple and f.base is not BASE_TYPE_BYTE:  # an array: its first valid element
             raw = next((v for v in raw if v.__class__ in (int, float) and v == v), None)
         if fit_field is None or raw is None:
+            if raw is not None and mesg.mesg_num == SESSION_MESG and f.def_num in SESSION_EXTRA:
+                values[SESSION_EXTRA[f.def_num]] = raw  # newer than fitparse's profile
             continue
         if raw.__class__ in (int, float) and not fit_field.subfields and not fit_field.components:
             table = fit_field.type.values

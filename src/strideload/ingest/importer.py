@@ -47,6 +47,7 @@ from .executors import Ready
 from .safexml import XmlLimits
 from .scan import (
     Source,
+    context_csvs,
     decompress_if_gzip,
     files_under,
     is_side_file,
@@ -54,6 +55,7 @@ from .scan import (
     path_sources,
     plan_files,
     read_file,
+    rpe_csvs,
 )
 from .strava import manual_activity
 from .stream import Hints, normalise
@@ -184,6 +186,8 @@ class PainImport:
     added: int
     updated: int
     unchanged: int
+    #: ``pain`` log, ``rpe`` log or ``context`` periods
+    kind: str = "pain"
 
 
 @dataclass
@@ -291,6 +295,8 @@ def import_paths(store: Store, paths: Iterable[str | Path], *, athlete: str | No
                 import_pain_log(store, log, name, result, config)
             for plan_path in plan_files(path):
                 import_plan_file(store, plan_path, name, result, config)
+            for kind, side_path in [("rpe", p) for p in rpe_csvs(path)] + [("context", p) for p in context_csvs(path)]:
+                import_side_log(store, side_path, name, result, kind)
     except KeyboardInterrupt as exc:  # the file being written rolled back; the ones before are whole
         raise ImportInterrupted(result) from exc
     finally:
@@ -298,6 +304,7 @@ def import_paths(store: Store, paths: Iterable[str | Path], *, athlete: str | No
     if on_progress:
         on_progress(Progress("", total, total))
     localtime.refresh(store, config, {o.athlete for o in result.outcomes if o.activity_id})
+    store.fill_hr_histograms()  # runs stored before heart-rate histograms existed
     return result
 
 
@@ -404,6 +411,29 @@ def import_pain_log(store: Store, path: Path, athlete: str, result: ImportResult
         result.outcomes.append(Outcome(str(path), athlete, "failed", f"pain log: {exc.reason}"))
         return
     result.pain.append(PainImport(str(path), athlete, written.added, written.updated, written.unchanged))
+
+
+def import_side_log(store: Store, path: Path, athlete: str, result: ImportResult, kind: str) -> None:
+    """Import one RPE log (``kind`` ``rpe``) or file of context periods (``context``) for
+    ``athlete``; a bad one becomes a failed outcome naming line and field, nothing written."""
+    from .. import context, effort
+
+    label = "RPE log" if kind == "rpe" else "context periods"
+    try:
+        with boundary(f"reading the {label}", str(path)):
+            if kind == "rpe":
+                written = store.add_rpe(effort.read_csv(path), athlete=athlete, source=str(path), path=str(path))
+            else:
+                written = store.add_context(context.read_csv(path, athlete), source=str(path))
+    except (effort.RpeInputError, context.ContextInputError) as exc:
+        where = f"line {exc.line}, " if exc.line is not None else ""
+        result.outcomes.append(Outcome(str(path), athlete, "failed", f"{label}: {where}field {exc.field!r}: "
+                                                                     f"{exc.reason}"))
+        return
+    except FileImportError as exc:
+        result.outcomes.append(Outcome(str(path), athlete, "failed", f"{label}: {exc.reason}"))
+        return
+    result.pain.append(PainImport(str(path), athlete, written.added, written.updated, written.unchanged, kind))
 
 
 def import_plan_file(store: Store, path: Path, athlete: str, result: ImportResult, config: Config) -> None:

@@ -74,6 +74,18 @@ def is_pain_csv(name: str) -> bool:
     return base.startswith("pain") and base.endswith(".csv")
 
 
+def is_rpe_csv(name: str) -> bool:
+    """Is this an RPE log by its name (``rpe.csv``, ``RPE-2026.csv``)?"""
+    base = PurePosixPath(name.replace("\\", "/")).name.lower()
+    return base.startswith("rpe") and base.endswith(".csv")
+
+
+def is_context_csv(name: str) -> bool:
+    """Is this a file of context periods by its name (``context.csv``, ``Context-2026.csv``)?"""
+    base = PurePosixPath(name.replace("\\", "/")).name.lower()
+    return base.startswith("context") and base.endswith(".csv")
+
+
 def is_plan_file(name: str) -> bool:
     """Is this a return-to-run plan file by its name (``rtr-plan.toml``, ``RTR.toml``; not a dot-file)?"""
     base = PurePosixPath(name.replace("\\", "/")).name.lower()
@@ -82,7 +94,7 @@ def is_plan_file(name: str) -> bool:
 
 def is_side_file(name: str) -> bool:
     """Is this a file read beside the activities (a pain log or a plan file), not an activity?"""
-    return is_pain_csv(name) or is_plan_file(name)
+    return is_pain_csv(name) or is_plan_file(name) or is_rpe_csv(name) or is_context_csv(name)
 
 
 def files_under(folder: Path, test: Callable[[str], bool] | None = None) -> list[Path]:
@@ -118,6 +130,16 @@ def _named(path: Path, test: Callable[[str], bool]) -> list[Path]:
 def pain_csvs(path: Path) -> list[Path]:
     """Pain logs at ``path``: the file itself if it is one, else those in the folder (recursively)."""
     return _named(path, is_pain_csv)
+
+
+def rpe_csvs(path: Path) -> list[Path]:
+    """RPE logs at ``path``: the file itself if it is one, else those in the folder (recursively)."""
+    return _named(path, is_rpe_csv)
+
+
+def context_csvs(path: Path) -> list[Path]:
+    """Context-period files at ``path``: the file itself if it is one, else those in the folder."""
+    return _named(path, is_context_csv)
 
 
 def plan_files(path: Path) -> list[Path]:

@@ -6,7 +6,8 @@ without a BOM, UTF-16 (with a BOM, or without one, told by its zero bytes), else
 longer than :data:`MAX_NAME_CHARS` are cut, with a note. A broken CSV is never fatal: the
 rows read before the damage (or before ``max_file_bytes``) are kept and the reason is noted.
 
-Rows with a ``Filename`` give :class:`~.stream.Hints` (name, sport) for that file. Rows
+Rows with a ``Filename`` give :class:`~.stream.Hints` (name, sport, ``Perceived Exertion`` as
+RPE) for that file. Rows
 without one are activities typed in by hand (a treadmill run, say): they become
 :class:`ManualRun`, imported as summary-only activities (distance, moving time, date,
 elevation gain when given; no samples) that count in load.
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from typing import IO
 
+from ..effort import device_rpe
 from ..errors import BudgetError
 from ..model import Activity, sport_key
 from . import localtime
@@ -60,6 +62,7 @@ class ManualRun:
     moving_s: float | None
     elapsed_s: float | None
     ascent_m: float | None
+    rpe: float | None = None
 
     def key(self) -> bytes:
         """Bytes that identify this activity across exports (its Strava id, else its values)."""
@@ -167,7 +170,7 @@ def _read_rows(open_csv: Callable[[], IO[bytes]], encoding: str, where: str, lim
             sport = STRAVA_TYPES.get(kind.lower(), sport_key(kind) if kind else None) if kind else None
             filename = columns.get(row, "Filename")
             if filename:
-                export.hints[filename.lower()] = Hints(name=name, sport=sport)
+                export.hints[filename.lower()] = Hints(name=name, sport=sport, rpe=_rpe(columns, row))
                 continue
             manual = _manual(columns, row, name, sport)
             if manual is None:
@@ -234,7 +237,13 @@ def _manual(columns: _Columns, row: list[str], name: str | None, sport: str | No
         moving_s=columns.number(row, "Moving Time"),
         elapsed_s=columns.number(row, "Elapsed Time"),
         ascent_m=columns.number(row, "Elevation Gain"),
+        rpe=_rpe(columns, row),
     )
+
+
+def _rpe(columns: _Columns, row: list[str]) -> float | None:
+    """Strava's ``Perceived Exertion`` (1-10, the Borg CR-10 scale), when given."""
+    return device_rpe(columns.number(row, "Perceived Exertion"))
 
 
 def manual_activity(run: ManualRun, *, athlete: str, source_path: str, zone: tzinfo | None) -> Activity:
@@ -278,5 +287,6 @@ def manual_activity(run: ManualRun, *, athlete: str, source_path: str, zone: tzi
         "sha256": sha,
         "name": run.name,
         "summary_only": True,
+        "rpe": run.rpe,
     }
     return Activity(summary=summary, stream=stream)

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
+from ..effort import device_rpe
 from ..errors import NoActivityError
 from ..gait import GaitRule, running_mask
 from ..model import RUNNING_SPORTS, STREAM_COLUMNS, Activity, RawActivity, sport_key
@@ -38,6 +39,7 @@ class Hints:
 
     name: str | None = None
     sport: str | None = None
+    rpe: float | None = None  #: RPE 0-10 (Strava's Perceived Exertion)
 
 
 def haversine_m(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -250,5 +252,6 @@ def normalise(raw: RawActivity, *, athlete: str, sha256: str, source_path: str,
         "source_path": source_path,
         "sha256": sha256,
         "name": name,
+        "rpe": device_rpe(hints.rpe) or device_rpe(raw.totals.rpe),
     }
     return Activity(summary=summary, stream=stream)

@@ -54,14 +54,16 @@ from ..config import Config
 from ..errors import FileImportError, UsageError
 from ..store import Store
 from . import localtime
-from .importer import ImportResult, Outcome, Progress, import_pain_log, import_plan_file, import_source
+from .importer import ImportResult, Outcome, Progress, import_pain_log, import_plan_file, import_side_log, import_source
 from .importer import sources as importer_sources
 from .scan import (
     Source,
     failing_source,
     is_candidate,
+    is_context_csv,
     is_pain_csv,
     is_plan_file,
+    is_rpe_csv,
     is_side_file,
     open_regular,
     strava_hints,
@@ -396,6 +398,10 @@ class Watcher:
                 continue
             if is_plan_file(item.path.name):
                 import_plan_file(self.store, item.path, item.where.athlete, batch.result, self.config)
+                continue
+            if is_rpe_csv(item.path.name) or is_context_csv(item.path.name):
+                import_side_log(self.store, item.path, item.where.athlete, batch.result,
+                                "rpe" if is_rpe_csv(item.path.name) else "context")
                 continue
             for source in self._sources(item):
                 outcomes = import_source(self.store, source, self.config, retry_failed=False)

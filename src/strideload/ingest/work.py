@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
+from ..effort import hr_histogram
 from ..errors import FileImportError, NoActivityError, NotAFileError, UnexpectedFileError
 from ..store.streams import encode_stream
 from . import archives, limits
@@ -119,6 +120,8 @@ def process(task: Task) -> FileResult:
             raws, activities = decode(data, result.sha, athlete=task.athlete, source_path=task.display_path,
                                       config=task.config, hints=task.hints)
             with boundary("encoding the streams", task.display_path):
+                for a in activities:  # what TRIMP needs of the stream, before it travels as bytes
+                    a.summary["hr_histogram"] = hr_histogram(a.stream) if a.summary["running"] else ""
                 result.activities = [EncodedActivity(a.summary, encode_stream(a.stream), a.notes,
                                                      bool(a.stream["heart_rate_bpm"].notna().any()))
                                      for a in activities]

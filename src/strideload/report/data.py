@@ -70,6 +70,8 @@ class AthleteData:
     #: last pain score came after the last activity); ``last_activity`` is that day.
     as_of_from: str = "activity"
     last_activity: date | None = None
+    #: the context period (injury, illness, holiday) on the team page's day: ``kind`` and ``words``
+    context_now: dict[str, str] | None = None
 
     @property
     def pain_supported(self) -> bool:
@@ -299,8 +301,9 @@ def gather(store: Any, config: Config, athletes: list[str] | None = None, since:
     # The series reach a week past the last activity at most: an athlete whose today lies
     # further out is stale, and the team page shows their last week on record.
     until = max(max(ends.values()), min(max(team_days.values()), max(ends.values()) + stale_after))
+    context = store.context_frame() if hasattr(store, "context_frame") else None
     analysis = analyze.analyze(frame, config, until=(EPOCH + until).item(), pain=raw_pain,
-                               rtr=_rtr_inputs(store, config))
+                               rtr=_rtr_inputs(store, config), context=context)
 
     def statuses(days: dict[str, int]) -> dict[str, dict[str, Any]]:
         if not days:
@@ -381,5 +384,21 @@ def gather(store: Any, config: Config, athletes: list[str] | None = None, since:
             cadence_line=line_on(analysis.runs, name, end, config),
             as_of_from="pain" if as_of is None and end > last_activity else "activity",
             last_activity=(EPOCH + last_activity).item(),
+            context_now=context_on(context, name, (EPOCH + team_days[name]).item()),
         ))
     return result
+
+
+def context_on(context: pd.DataFrame | None, athlete: str, day: date) -> dict[str, str] | None:
+    """The athlete's context period holding ``day`` (the latest started, injury first), in words."""
+    if context is None or not len(context):
+        return None
+    text = day.isoformat()
+    mine = context[(context["athlete"] == athlete) & (context["start_date"] <= text) & (context["end_date"] >= text)]
+    if not len(mine):
+        return None
+    order = mine.assign(_rank=mine["kind"].map({"injury": 0, "illness": 1}).fillna(2))
+    row = order.sort_values(["_rank", "start_date"], ascending=[True, False]).iloc[0]
+    label = {"injury": "injured", "illness": "ill", "holiday": "on holiday"}.get(row["kind"], row["kind"])
+    words = f"{label} since {_day(row['start_date']):%-d %b} (to {_day(row['end_date']):%-d %b %Y})"
+    return {"kind": str(row["kind"]), "words": words + (f": {row['note']}" if row["note"] else "")}

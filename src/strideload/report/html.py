@@ -22,7 +22,7 @@ import pandas as pd
 from .. import __version__
 from ..analyze import KINDS, SOURCES, words
 from ..config import Config
-from . import figures, flags_section
+from . import figures, flags_section, load_figures
 from .assets import CSS, INDEX, PLOTLY_JS, summary_name
 from .data import AthleteData
 
@@ -314,13 +314,15 @@ def athlete_page(data: AthleteData, config: Config, *, plotly_tag: str, generate
                "Daily running distance by surface (bars), the 7-day and 28-day averages (lines, km per day), "
                "runs that were session spikes (▼), and knee-pain scores on the right axis by when they were "
                "logged (during, after, next morning, daily).",
-               figures.load_and_pain(data.daily, data.runs, data.pain, start, end),
+               load_figures.add_context(figures.load_and_pain(data.daily, data.runs, data.pain, start, end),
+                                        data.daily),
                "No runs and no knee-pain scores in this period.", tall=True),
         _chart("fig-acwr", "Acute:chronic load ratios",
                "Three ways of comparing the last 7 days with the last 28, over Gabbett's team-sport bands "
-               f"(0.8 / 1.3 / 1.5). {escape(KINDS['acwr_high'].note)} Ratios are hidden for the first 28 days "
-               "of history and where the chronic load is zero.",
-               figures.acwr_lines(data.daily, config, start, end),
+               f"(0.8 / 1.3 / 1.5), in {escape(load_figures.unit_label(data.daily))} (the load_unit setting). "
+               f"{escape(KINDS['acwr_high'].note)} Ratios are hidden for the first 28 days of history, after a "
+               "gap or an injury, illness or holiday period (shaded), and where the chronic load is zero.",
+               load_figures.add_context(figures.acwr_lines(data.daily, config, start, end), data.daily),
                "Not enough history yet: ratios need 28 days of running."),
         _chart("fig-spikes", "Each run against the longest of its previous 30 days",
                f"A run longer than the longest run of the previous {days} days is a session spike "
@@ -331,6 +333,12 @@ def athlete_page(data: AthleteData, config: Config, *, plotly_tag: str, generate
                "week (28-day total ÷ 4). Downhill running loads the knee eccentrically (Gottschall 2005); the "
                "thresholds are not validated.",
                figures.downhill_weeks(data.daily, start, end), "No elevation data in this period.", tall=True),
+        _chart("fig-downhill-load", "Downhill as a continuous load",
+               "Descent per km and the share of the distance run at ≤ −5 %, over the last 7 and 28 days, and "
+               "each one's 7-day ÷ 28-day ratio (above 1: hillier than usual). Distance-based (km, m); "
+               "an observation, with thresholds that are not validated (Gottschall 2005, Vernillo 2017).",
+               load_figures.downhill_ratios(data.daily, start, end), "No descent recorded in this period.",
+               tall=True),
         _chart("fig-cadence", "Cadence against running speed",
                "Cadence rises with speed, so each run is compared with the athlete's own line, fitted on the "
                f"running part of their runs of the {config.get('cadence_fit_days')} days ending "
@@ -346,7 +354,8 @@ def athlete_page(data: AthleteData, config: Config, *, plotly_tag: str, generate
     ]
     sections = [html for html, _ in charts]
     payload = {fid: js for (fid, (_, js)) in zip(("fig-load", "fig-acwr", "fig-spikes", "fig-downhill",
-                                                   "fig-cadence", "fig-surface"), charts, strict=True) if js}
+                                                   "fig-downhill-load", "fig-cadence", "fig-surface"), charts,
+                                                  strict=True) if js}
     from .rtr_section import rtr_section  # it builds on this module's helpers: imported when used
 
     rtr = rtr_section(data)
@@ -490,6 +499,9 @@ def index_page(items: list[AthleteData], *, linked: set[str], generated: datetim
                      f'<br><span class="note">{escape(str(s.get("headline") or ""))}</span>')
         else:
             week += ' <span class="note">no flags in the last 7 days</span>'
+        if data.context_now:
+            week += f'<br>{severity_badge("caution", data.context_now["kind"])} <span class="note">' \
+                    f'{escape(data.context_now["words"])}</span>'
         spikes = data.runs.loc[data.runs["tier"].isin(["small", "moderate", "large"]), "date"]
         rows.append(
             f'<tr><td class="nowrap"><strong>{link}</strong><br><span class="note">as of '

@@ -22,18 +22,20 @@ from typing import Any
 import pandas as pd
 import platformdirs
 
+from ..effort import hr_histogram
 from ..errors import StoreError, UsageError
 from ..model import SUMMARY_FIELDS, Activity
 from ..pain import PAIN_COLUMNS, PainEntry, link_runs
 from . import connect, locks
 from .corrections import Change, Corrections
+from .effort import Effort, Written
 from .migrations import MIGRATIONS
 from .streams import decode_stream, encode_stream
 
-__all__ = ["Change", "PainWrite", "Store", "StoredFile", "default_db_path"]
+__all__ = ["Change", "PainWrite", "Store", "StoredFile", "Written", "default_db_path"]
 
-#: Columns stored beside the summary fields.
-EXTRA_COLUMNS = ("name",)
+#: Columns stored beside the summary fields (``hr_histogram``: see :mod:`strideload.effort`).
+EXTRA_COLUMNS = ("name", "hr_histogram")
 ACTIVITY_COLUMNS = (*SUMMARY_FIELDS, *EXTRA_COLUMNS)
 
 
@@ -91,11 +93,12 @@ class PainWrite:
     unchanged: int = 0
 
 
-class Store(Corrections):
+class Store(Corrections, Effort):
     """A strideload database. Open with :meth:`Store.open`; close when done.
 
     Corrections by hand (move, delete, rename, merge, pain edits) and their change log are
-    the methods of :class:`~strideload.store.corrections.Corrections`.
+    the methods of :class:`~strideload.store.corrections.Corrections`; RPE, heart-rate
+    histograms and context periods those of :class:`~strideload.store.effort.Effort`.
     """
 
     def __init__(self, connection: sqlite3.Connection, path: Path):
@@ -307,6 +310,8 @@ class Store(Corrections):
         row = {name: activity.summary.get(name) for name in ACTIVITY_COLUMNS}
         row["running"] = int(bool(row["running"]))
         row["summary_only"] = int(bool(row["summary_only"]))
+        if row["hr_histogram"] is None and hasattr(activity, "stream"):  # a worker's activity brings its own
+            row["hr_histogram"] = hr_histogram(activity.stream) if row["running"] else ""
         row["start_utc"] = _utc_key(row["start_time"])
         row["imported_at"] = _now()
         names = ", ".join(row)
@@ -358,12 +363,15 @@ class Store(Corrections):
     def activities_frame(self, athlete: str | None = None) -> pd.DataFrame:
         """All activities (optionally of one athlete) as a DataFrame, oldest first.
 
-        Beside the summary fields and ``name``: ``decision``, the runner's ``include`` /
-        ``exclude`` for the activity (:meth:`decide`), or None.
+        Beside the summary fields, ``name`` and ``hr_histogram``: ``decision``, the runner's
+        ``include`` / ``exclude`` for the activity (:meth:`decide`), or None. ``rpe`` is the one
+        given by hand (``efforts``) where there is one, else the file's.
         """
-        columns = ", ".join(f"a.{name}" for name in ACTIVITY_COLUMNS)
+        columns = ", ".join("COALESCE(e.rpe, a.rpe) AS rpe" if name == "rpe" else f"a.{name}"
+                            for name in ACTIVITY_COLUMNS)
         sql = (f"SELECT {columns}, d.decision AS decision FROM activities AS a "
-               "LEFT JOIN activity_decisions AS d ON d.activity_id = a.id")
+               "LEFT JOIN activity_decisions AS d ON d.activity_id = a.id "
+               "LEFT JOIN efforts AS e ON e.activity_id = a.id")
         params: tuple[Any, ...] = ()
         if athlete is not None:
             sql += " WHERE a.athlete = ?"

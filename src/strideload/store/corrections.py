@@ -214,7 +214,7 @@ class Corrections:
             if new in self.all_athletes():
                 raise UsageError(f"{new!r} already exists: 'strideload athletes merge {old} {new}' joins them")
             counts = self._counts(db, old)
-            for table in (*ATHLETE_TABLES, "pain"):
+            for table in (*ATHLETE_TABLES, "pain", "context_periods"):
                 db.execute(f"UPDATE {table} SET athlete = ? WHERE athlete = ?", (new, old))
             what = self.describe_counts(counts)
             return self._log(db, Change("rename", new, f"renamed {old} to {new} ({what})",
@@ -233,6 +233,8 @@ class Corrections:
                 db.execute(f"UPDATE {table} SET athlete = ? WHERE athlete = ?", (target, source))
             db.execute("UPDATE OR IGNORE pain SET athlete = ? WHERE athlete = ?", (target, source))
             dropped = db.execute("DELETE FROM pain WHERE athlete = ?", (source,)).rowcount
+            db.execute("UPDATE OR IGNORE context_periods SET athlete = ? WHERE athlete = ?", (target, source))
+            db.execute("DELETE FROM context_periods WHERE athlete = ?", (source,))  # the same period twice
             kept = f"; {_plural(dropped, 'pain entry', 'pain entries')} {target} had already logged kept as " \
                    f"{target}'s" if dropped else ""
             what = self.describe_counts(counts)
@@ -248,7 +250,7 @@ class Corrections:
             now = _now()
             db.execute("INSERT OR IGNORE INTO deleted_files (sha256, athlete, source_path, deleted_at) "
                        "SELECT sha256, athlete, source_path, ? FROM files WHERE athlete = ?", (now, name))
-            for table in ("activities", "pain", "rtr_plans", "failures"):
+            for table in ("activities", "pain", "rtr_plans", "failures", "context_periods"):
                 db.execute(f"DELETE FROM {table} WHERE athlete = ?", (name,))
             what = self.describe_counts(counts)
             return self._log(db, Change("delete-athlete", name, f"deleted athlete {name} ({what})",

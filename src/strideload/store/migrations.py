@@ -197,4 +197,38 @@ MIGRATIONS: list[tuple[str, str]] = [
             sha256 TEXT NOT NULL
         );
     """),
+    ("0009_load_rpe_context", """
+        -- Effort of a run (RPE 0-10, Borg CR-10) as its file or export states it (FIT session
+        -- workout_rpe, Strava's Perceived Exertion); NULL when not stated. A runner's own entry
+        -- lives in efforts and wins over it.
+        ALTER TABLE activities ADD COLUMN rpe REAL;
+        -- Seconds at each heart rate while moving, JSON {"moving_s": N, "hr": [[bpm, s], ...]}, for
+        -- TRIMP under any resting/maximum heart rate; '' when the run has no heart rate, NULL when
+        -- not yet computed (runs stored before: filled in from their stream at the next import).
+        ALTER TABLE activities ADD COLUMN hr_histogram TEXT;
+
+        -- RPE given by hand (rpe add / rpe import / rpe*.csv). Keyed by activity id without a
+        -- foreign key, as activity_decisions: importing the same file again keeps it.
+        CREATE TABLE efforts (
+            activity_id TEXT PRIMARY KEY,
+            rpe REAL NOT NULL CHECK (rpe >= 0 AND rpe <= 10),
+            note TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL,
+            recorded_at TEXT NOT NULL
+        );
+
+        -- Days that explain a gap: injury, illness, holiday. Known gaps in the coverage model.
+        CREATE TABLE context_periods (
+            id INTEGER PRIMARY KEY,
+            athlete TEXT NOT NULL,
+            start_date TEXT NOT NULL,
+            end_date TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('injury', 'illness', 'holiday')),
+            note TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            UNIQUE (athlete, start_date, end_date, kind)
+        );
+        CREATE INDEX context_by_athlete ON context_periods (athlete, start_date);
+    """),
 ]
