@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads where a frame is built, so importing the model stays cheap
+    import pandas as pd
 
 #: Columns of a reader's sample frame: name -> (unit, description). Missing channels are NaN.
 RAW_COLUMNS: dict[str, tuple[str, str]] = {
@@ -149,6 +150,8 @@ class Activity:
 
 def empty_samples() -> pd.DataFrame:
     """A sample frame with every raw column and no rows."""
+    import pandas as pd
+
     frame = pd.DataFrame({name: pd.Series(dtype="float64") for name in RAW_COLUMNS})
     frame["time"] = pd.Series(dtype="datetime64[ns, UTC]")
     return frame[list(RAW_COLUMNS)]
@@ -162,6 +165,8 @@ def samples_frame(columns: dict[str, Any]) -> pd.DataFrame:
     the time stepped back or repeated in the reader's order is kept in ``frame.attrs``
     (``backward_steps``, ``repeated_steps``, ``timed_rows``) for ``ingest.sanity``.
     """
+    import pandas as pd
+
     n = len(columns.get("time", []))
     frame = pd.DataFrame({name: columns.get(name, [float("nan")] * n) for name in RAW_COLUMNS})
     frame["time"] = pd.to_datetime(frame["time"], utc=True, errors="coerce")

@@ -107,6 +107,3 @@ def import_command(ctx: Context, paths: tuple[Path, ...], athlete: str | None, t
     _summary(result, verbose)
     if result.failed:
         sys.exit(1)
-
-
-COMMANDS = [import_command]

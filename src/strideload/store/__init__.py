@@ -17,9 +17,8 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import platformdirs
 
 from ..errors import StoreError, UsageError
@@ -28,6 +27,10 @@ from ..pain import PAIN_COLUMNS, PainEntry, link_runs
 from . import connect, locks
 from .corrections import Change, Corrections
 from .migrations import MIGRATIONS
+from .snapshots import Snapshots
+
+if TYPE_CHECKING:  # pandas loads in the methods that build frames: opening a store stays cheap
+    import pandas as pd
 
 __all__ = ["Change", "PainWrite", "Store", "StoredFile", "default_db_path"]
 
@@ -50,15 +53,27 @@ def _now() -> str:
 
 def _utc_key(start_time: str | None) -> str | None:
     """ISO start time with any offset -> sortable UTC text key."""
+    import pandas as pd
+
     if not start_time:
         return None
     return pd.Timestamp(start_time).tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _statements(script: str) -> list[str]:
-    """Split a migration script into statements (comments dropped, no ';' inside literals)."""
+    """Split a migration script into statements (comments dropped, no ';' inside literals; a
+    trigger's ``BEGIN ...; END`` stays one statement)."""
     lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
-    return [part.strip() for part in "\n".join(lines).split(";") if part.strip()]
+    statements, pending = [], ""
+    for part in "\n".join(lines).split(";"):
+        pending += part + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip("; \n\t"):
+                statements.append(pending.strip().removesuffix(";").strip())
+            pending = ""
+    if pending.strip("; \n\t"):
+        statements.append(pending.strip().removesuffix(";").strip())
+    return statements
 
 
 @dataclass(frozen=True)
@@ -81,11 +96,12 @@ class PainWrite:
     unchanged: int = 0
 
 
-class Store(Corrections):
+class Store(Corrections, Snapshots):
     """A strideload database. Open with :meth:`Store.open`; close when done.
 
     Corrections by hand (move, delete, rename, merge, pain edits) and their change log are
-    the methods of :class:`~strideload.store.corrections.Corrections`.
+    the methods of :class:`~strideload.store.corrections.Corrections`; results kept between
+    changes (the status snapshot), those of :class:`~strideload.store.snapshots.Snapshots`.
     """
 
     def __init__(self, connection: sqlite3.Connection, path: Path):
@@ -277,6 +293,8 @@ class Store(Corrections):
 
     def overlapping(self, athlete: str, start_time: str, window_s: float) -> list[dict[str, Any]]:
         """Activities of ``athlete`` that started within ``window_s`` seconds of ``start_time``."""
+        import pandas as pd
+
         start = pd.Timestamp(start_time).tz_convert("UTC")
         low = (start - pd.Timedelta(seconds=window_s)).strftime("%Y-%m-%dT%H:%M:%SZ")
         high = (start + pd.Timedelta(seconds=window_s)).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -320,6 +338,8 @@ class Store(Corrections):
         Beside the summary fields and ``name``: ``decision``, the runner's ``include`` /
         ``exclude`` for the activity (:meth:`decide`), or None.
         """
+        import pandas as pd
+
         columns = ", ".join(f"a.{name}" for name in ACTIVITY_COLUMNS)
         sql = (f"SELECT {columns}, d.decision AS decision FROM activities AS a "
                "LEFT JOIN activity_decisions AS d ON d.activity_id = a.id")
@@ -353,6 +373,8 @@ class Store(Corrections):
 
     def stream(self, activity_id: str) -> pd.DataFrame:
         """The per-second stream of one activity (columns of ``model.STREAM_COLUMNS``)."""
+        import pandas as pd
+
         row = self._db.execute("SELECT parquet FROM streams WHERE activity_id = ?", (activity_id,)).fetchone()
         if row is None:
             raise StoreError(f"no activity with id {activity_id!r}")
@@ -414,6 +436,8 @@ class Store(Corrections):
         ``score`` 0–10, ``side`` and ``note`` None when not given, ``activity_id`` the run a
         ``during``/``after`` entry belongs to (None when that day had no run).
         """
+        import pandas as pd
+
         sql = ("SELECT id, athlete, date, NULLIF(time, '') AS time, score, timing AS \"when\", "
                "NULLIF(side, '') AS side, NULLIF(note, '') AS note FROM pain")
         params: tuple[Any, ...] = ()
