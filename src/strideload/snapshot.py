@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from .store import Store
+
+log = logging.getLogger(__name__)
 
 #: Bump when the rows' form changes (a new column, another encoding).
 FORMAT = 1
@@ -74,6 +77,25 @@ def compute(store: Store, config: Config, athlete: str | None = None,
     frame = analyze.status(store.activities_frame(athlete), config, as_of=as_of,
                            pain=store.pain_frame(athlete), rtr=rtr.inputs(store, config, athlete))
     return records(frame)
+
+
+def refresh(store: Store, config: Config, since_generation: int | None = None) -> bool:
+    """Compute and keep today's status of every athlete, when the data changed since
+    ``since_generation`` (any time when None), so the next ``strideload status`` is instant.
+
+    For commands that have just written (``import``): the rows are theirs to keep, never
+    their failure; anything going wrong here is logged (debug) and the next status computes.
+    """
+    if since_generation is not None and store.data_generation() == since_generation:
+        return False
+    if store.readonly or not store.athlete_names():
+        return False
+    try:
+        status(store, config)
+    except Exception:  # a cache: the status command itself reports whatever this was
+        log.debug("status snapshot not computed", exc_info=True)
+        return False
+    return True
 
 
 # -- the key ----------------------------------------------------------------------------
