@@ -131,3 +131,12 @@ def test_an_unknown_command_is_one_line_of_error():
     result = CliRunner().invoke(cli, ["statsu"])
     assert result.exit_code == 2
     assert "No such command 'statsu'" in result.output and "Traceback" not in result.output
+
+
+def test_import_strideload_is_light_and_its_names_load_on_use():
+    code = ("import sys, strideload\n"
+            "light = not any(name.split('.')[0] in sys.argv[1].split() for name in sys.modules)\n"
+            "names = [getattr(strideload, name) for name in strideload.__all__]\n"
+            "print(light, all(names), 'pandas' in sys.modules)")
+    child = subprocess.run([sys.executable, "-c", code, " ".join(HEAVY)], capture_output=True, text=True, check=True)
+    assert child.stdout.split() == ["True", "True", "True"]
