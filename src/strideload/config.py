@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -444,6 +444,10 @@ class Config:
         """The athlete's zone, or ``None`` for this machine's local zone."""
         name = self.get("timezone", athlete)
         return ZoneInfo(name) if name else None
+
+    def today(self, athlete: str) -> date:
+        """The athlete's local date now (their configured zone, else this machine's)."""
+        return datetime.now(self.timezone(athlete)).date()
 
     def rows(self, athlete: str | None = None) -> list[dict[str, Any]]:
         """Every setting with its effective value, unit, source key and origin."""

@@ -35,10 +35,11 @@ import math
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:  # numpy and pandas load where heart rates are counted: the store imports this module
+    import numpy as np
+    import pandas as pd
 
 from .errors import UsageError
 
@@ -215,6 +216,8 @@ def hr_histogram(stream: pd.DataFrame) -> str:
 
     ``stream`` is a per-second stream (``model.STREAM_COLUMNS``): each row is one second.
     """
+    import numpy as np
+
     if not len(stream) or "heart_rate_bpm" not in stream:
         return ""
     moving = stream["moving"].to_numpy(dtype=bool) if "moving" in stream else np.ones(len(stream), dtype=bool)
@@ -243,6 +246,8 @@ class HeartRates:
 
     def held(self, hold_s: float, highest: bool) -> float:
         """The highest (or lowest) bpm the run spent at least ``hold_s`` seconds at or above (below)."""
+        import numpy as np
+
         order = slice(None, None, -1) if highest else slice(None)
         total = np.cumsum(self.seconds[order])
         reached = np.flatnonzero(total >= hold_s)
@@ -253,6 +258,8 @@ def read_histogram(text: Any) -> HeartRates | None:
     """The stored histogram as :class:`HeartRates`, or None for a run without heart rate."""
     if not isinstance(text, str) or not text:
         return None
+    import numpy as np
+
     data = json.loads(text)
     pairs = np.asarray(data.get("hr") or [], dtype="float64").reshape(-1, 2)
     if not len(pairs):
@@ -266,6 +273,8 @@ def trimp(rates: HeartRates, rest_bpm: float, max_bpm: float, weighting: str = "
     ``rest_bpm`` and ``max_bpm`` (1/min): resting and maximum heart rate; ``weighting``:
     ``men`` (a 0.64, b 1.92) or ``women`` (0.86, 1.67).
     """
+    import numpy as np
+
     a, b = TRIMP_WEIGHTS[weighting]
     if not max_bpm > rest_bpm:
         return math.nan

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads where a frame is built, so importing the model stays cheap
+    import pandas as pd
 
 #: Columns of a reader's sample frame: name -> (unit, description). Missing channels are NaN.
 RAW_COLUMNS: dict[str, tuple[str, str]] = {
@@ -154,6 +154,8 @@ class Activity:
 
 def empty_samples() -> pd.DataFrame:
     """A sample frame with every raw column and no rows."""
+    import pandas as pd
+
     frame = pd.DataFrame({name: pd.Series(dtype="float64") for name in RAW_COLUMNS})
     frame["time"] = pd.Series(dtype="datetime64[ns, UTC]")
     return frame[list(RAW_COLUMNS)]
@@ -167,6 +169,8 @@ def samples_frame(columns: dict[str, Any]) -> pd.DataFrame:
     the time stepped back or repeated in the reader's order is kept in ``frame.attrs``
     (``backward_steps``, ``repeated_steps``, ``timed_rows``) for ``ingest.sanity``.
     """
+    import pandas as pd
+
     n = len(columns.get("time", []))
     ready = _ready_frame(columns, n)
     if ready is not None:
@@ -189,6 +193,9 @@ def _ready_frame(columns: dict[str, Any], n: int) -> pd.DataFrame | None:
     """The sample frame built directly when the columns need no cleaning (what the FIT reader
     hands over): naive-UTC ``datetime64[ns]`` times, strictly increasing, and float64 arrays of
     the same length. None otherwise (100x cheaper than the general path on a 1 h run)."""
+    import numpy as np
+    import pandas as pd
+
     times = columns.get("time")
     if not isinstance(times, np.ndarray) or times.dtype != np.dtype("datetime64[ns]") or np.isnat(times).any():
         return None

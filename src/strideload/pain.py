@@ -38,12 +38,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from datetime import date as date_type
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .config import Config
 from .errors import UsageError
+
+if TYPE_CHECKING:  # pandas loads where a frame is built: the CLI's light commands never need it
+    import pandas as pd
 
 #: The moments a score can describe, in the order a day goes.
 WHENS = ("during", "after", "next-morning", "daily")
@@ -326,6 +327,8 @@ def link_runs(pain: pd.DataFrame, runs: pd.DataFrame) -> pd.Series:
     activities. Of several runs that day: with a time, the last run that started at or
     before it (else the first); without one, the longest.
     """
+    import pandas as pd
+
     out = pd.Series([None] * len(pain), index=pain.index, dtype=object)
     if not len(pain) or not len(runs):
         return out
@@ -353,6 +356,8 @@ def link_runs(pain: pd.DataFrame, runs: pd.DataFrame) -> pd.Series:
 
 def entries_frame(entries: Iterable[PainEntry]) -> pd.DataFrame:
     """Entries as a frame with :data:`PAIN_COLUMNS` (``id`` and ``activity_id`` unset), oldest first."""
+    import pandas as pd
+
     rows = [{"athlete": e.athlete, "date": e.date.isoformat(), "time": e.time, "score": e.score,
              "when": e.when, "side": e.side, "note": e.note, "activity_id": None} for e in entries]
     frame = pd.DataFrame(rows, columns=PAIN_COLUMNS)

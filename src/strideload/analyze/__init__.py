@@ -19,19 +19,55 @@ the CLI.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from importlib import import_module
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from ..config import Config
 from ..errors import UsageError
-from .analysis import SIGNALS, Analysis
-from .flags import FLAG_COLUMNS, KINDS, SEVERITIES, SOURCES, Flag, Kind, Source
-from .load_units import UNITS
-from .runs import EPOCH, date_to_day
-from .status import STATUS_COLUMNS, as_of_days, status_frame
+
+if TYPE_CHECKING:  # the same names, eagerly, for type checkers
+    import pandas as pd
+
+    from .analysis import SIGNALS, Analysis
+    from .flags import FLAG_COLUMNS, KINDS, SEVERITIES, SOURCES, Flag, Kind, Source
+    from .status import STATUS_COLUMNS
+
+#: Names of the submodules, loaded on first use (PEP 562): the signal modules need numpy and
+#: pandas, which the CLI's light commands (``status`` from its snapshot, the tables' words
+#: from :mod:`.words`) never load.
+_LAZY = {
+    "SIGNALS": ".analysis", "Analysis": ".analysis",
+    "FLAG_COLUMNS": ".flags", "KINDS": ".flags", "SEVERITIES": ".flags", "SOURCES": ".flags",
+    "Flag": ".flags", "Kind": ".flags", "Source": ".flags",
+    "STATUS_COLUMNS": ".status", "as_of_days": ".status", "status_frame": ".status",
+    "EPOCH": ".runs", "date_to_day": ".runs", "UNITS": ".load_units",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(_LAZY[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+class _Package(ModuleType):
+    """This package, whose functions :func:`flags` and :func:`status` share their names with
+    submodules. Importing a submodule sets it as an attribute of its package; loaded lazily,
+    that would replace the function. The functions stay the public names (as they were when
+    the submodules loaded first); the submodules are in ``sys.modules`` as usual."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in ("flags", "status") and isinstance(value, ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 #: Columns of :func:`daily_load`, in order (the issue's list first, then the extras).
 LOAD_COLUMNS = [
@@ -60,12 +96,17 @@ def analyze(summaries: pd.DataFrame, config: Config | None = None, until: Any = 
     pain and return-to-run flags; ``context`` (``Store.context_frame()``) the injury, illness
     and holiday periods, known gaps; here and in :func:`flags` and :func:`status`.
     """
+    from .analysis import Analysis
+    from .runs import date_to_day
+
     return Analysis(summaries, config or Config(), None if until is None else date_to_day(until),
                     pain=pain, rtr=rtr, context=context)
 
 
 def with_unit(config: Config, unit: str | None) -> Config:
     """``config`` with every athlete's ``load_unit`` set to ``unit`` (unchanged for None)."""
+    from .load_units import UNITS
+
     if unit is None:
         return config
     if unit not in UNITS:
@@ -89,6 +130,8 @@ def daily_load(summaries: pd.DataFrame, config: Config | None = None, until: Any
 
 
 def _athletes(summaries: pd.DataFrame) -> list[str]:
+    import pandas as pd
+
     if "athlete" not in summaries:
         return []
     return sorted(str(name) for name in pd.unique(summaries["athlete"].dropna()))
@@ -96,6 +139,8 @@ def _athletes(summaries: pd.DataFrame) -> list[str]:
 
 def _ends(summaries: pd.DataFrame, config: Config, when: Any) -> dict[str, int]:
     """Each athlete's last day: ``when`` (a date) for all, or each one's local today."""
+    from .status import as_of_days
+
     return as_of_days(_athletes(summaries), config, None if when == "today" else when)
 
 
@@ -109,6 +154,11 @@ def flags(summaries: pd.DataFrame, config: Config | None = None, *, since: Any =
     flag (``weekly_increase``, ``acwr_high``, ...) can first hold on a rest day after the
     last run, so only an ``until`` beyond the last run shows it.
     """
+    import numpy as np
+
+    from .analysis import Analysis
+    from .runs import EPOCH, date_to_day
+
     config = config or Config()
     ends = _ends(summaries, config, until) if until is not None else {}
     found = Analysis(summaries, config, until=max(ends.values()) if ends else None, pain=pain, rtr=rtr,
@@ -131,6 +181,9 @@ def status(summaries: pd.DataFrame, config: Config | None = None, as_of: Any = N
     ``as_of`` defaults to each athlete's local today (their ``timezone`` setting). Runs
     after it are ignored.
     """
+    from .analysis import Analysis
+    from .status import status_frame
+
     config = config or Config()
     days = _ends(summaries, config, as_of or "today")
     analysis = Analysis(summaries, config, until=max(days.values()) if days else None, pain=pain, rtr=rtr,

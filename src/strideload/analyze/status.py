@@ -14,7 +14,7 @@ flag of the week, then the number of alerts, cautions and notes, then the EWMA r
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -44,7 +44,7 @@ STATUS_COLUMNS = [
 
 def today(config: Config, athlete: str) -> date:
     """The athlete's local date now (their configured zone, else this machine's)."""
-    return datetime.now(config.timezone(athlete)).date()
+    return config.today(athlete)
 
 
 def _ratio_fields(name: str, values: np.ndarray, why: list[str | None], config: Config) -> dict[str, list]:

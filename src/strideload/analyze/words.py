@@ -13,7 +13,6 @@ from typing import Any
 
 from .. import units
 from ..config import Config
-from .flags import KINDS
 
 #: Flag kind -> its name for people. A kind without one reads as its key in words.
 KIND_LABELS = {
@@ -92,6 +91,8 @@ def value_vs_threshold(kind: str, value: Any, threshold: Any, *, run: Mapping[st
         return f"{v:.0f} clean session{'s' if v != 1 else ''}, {t:.0f} needed"
     if kind == "rtr_deviation":
         return f"{_number(v)} done vs {_number(t)} prescribed" if has_threshold else f"{_number(v)} done"
+    from .flags import KINDS  # the flag machinery (pandas) only for a kind without its own words
+
     unit = KINDS[kind].unit if kind in KINDS else ""
     text = f"{_number(v)} vs {_number(t)}" if has_threshold else _number(v)
     return f"{text} ({unit})" if unit else text

@@ -123,5 +123,5 @@ def history_command(ctx: Context, athlete: str | None, fmt: str) -> None:
     render(rows, fmt, ("id", "changed_at", "action", "athlete", "summary"), table=history_table())
 
 
+#: Sub-commands of ``pain`` defined here with the other corrections; :mod:`.pain` attaches them.
 PAIN_COMMANDS = [pain_edit_command, pain_delete_command]
-COMMANDS = [history_command]

@@ -36,6 +36,3 @@ def doctor_command(ctx: Context, reports: Path | None, fix: bool, fmt: str) -> N
     render([f.row() for f in findings], fmt, ("check", "level", "detail", "fix"))
     if any(f.level in ("warning", "problem") for f in findings):
         sys.exit(1)
-
-
-COMMANDS = [doctor_command]

@@ -181,4 +181,3 @@ def context_delete_command(ctx: Context, period_id: int) -> None:
     say(ctx.store.delete_context(period_id).summary)
 
 
-COMMANDS = [rpe_group, context_group]

@@ -26,4 +26,3 @@ def export_command(ctx: Context, directory: Path, fmt: str) -> None:
         say(f"{result.directory / name}: {rows} rows")
 
 
-COMMANDS = [export_command]

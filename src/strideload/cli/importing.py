@@ -15,6 +15,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from .. import snapshot
 from ..ingest.importer import ImportInterrupted, ImportResult, import_paths
 from ..ingest.importer import Progress as ImportProgress
 from .main import Context, common_options
@@ -99,6 +100,7 @@ def import_command(ctx: Context, paths: tuple[Path, ...], athlete: str | None, t
     console = Console(stderr=True)
     ctx.creates_store = True
     store, config = ctx.store, ctx.config
+    generation = store.data_generation()
     show = not quiet and console.is_terminal
     with Progress(TextColumn("[bold]importing"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
                   TextColumn("{task.fields[path]}", style="dim", markup=False), console=console, transient=True,
@@ -116,8 +118,6 @@ def import_command(ctx: Context, paths: tuple[Path, ...], athlete: str | None, t
             say(str(stopped), err=True)
             sys.exit(130)
     _summary(result, verbose)
+    snapshot.refresh(store, config, since_generation=generation)  # the next 'status' answers at once
     if result.failed:
         sys.exit(1)
-
-
-COMMANDS = [import_command]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import click
 
-from ..analyze.quality import with_quality
 from ..errors import UsageError
 from ..model import SUMMARY_FIELDS
 from .main import Context, common_options
@@ -60,6 +59,8 @@ def activities_group(ctx: Context, athlete: str | None, failed: bool, fmt: str) 
         render(ctx.store.failures(athlete), fmt, ("source_path", "athlete", "reason", "failed_at"),
                table=failures_table())
         return
+    from ..analyze.quality import with_quality  # pandas: only when listing, not for check_athlete's users
+
     check_athlete(ctx, athlete)
     rows = with_quality(ctx.store.activities_frame(athlete), ctx.config).to_dict("records")
     render(rows, fmt, (*SUMMARY_FIELDS, "name", *QUALITY_FIELDS),
@@ -106,6 +107,3 @@ def exclude_command(ctx: Context, activity_id: str) -> None:
     """Set activity ID (or a unique start of it) aside: it stays listed but is left out of load
     and of every flag."""
     say(ctx.store.decide(activity_id, "exclude").summary)
-
-
-COMMANDS = [activities_group, athletes_group]

@@ -14,6 +14,7 @@ from ..analyze.pain import pain_vs_load
 from ..errors import UsageError
 from ..pain import PAIN_COLUMNS, WHENS, choose_athlete, latest_date, make_entry, read_csv, template
 from ..store import PainWrite
+from .corrections import PAIN_COMMANDS
 from .main import Context, common_options
 from .render import format_option, render, say
 from .tables import pain_table, pain_vs_load_table
@@ -151,4 +152,5 @@ def template_command(ctx: Context) -> None:
     click.echo(template(), nl=False)
 
 
-COMMANDS = [pain_group]
+for _command in PAIN_COMMANDS:  # pain edit, pain delete: corrections, kept with the others
+    pain_group.add_command(_command)

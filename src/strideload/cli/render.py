@@ -112,13 +112,9 @@ def plain(value: Any) -> Any:
         return None
     if isinstance(value, (datetime, date)):
         return value.isoformat()
-    try:
-        import pandas as pd
-
-        if value is pd.NA or value is pd.NaT:
-            return None
-    except ImportError:  # pragma: no cover
-        pass
+    pd = sys.modules.get("pandas")  # a value can only be pandas' NA or NaT once pandas is loaded
+    if pd is not None and (value is pd.NA or value is pd.NaT):
+        return None
     return value
 
 

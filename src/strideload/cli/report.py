@@ -49,6 +49,3 @@ def report_command(ctx: Context, athletes: tuple[str, ...], out_dir: Path, since
     say(f"Wrote {count} athlete page{'s' if count != 1 else ''} and the team overview to "
         f"{result.out_dir}{'' if not result.self_contained else ' (self-contained)'}.")
     say(f"Open {result.index} in a browser.")
-
-
-COMMANDS = [report_command]

@@ -182,6 +182,3 @@ def protocols_command(ctx: Context, files: tuple[Path, ...]) -> None:
             for p in rtr.available_protocols()]
     render(rows, "table", ("key", "name", "stages", "citation", "file"))
     click.echo(f"Your own: {rtr.user_protocol_dir()}/*.toml")
-
-
-COMMANDS = [rtr_group]

@@ -32,6 +32,3 @@ def science_command(key: str | None, fmt: str) -> None:
            table=[col("key", "Key"), col("title", "What"), col("grade", "Evidence")])
     if fmt == "table":
         say("Read one with: strideload science KEY")
-
-
-COMMANDS = [science_command]

@@ -204,6 +204,3 @@ def watch_command(ctx: Context, folders: tuple[Path, ...], athlete: str | None, 
         say("Stopped.", err=True)
     if once and summary.failed:
         sys.exit(1)
-
-
-COMMANDS = [watch_command]

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+import math
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,10 +34,9 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import numpy as np
-import pandas as pd
-
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ..config import Config
     from ..store import Store
 
@@ -103,7 +103,7 @@ def machine_zone_name() -> str:
 
 def from_coordinates(latitude_deg: float, longitude_deg: float) -> str | None:
     """The IANA zone at a WGS84 position (offline, tzfpy); None where it has none."""
-    if not (np.isfinite(latitude_deg) and np.isfinite(longitude_deg)) or abs(latitude_deg) > 90 \
+    if not (math.isfinite(latitude_deg) and math.isfinite(longitude_deg)) or abs(latitude_deg) > 90 \
             or abs(longitude_deg) > 180 or (latitude_deg == 0 and longitude_deg == 0):
         return None
     try:
@@ -135,13 +135,24 @@ def decide(utc_offset_s: int | None, latitude_deg: float, longitude_deg: float,
 
 def first_fix(samples: pd.DataFrame) -> tuple[float, float]:
     """Latitude and longitude (deg) of the first sample that has both; NaN, NaN if none."""
+    import numpy as np
+
     lat, lon = samples["latitude_deg"].to_numpy(dtype=float), samples["longitude_deg"].to_numpy(dtype=float)
     both = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))
     return (float(lat[both[0]]), float(lon[both[0]])) if len(both) else (float("nan"), float("nan"))
 
 
 def _utc(start_utc: str) -> datetime:
-    return pd.Timestamp(start_utc).tz_convert("UTC").to_pydatetime()
+    """A stored UTC start (``2024-03-01T07:30:00Z``, any ISO offset) as an aware UTC datetime."""
+    try:
+        parsed = datetime.fromisoformat(start_utc)
+    except ValueError:  # an ISO spelling Python does not read: pandas reads more of them
+        import pandas as pd
+
+        return pd.Timestamp(start_utc).tz_convert("UTC").to_pydatetime()
+    if parsed.tzinfo is None:  # as pandas' tz_convert would: a naive start is not a UTC key
+        raise TypeError(f"start without a UTC offset: {start_utc!r}")
+    return parsed.astimezone(timezone.utc)
 
 
 def _nearest(anchors: list[tuple[str, str]], start_utc: str, window: timedelta) -> str | None:

@@ -17,9 +17,8 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import platformdirs
 
 from ..effort import hr_histogram
@@ -30,7 +29,11 @@ from . import connect, locks
 from .corrections import Change, Corrections
 from .effort import Effort, Written
 from .migrations import MIGRATIONS
+from .snapshots import Snapshots
 from .streams import decode_stream, encode_stream
+
+if TYPE_CHECKING:  # pandas loads in the methods that build frames: opening a store stays cheap
+    import pandas as pd
 
 __all__ = ["Change", "PainWrite", "Store", "StoredFile", "Written", "default_db_path"]
 
@@ -53,15 +56,27 @@ def _now() -> str:
 
 def _utc_key(start_time: str | None) -> str | None:
     """ISO start time with any offset -> sortable UTC text key."""
+    import pandas as pd
+
     if not start_time:
         return None
     return pd.Timestamp(start_time).tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _statements(script: str) -> list[str]:
-    """Split a migration script into statements (comments dropped, no ';' inside literals)."""
+    """Split a migration script into statements (comments dropped, no ';' inside literals; a
+    trigger's ``BEGIN ...; END`` stays one statement)."""
     lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
-    return [part.strip() for part in "\n".join(lines).split(";") if part.strip()]
+    statements, pending = [], ""
+    for part in "\n".join(lines).split(";"):
+        pending += part + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip("; \n\t"):
+                statements.append(pending.strip().removesuffix(";").strip())
+            pending = ""
+    if pending.strip("; \n\t"):
+        statements.append(pending.strip().removesuffix(";").strip())
+    return statements
 
 
 @dataclass(frozen=True)
@@ -93,12 +108,13 @@ class PainWrite:
     unchanged: int = 0
 
 
-class Store(Corrections, Effort):
+class Store(Corrections, Effort, Snapshots):
     """A strideload database. Open with :meth:`Store.open`; close when done.
 
     Corrections by hand (move, delete, rename, merge, pain edits) and their change log are
     the methods of :class:`~strideload.store.corrections.Corrections`; RPE, heart-rate
-    histograms and context periods those of :class:`~strideload.store.effort.Effort`.
+    histograms and context periods those of :class:`~strideload.store.effort.Effort`; results
+    kept between changes (the status snapshot), those of :class:`~strideload.store.snapshots.Snapshots`.
     """
 
     def __init__(self, connection: sqlite3.Connection, path: Path):
@@ -323,6 +339,8 @@ class Store(Corrections, Effort):
 
     def overlapping(self, athlete: str, start_time: str, window_s: float) -> list[dict[str, Any]]:
         """Activities of ``athlete`` that started within ``window_s`` seconds of ``start_time``."""
+        import pandas as pd
+
         start = pd.Timestamp(start_time).tz_convert("UTC")
         low = (start - pd.Timedelta(seconds=window_s)).strftime("%Y-%m-%dT%H:%M:%SZ")
         high = (start + pd.Timedelta(seconds=window_s)).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -367,6 +385,8 @@ class Store(Corrections, Effort):
         ``include`` / ``exclude`` for the activity (:meth:`decide`), or None. ``rpe`` is the one
         given by hand (``efforts``) where there is one, else the file's.
         """
+        import pandas as pd
+
         columns = ", ".join("COALESCE(e.rpe, a.rpe) AS rpe" if name == "rpe" else f"a.{name}"
                             for name in ACTIVITY_COLUMNS)
         sql = (f"SELECT {columns}, d.decision AS decision FROM activities AS a "
@@ -463,6 +483,8 @@ class Store(Corrections, Effort):
         ``score`` 0–10, ``side`` and ``note`` None when not given, ``activity_id`` the run a
         ``during``/``after`` entry belongs to (None when that day had no run).
         """
+        import pandas as pd
+
         sql = ("SELECT id, athlete, date, NULLIF(time, '') AS time, score, timing AS \"when\", "
                "NULLIF(side, '') AS side, NULLIF(note, '') AS note FROM pain")
         params: tuple[Any, ...] = ()

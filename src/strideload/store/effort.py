@@ -16,15 +16,16 @@ from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..context import CONTEXT_COLUMNS, ContextPeriod
 from ..effort import RpeEntry, RpeInputError, hr_histogram
 from ..errors import UsageError
 from .corrections import Change
 from .streams import decode_stream
+
+if TYPE_CHECKING:  # pandas loads in the methods that build frames: opening a store stays cheap
+    import pandas as pd
 
 #: Columns of ``Store.rpe_frame()``.
 RPE_COLUMNS = ["activity_id", "athlete", "local_date", "start_time", "name", "distance_m", "timer_s", "rpe",
@@ -128,6 +129,8 @@ class Effort:
     def rpe_frame(self, athlete: str | None = None) -> pd.DataFrame:
         """Every run (:data:`RPE_COLUMNS`), with its ``rpe`` (None when unknown) and where it came
         from: ``rpe_source`` ``hand`` (given here), ``file`` (its file or export), or None."""
+        import pandas as pd
+
         sql = ("SELECT a.id AS activity_id, a.athlete, a.local_date, a.start_time, a.name, a.distance_m, a.timer_s, "
                "COALESCE(e.rpe, a.rpe) AS rpe, CASE WHEN e.rpe IS NOT NULL THEN 'hand' WHEN a.rpe IS NOT NULL "
                "THEN 'file' END AS rpe_source, NULLIF(e.note, '') AS note FROM activities AS a "
@@ -181,6 +184,8 @@ class Effort:
     def context_frame(self, athlete: str | None = None) -> pd.DataFrame:
         """Context periods (:data:`~strideload.context.CONTEXT_COLUMNS`) by athlete and start;
         dates ``YYYY-MM-DD``, ``note`` None when not given."""
+        import pandas as pd
+
         sql = "SELECT id, athlete, start_date, end_date, kind, NULLIF(note, '') AS note FROM context_periods"
         params: tuple[Any, ...] = ()
         if athlete is not None:

@@ -231,4 +231,27 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         CREATE INDEX context_by_athlete ON context_periods (athlete, start_date);
     """),
+    ("0010_startup_status_snapshot", """
+        -- A counter every change to what 'strideload status' reads moves on (triggers below), and
+        -- the status rows computed at some count: while the count stands, the command answers
+        -- from the rows without loading the analysis (pandas). Key: athlete filter, day(s),
+        -- settings and code (strideload.snapshot). Rows are JSON.
+        CREATE TABLE data_generation (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            value INTEGER NOT NULL
+        );
+        INSERT INTO data_generation (id, value) VALUES (1, 0);
+        CREATE TABLE status_snapshots (
+            key TEXT PRIMARY KEY,
+            generation INTEGER NOT NULL,
+            rows TEXT NOT NULL,
+            taken_at TEXT NOT NULL
+        );
+""" + "".join(
+        f"""
+        CREATE TRIGGER {table}_{event.lower()}_moves_generation AFTER {event} ON {table}
+        BEGIN UPDATE data_generation SET value = value + 1 WHERE id = 1; END;"""
+        for table in ("activities", "streams", "activity_decisions", "pain", "rtr_plans", "rtr_decisions",
+                      "efforts", "context_periods")
+        for event in ("INSERT", "UPDATE", "DELETE"))),
 ]
