@@ -15,7 +15,6 @@ from files import gpx_bytes, run_points, tcx_bytes, utc
 
 from strideload.store import Store
 
-
 FILES = 40 if LONG else 20
 
 
