@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
+from budget import LONG
 from click.testing import CliRunner
 
 from strideload.cli.main import cli
 from strideload.config import Config, parse_config
 from strideload.store import Store
-
-#: Long runs (fuzzing thousands of mutants, soak tests) only when asked for: STRIDELOAD_LONG=1.
-LONG = os.environ.get("STRIDELOAD_LONG", "") not in ("", "0")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -90,9 +90,25 @@ def tcx_bytes(points: list[Point], *, sport: str = "Running") -> bytes:
     ).encode()
 
 
+_FIT_TOOL_FILES: dict[str, bytes] = {}
+
+
 def fit_bytes(points: list[Point], *, sport: str = "RUNNING", sub_sport: str = "GENERIC",
               utc_offset_s: int | None = 7200, gps: bool = True) -> bytes:
-    """A FIT activity file written with fit-tool: cadence per foot with fractional part."""
+    """A FIT activity file written with fit-tool: cadence per foot with fractional part.
+
+    fit-tool is an encoder independent of ours, and slow (about 2 ms a record): the same
+    points and options give the same bytes, so each file is built once per test run.
+    """
+    key = repr((points, sport, sub_sport, utc_offset_s, gps))
+    if key not in _FIT_TOOL_FILES:
+        _FIT_TOOL_FILES[key] = _fit_tool_bytes(points, sport=sport, sub_sport=sub_sport,
+                                               utc_offset_s=utc_offset_s, gps=gps)
+    return _FIT_TOOL_FILES[key]
+
+
+def _fit_tool_bytes(points: list[Point], *, sport: str, sub_sport: str, utc_offset_s: int | None,
+                    gps: bool) -> bytes:
     from fit_tool.fit_file_builder import FitFileBuilder
     from fit_tool.profile.messages.activity_message import ActivityMessage
     from fit_tool.profile.messages.event_message import EventMessage

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from budget import examples
 from factories import daily_runs, day, frame, runs
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,14 +22,14 @@ def history(days: list[float], athlete: str = "ana") -> pd.DataFrame:
     return daily_runs(athlete, "2024-01-01", days, downhill_5pct_m=800.0)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(kms)
 def test_ratios_are_undefined_before_28_days_of_history(days):
     series = daily_load(history(days))
     assert series[RATIOS].iloc[:28].isna().all().all()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(kms, st.integers(1, 40))
 def test_adding_rest_days_never_changes_earlier_values(days, rest):
     series = daily_load(history(days))           # ends on the last run
@@ -38,7 +39,7 @@ def test_adding_rest_days_never_changes_earlier_values(days, rest):
     assert (longer["distance_km"].iloc[len(series):] == 0).all()
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(kms, st.sampled_from([3.0, 10.0, 25.0]), st.integers(1, 20))
 def test_a_later_run_never_changes_earlier_days_or_flags(days, km, gap):
     # Up to the day before it, the history with the later run is the history without it.
@@ -59,7 +60,7 @@ def without_length(found: pd.DataFrame) -> pd.DataFrame:
     return found.assign(message=found["message"].str.replace(lasting, "", regex=True))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(kms, st.sampled_from([0.5, 1.6, 3.0]))
 def test_scaling_every_distance_leaves_the_ratios_unchanged(days, factor):
     plain = analyze(history(days))
@@ -70,7 +71,7 @@ def test_scaling_every_distance_leaves_the_ratios_unchanged(days, factor):
     np.testing.assert_allclose(scaled.runs["session_ratio"], plain.runs["session_ratio"], rtol=1e-9)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(kms, kms, st.randoms(use_true_random=False))
 def test_row_order_and_other_athletes_change_nothing(ana_days, bob_days, rnd):
     alone = flags(history(ana_days))
@@ -95,7 +96,7 @@ def covered(days: list[float], gap: int = 14) -> list[bool]:
     return out
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(kms)
 def test_every_session_ratio_is_against_an_earlier_run_within_30_days(days):
     # ... and only where those 30 days lie after the history start and outside any gap.

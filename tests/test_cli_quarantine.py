@@ -96,3 +96,15 @@ def test_the_migration_adds_the_speeds_and_the_decisions(db):
     assert "activity_decisions" in tables
     with Store.open(db) as store:
         assert "0007_trust_speeds_and_decisions" in store.applied_migrations()
+
+
+def test_doctor_notes_the_runs_set_aside_and_how_to_count_one(run):
+    result = run("doctor", "--format", "json")
+    assert result.exit_code == 0  # a note, nothing to fix
+    found = {row["check"]: row for row in json.loads(result.output)}["runs set aside"]
+    assert found["level"] == "note"
+    assert found["detail"].startswith("1 run(s) do not count as load: glitch on 2024-02-12 (ana): average speed 374.0")
+    assert "strideload activities include ID" in found["fix"]
+    run("activities", "include", "glitch")
+    found = {row["check"]: row for row in json.loads(run("doctor", "--format", "json").output)}["runs set aside"]
+    assert found["level"] == "ok"

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from budget import LONG
 from click.testing import CliRunner
 from files import gpx_bytes, run_points, utc
 from test_watch import wait_until
@@ -115,6 +116,11 @@ def test_a_missing_folder_is_a_usage_error(run, tmp_path):
 
 # -- the real command in a subprocess ----------------------------------------------------------
 
+#: Runs written while a watcher imports (more in the long run: the same, only longer).
+BURST = 40 if LONG else 15
+RUNS = 60 if LONG else 30
+
+
 def _watcher(folder: Path, db: Path, config: Path, log: Path, *extra: str) -> subprocess.Popen:
     with log.open("wb") as out:  # the child keeps its own handle
         return subprocess.Popen([sys.executable, "-m", "strideload", "watch", str(folder), "--db", str(db),
@@ -141,7 +147,7 @@ def test_a_signal_stops_the_watcher_cleanly_between_files(folder, tmp_path, conf
     process = _watcher(folder, db, config, log)
     try:
         _wait(lambda: _count(db) == 1, "the file already there")
-        for day in range(1, 41):  # a burst; the signal lands while it is being imported
+        for day in range(1, BURST + 1):  # a burst; the signal lands while it is being imported
             (folder / f"run-{day:02d}.gpx").write_bytes(_gpx(day))
         _wait(lambda: _count(db) > 3, "the burst to start")
     finally:
@@ -160,7 +166,7 @@ def test_a_signal_stops_the_watcher_cleanly_between_files(folder, tmp_path, conf
     rerun = subprocess.run([sys.executable, "-m", "strideload", "watch", str(folder), "--once", "--db", str(db),
                             "--config", str(config), "--athlete", "ana"], capture_output=True, timeout=120)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
-    assert _count(db) == 41  # the next run finishes the job, each activity once
+    assert _count(db) == BURST + 1  # the next run finishes the job, each activity once
 
 
 def test_status_flags_and_report_from_another_terminal_never_find_the_store_locked(folder, tmp_path, config):
@@ -172,15 +178,15 @@ def test_status_flags_and_report_from_another_terminal_never_find_the_store_lock
     commands = [["status"], ["flags"], ["activities"], ["report", "--out", str(tmp_path / "reports")]]
     results = []
     try:
-        for day in range(60):
+        for day in range(RUNS):
             (folder / f"run-{day:02d}.gpx").write_bytes(_gpx(day, km=3 + day % 4))
-        deadline = time.monotonic() + 300  # ends as soon as all 60 are in; a loaded machine is slow
-        while _count(db) < 60 and time.monotonic() < deadline:
+        deadline = time.monotonic() + 300  # ends as soon as all are in; a loaded machine is slow
+        while _count(db) < RUNS and time.monotonic() < deadline:
             args = commands[len(results) % len(commands)]
             results.append(runner.invoke(cli, [*args, "--db", str(db), "--config", str(config)]))
     finally:
         status = _stop(process)
-    assert _count(db) == 60, log.read_text(encoding="utf-8", errors="replace")
+    assert _count(db) == RUNS, log.read_text(encoding="utf-8", errors="replace")
     assert len(results) >= 4, "the readers should have run while the watcher imported"
     for result in results:
         assert result.exception is None, result.exception

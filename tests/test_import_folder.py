@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import sqlite3
 
+from budget import examples
 from files import fit_bytes, gpx_bytes, run_points, tcx_bytes, utc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -173,7 +174,7 @@ def test_an_interrupted_write_leaves_nothing_half_written(tmp_path, oslo_config,
     store.close()
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(order=st.permutations(["a.gpx", "b.tcx", "c.fit", "d.gpx"]))
 def test_import_order_does_not_change_what_is_stored(tmp_path_factory, order, oslo_config):
     """Whatever order files arrive in, the store ends with the same activities (richest kept)."""

@@ -10,16 +10,19 @@ import time
 from pathlib import Path
 
 import pytest
+from budget import LONG
 from files import gpx_bytes, run_points, tcx_bytes, utc
 
 from strideload.store import Store
+
+FILES = 40 if LONG else 20
 
 
 def _folder(tmp_path: Path, n: int) -> Path:
     folder = tmp_path / "exports"
     folder.mkdir()
     for i in range(n):
-        points = run_points(utc(2026, 3, 1 + i % 28, 6) if i < 28 else utc(2026, 4, i - 27, 6), km=4 + i % 5)
+        points = run_points(utc(2026, 3, 1 + i % 28, 6) if i < 28 else utc(2026, 4, i - 27, 6), km=2 + i % 3)
         data = gpx_bytes(points) if i % 2 else tcx_bytes(points)
         (folder / f"run{i:03d}.{'gpx' if i % 2 else 'tcx'}").write_bytes(data)
     return folder
@@ -32,7 +35,7 @@ def _import(db: Path, folder: Path) -> subprocess.Popen:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 def test_kill_9_mid_import_leaves_whole_activities_and_a_rerun_completes(tmp_path):
-    folder = _folder(tmp_path, 40)
+    folder = _folder(tmp_path, FILES)
     db = tmp_path / "killed.db"
     process = _import(db, folder)
     deadline = time.monotonic() + 60
@@ -56,9 +59,9 @@ def test_kill_9_mid_import_leaves_whole_activities_and_a_rerun_completes(tmp_pat
                               "WHERE s.activity_id IS NULL").fetchone()[0]
         unrecorded = raw.execute("SELECT COUNT(*) FROM activities a LEFT JOIN files f ON f.sha256 = a.sha256 "
                                  "WHERE f.sha256 IS NULL").fetchone()[0]
-    assert 0 < activities < 40, "the kill should land mid-import"
+    assert 0 < activities < FILES, "the kill should land mid-import"
     assert orphans == 0 and unrecorded == 0  # every activity is whole: stream and file record
 
     assert _import(db, folder).wait(timeout=120) == 0
     with Store.open(db) as store:
-        assert len(store.activities_frame()) == 40
+        assert len(store.activities_frame()) == FILES

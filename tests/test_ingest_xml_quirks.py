@@ -60,6 +60,18 @@ def test_a_utf16_gpx_from_a_windows_tool_is_read(tmp_path, gpx, points):
     assert read_activities(tmp_path / "utf16.gpx")[0].summary["format"] == "gpx"
 
 
+def test_a_windows_1252_gpx_is_read_and_an_unknown_encoding_is_a_reason(gpx, tcx, points):
+    """Found by fuzzing: a mangled encoding name once escaped as a strideload bug."""
+    latin = gpx.replace(b'encoding="UTF-8"', b'encoding="windows-1252"')
+    (run,) = read_gpx(latin, "exported.gpx")
+    assert len(run.samples) == len(points)
+    for data, reader in ((gpx, read_gpx), (tcx, read_tcx)):
+        bogus = data.replace(b'encoding="UTF-8"', b'encoding="UTF-9"', 1)  # a name no codec has
+        assert bogus != data
+        with pytest.raises(CorruptFileError, match="text encoding that is not known"):
+            reader(bogus, "mangled")
+
+
 def test_padding_after_the_root_of_a_cut_off_sync_is_ignored(gpx, points):
     (run,) = read_gpx(gpx + b"\n\x00\x00\x00\x00garbage", "padded.gpx")
     assert len(run.samples) == len(points)

@@ -8,6 +8,7 @@ from datetime import date
 
 import pandas as pd
 import pytest
+from budget import examples
 from factories import runs
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -310,7 +311,7 @@ ROWS = st.lists(st.tuples(st.dates(min_value=date(2024, 1, 1), max_value=date(20
                 min_size=1, max_size=12, unique_by=lambda row: (row[0], row[2], row[3]))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(rows=ROWS)
 def test_any_valid_csv_round_trips_and_imports_once(tmp_path_factory, rows):
     import csv

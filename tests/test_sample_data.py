@@ -31,6 +31,10 @@ TCX = "{http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2}"
 TPX = "{http://www.garmin.com/xmlschemas/ActivityExtension/v2}"
 
 pytestmark = pytest.mark.skipif(not SAMPLE.is_dir(), reason="sample_data/ is absent")
+#: Reading every sample file with fitparse takes about 30 s of CPU: the checks that need them
+#: run in the long run (``STRIDELOAD_LONG=1``; run it after changing tools/make_sample_data.py).
+#: The default run still imports the sample data through strideload (test_sample_flags.py).
+reads_every_file = pytest.mark.long
 
 
 @dataclass
@@ -187,6 +191,7 @@ def running_part(act: Act) -> np.ndarray:
 # ----------------------------------------------------------------------------- the files
 
 
+@reads_every_file
 def test_each_athlete_has_sixteen_weeks_in_three_formats():
     for athlete in ZONES:
         acts = activities(athlete)
@@ -199,6 +204,7 @@ def test_each_athlete_has_sixteen_weeks_in_three_formats():
     assert total < 15e6
 
 
+@reads_every_file
 def test_fit_session_totals_agree_with_records():
     for athlete in ZONES:
         for act in (a for a in activities(athlete) if a.fmt == "fit"):
@@ -226,6 +232,7 @@ def test_fit_session_totals_agree_with_records():
                 assert 0 <= ascent < 1000
 
 
+@reads_every_file
 def test_fit_activity_states_the_local_offset():
     for athlete, zone in ZONES.items():
         for act in (a for a in activities(athlete) if a.fmt == "fit"):
@@ -238,6 +245,7 @@ def test_fit_activity_states_the_local_offset():
     assert last["local_timestamp"] - last["timestamp"] == timedelta(hours=1), "after the DST change"
 
 
+@reads_every_file
 def test_cadence_is_stored_per_foot():
     for athlete in ZONES:
         for act in (a for a in activities(athlete) if a.running):
@@ -249,6 +257,7 @@ def test_cadence_is_stored_per_foot():
         assert len(set(frac)) > 10 and max(frac) < 1
 
 
+@reads_every_file
 def test_records_come_every_one_to_seven_seconds():
     act = run_on("ana", "2026-07-07")
     dt = np.diff(act.time)
@@ -259,6 +268,7 @@ def test_records_come_every_one_to_seven_seconds():
     assert 2.5 < np.median(dt) < 5
 
 
+@reads_every_file
 def test_runs_start_with_a_few_walking_seconds():
     for act in runs("ben")[:10]:
         if act.fmt == "fit" and act.sub_sport != "track":
@@ -266,6 +276,7 @@ def test_runs_start_with_a_few_walking_seconds():
             assert np.all((first > 95) & (first < 130)), act.path
 
 
+@reads_every_file
 def test_gpx_files_are_strava_exports_with_hr_and_cadence_per_foot():
     for athlete in ZONES:
         for path in sorted((SAMPLE / athlete).glob("*.gpx")):
@@ -277,6 +288,7 @@ def test_gpx_files_are_strava_exports_with_hr_and_cadence_per_foot():
             assert np.median(act.spm[running_part(act)]) / 2 < 100
 
 
+@reads_every_file
 def test_tcx_files_have_laps_and_per_foot_run_cadence():
     for athlete in ZONES:
         for path in sorted((SAMPLE / athlete).glob("*.tcx")):
@@ -290,6 +302,7 @@ def test_tcx_files_have_laps_and_per_foot_run_cadence():
                        for lap in laps for tp in lap.iter(f"{TCX}Trackpoint"))
 
 
+@reads_every_file
 def test_gps_noise_is_a_few_metres_on_a_coherent_route():
     act = run_on("ben", "2026-07-26")
     lat, lon = act.lat, np.array([r["position_long"] * SEMI for r in act.fit["record"]])
@@ -303,6 +316,7 @@ def test_gps_noise_is_a_few_metres_on_a_coherent_route():
 # ----------------------------------------------------------------------------- planted events
 
 
+@reads_every_file
 def test_ana_long_run_spike_on_30_august():
     spike = run_on("ana", "2026-08-30")
     assert spike_ratio("ana", spike) >= 1.45
@@ -310,6 +324,7 @@ def test_ana_long_run_spike_on_30_august():
     assert all((spike_ratio("ana", a) or 0) < 1.3 for a in before), "the spike is the only one before it"
 
 
+@reads_every_file
 def test_ben_downhill_race_on_12_september():
     race = run_on("ben", "2026-09-12")
     descent, at5, at10 = downhill(race)
@@ -320,6 +335,7 @@ def test_ben_downhill_race_on_12_september():
     assert at5 > 1.3 * max(earlier) and at5 >= 1000
 
 
+@reads_every_file
 def test_ana_low_cadence_stretch():
     def point(act):
         part = running_part(act)
@@ -337,6 +353,7 @@ def test_ana_low_cadence_stretch():
         assert abs(c / (icept + slope * v) - 1) < 0.025
 
 
+@reads_every_file
 def test_ana_treadmill_week_has_no_positions():
     tm = [a for a in runs("ana") if a.sub_sport == "treadmill"]
     assert len(tm) >= 3 and {a.local_date.isocalendar()[1] for a in tm} == {date(2026, 8, 3).isocalendar()[1]}
@@ -348,6 +365,7 @@ def test_ana_treadmill_week_has_no_positions():
     assert km_between("ana", date(2026, 7, 6), date(2026, 8, 2), "treadmill") == 0
 
 
+@reads_every_file
 def test_ben_moves_to_trails():
     week = km_between("ben", date(2026, 9, 28), date(2026, 10, 4))
     assert km_between("ben", date(2026, 9, 28), date(2026, 10, 4), "trail") / week > 0.3
@@ -355,6 +373,7 @@ def test_ben_moves_to_trails():
     assert not any(a.sub_sport == "trail" for a in runs("ben") if a.local_date < date(2026, 9, 28))
 
 
+@reads_every_file
 def test_ben_acwr_spike_week():
     before = km_between("ben", date(2026, 8, 10), date(2026, 8, 16))
     streak = km_between("ben", date(2026, 8, 17), date(2026, 8, 23))
@@ -363,6 +382,7 @@ def test_ben_acwr_spike_week():
     assert streak / chronic > 1.3
 
 
+@reads_every_file
 def test_non_running_activities_are_there_and_not_running():
     sports = {(a.athlete, a.sport) for ath in ZONES for a in activities(ath)}
     assert {("ben", "cycling"), ("ana", "walking"), ("ana", "cycling")} <= sports
@@ -370,6 +390,7 @@ def test_non_running_activities_are_there_and_not_running():
     assert bike.distance_m > 20000 and bike.fit["session"][0]["sub_sport"] == "road"
 
 
+@reads_every_file
 def test_ben_same_run_as_fit_and_gpx():
     pairs = duplicates("ben")
     assert len(pairs) == 1
@@ -379,6 +400,7 @@ def test_ben_same_run_as_fit_and_gpx():
     assert duplicates("ana") == []
 
 
+@reads_every_file
 def test_gpx_and_tcx_need_the_athlete_zone_for_the_local_date():
     evening = read_gpx(SAMPLE / "ben" / "Evening_Run.gpx")
     assert evening.start.date() == date(2026, 8, 6) and evening.local_date == date(2026, 8, 5)
@@ -387,6 +409,7 @@ def test_gpx_and_tcx_need_the_athlete_zone_for_the_local_date():
 # ----------------------------------------------------------------------------- return to run
 
 
+@reads_every_file
 def test_ana_rests_then_follows_crowell_walk_run():
     ana = runs("ana")
     assert not [a for a in ana if date(2026, 9, 4) <= a.local_date <= date(2026, 9, 14)], "ten days of rest"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from budget import examples
 from files import gpx_bytes, run_points, utc
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -79,7 +80,7 @@ def _samples(seconds, dist=None):
     })
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(st.floats(min_value=0.2, max_value=200.0), min_size=2, max_size=80))
 def test_the_stream_time_is_strictly_increasing_and_distance_never_falls(gaps):
     stream = build_stream(_samples(np.cumsum([0.0, *gaps])))

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from .config import Config
 from .errors import StoreError
 from .store import Store, locks
 
@@ -35,8 +36,10 @@ class Finding:
         return asdict(self)
 
 
-def examine(path: Path, *, reports: Path | None = None, fix: bool = False) -> list[Finding]:
-    """Every check on the store at ``path`` (and the report folder ``reports``, if given)."""
+def examine(path: Path, *, reports: Path | None = None, fix: bool = False,
+            config: Config | None = None) -> list[Finding]:
+    """Every check on the store at ``path`` (and the report folder ``reports``, if given);
+    ``config`` gives the plausibility settings that decide which runs are set aside."""
     try:
         store = Store.open(path)
     except StoreError as exc:
@@ -47,7 +50,7 @@ def examine(path: Path, *, reports: Path | None = None, fix: bool = False) -> li
         findings = [_guarded(name, check) for name, check in (
             ("schema", lambda: _schema(store)), ("orphans", lambda: _orphans(store, fix)),
             ("integrity", lambda: _integrity(store)), ("failed files", lambda: _failures(store)),
-            ("watcher", lambda: _lock(path)))]
+            ("runs set aside", lambda: _set_aside(store, config or Config())), ("watcher", lambda: _lock(path)))]
     if reports is not None:
         findings.append(_temps(reports, fix))
     return findings
@@ -105,6 +108,24 @@ def _failures(store: Store) -> Finding:
         return Finding("failed files", "ok", "no file failed to import")
     return Finding("failed files", "note", f"{len(failed)} file(s) could not be imported",
                    "'strideload activities --failed' lists them with the reason")
+
+
+def _set_aside(store: Store, config: Config) -> Finding:
+    """Runs that do not count as load (implausible, or excluded by the runner), with their reasons."""
+    from .analyze.quality import with_quality
+
+    summaries = store.activities_frame()
+    if summaries.empty:
+        return Finding("runs set aside", "ok", "no activities yet")
+    aside = with_quality(summaries, config).query("quarantined")
+    if aside.empty:
+        return Finding("runs set aside", "ok", "every activity counts (none set aside as implausible)")
+    shown = "; ".join(f"{row.id} on {row.local_date} ({row.athlete}): {row.quarantine_reason}"
+                      for row in aside.head(3).itertuples())
+    more = f" (and {len(aside) - 3} more)" if len(aside) > 3 else ""
+    return Finding("runs set aside", "note", f"{len(aside)} run(s) do not count as load: {shown}{more}",
+                   "'strideload activities' lists each with its reason; 'strideload activities include ID' "
+                   "counts a run you know is real")
 
 
 def _lock(path: Path) -> Finding:

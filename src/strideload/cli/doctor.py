@@ -22,8 +22,8 @@ from .render import render, table_or_json_option
 @common_options
 def doctor_command(ctx: Context, reports: Path | None, fix: bool, fmt: str) -> None:
     """Check the store: it opens, its schema is this version's, SQLite's integrity and
-    foreign-key checks pass, every activity has its stream, which files failed, whether a
-    watcher is running; and leftover report temp files.
+    foreign-key checks pass, every activity has its stream, which files failed, which runs
+    are set aside as implausible, whether a watcher is running; and leftover report temp files.
 
     Upgrades a store made by an older strideload. Exit status: 0 when nothing needs
     fixing, 1 when something does (each finding says how).
@@ -32,7 +32,7 @@ def doctor_command(ctx: Context, reports: Path | None, fix: bool, fmt: str) -> N
         raise click.ClickException(f"no strideload store at {ctx.db_path} (check --db / STRIDELOAD_DB)")
     if reports is None and Path("reports").is_dir():
         reports = Path("reports")
-    findings = examine(ctx.db_path, reports=reports, fix=fix)
+    findings = examine(ctx.db_path, reports=reports, fix=fix, config=ctx.config)
     render([f.row() for f in findings], fmt, ("check", "level", "detail", "fix"))
     if any(f.level in ("warning", "problem") for f in findings):
         sys.exit(1)

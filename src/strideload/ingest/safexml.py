@@ -135,7 +135,8 @@ class SafeParser:
         root has closed (NUL padding, junk) are not part of the document and are ignored.
 
         Raises:
-            CorruptFileError: not well-formed (``offset`` = line), DTD or entities, over a budget.
+            CorruptFileError: not well-formed (``offset`` = line), DTD or entities, over a budget,
+                an encoding Python does not know.
             UnknownFormatError: from :meth:`check_root`.
         """
         parser = self.expat
@@ -148,6 +149,9 @@ class SafeParser:
             parser.Parse(b"", True)
         except DefusedXmlException as exc:
             raise CorruptFileError(f"refused XML with a DTD or entity declaration ({exc})",
+                                   path=self.path) from exc
+        except LookupError as exc:  # expat asks Python's codecs for an encoding they do not know
+            raise CorruptFileError(f"the XML declares a text encoding that is not known: {exc}",
                                    path=self.path) from exc
         except expat.ExpatError as exc:
             if exc.code == _JUNK_AFTER_ROOT or (self.ends and depth() == 0):
