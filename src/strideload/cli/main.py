@@ -59,8 +59,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
               "Import everything in FOLDER, then each watch export that lands there, until stopped."),
     "doctor": ("doctor:doctor_command",
                "Check the store: it opens, its schema is this version's, SQLite's integrity and "
-               "foreign-key checks pass, every activity has its stream, which files failed, whether a "
-               "watcher is running; and leftover report temp files."),
+               "foreign-key checks pass, every activity has its stream, which files failed, which runs "
+               "are set aside as implausible, whether a watcher is running; and leftover report temp files."),
     "science": ("science:science_command",
                 "The evidence behind strideload's signals: one note per source key."),
     "export": ("export:export_command",
