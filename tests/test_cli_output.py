@@ -231,3 +231,15 @@ def test_ctrl_c_during_import_says_what_was_kept(run, tmp_path, monkeypatch):
     monkeypatch.setattr(importer, "write_result", original)
     finished = run("import", str(tmp_path), "--athlete", "ana")
     assert finished.output.startswith("1 added, 2 duplicates")
+
+
+def test_a_long_config_path_never_squeezes_the_descriptions(tmp_path, db):
+    deep = tmp_path.joinpath(*(["a-rather-long-folder-name"] * 6))
+    deep.mkdir(parents=True)
+    config = deep / "config.toml"
+    config.write_text('[settings]\nunits = "imperial"\n', encoding="utf-8")
+    table = CliRunner().invoke(cli, ["config", "--db", str(db), "--config", str(config)]).output
+    assert f"configfile:{config}" in "".join(table.split())  # the title names the file (it may wrap)
+    assert "Daily load for the ratios and monotony" in table
+    units = next(line for line in table.splitlines() if "│ units " in line)
+    assert "imperial" in units and "config [settings]" in units and str(deep) not in units

@@ -129,5 +129,7 @@ def config_command(ctx: Context, athlete: str | None, fmt: str) -> None:
     A source key's evidence note: 'strideload science KEY'; '-' marks a setting that is
     bookkeeping rather than evidence (its description says why).
     """
-    render(ctx.config.rows(athlete), fmt, table=config_table())
+    path = ctx.config.path
+    title = f"Settings (config file: {path})" if path is not None else "Settings (no config file: all defaults)"
+    render(ctx.config.rows(athlete), fmt, table=config_table(path), title=title)
 

@@ -153,10 +153,17 @@ def pain_vs_load_table() -> list[Column]:
             column("message", "What it shows", wrap=True)]
 
 
-def config_table() -> list[Column]:
+def config_table(path: Any = None) -> list[Column]:
+    """The settings table; a value from the config file at ``path`` says only its section (the
+    title names the file), so a long path never squeezes the descriptions."""
+
+    def origin(row: dict[str, Any]) -> str:
+        text = str(plain(row.get("origin")))
+        return text.replace(f"{path} ", "config ", 1) if path is not None else text
+
     return [column("name", "Setting"), Column("value", "Value", lambda row: _setting_value(row.get("value"))),
             column("unit", "Unit"), column("description", "What it does", wrap=True),
-            column("source", "Source"), column("origin", "From")]
+            column("source", "Source"), Column("origin", "From", origin)]
 
 
 def _setting_value(value: Any) -> str:
