@@ -71,8 +71,9 @@ def downhill_ratios(daily: pd.DataFrame, start: Any = None, end: Any = None) -> 
                   xaxis=_time_axis(start, end) | {"anchor": "y", "showticklabels": False},
                   xaxis2={"type": "date", "anchor": "y3", "matches": "x"},
                   yaxis={"domain": [0.55, 1.0], "rangemode": "tozero", "title": {"text": "Descent<br>(m per km)"}},
-                  yaxis2={"overlaying": "y", "side": "right", "rangemode": "tozero", "showgrid": False,
-                          "title": {"text": "Downhill share (%)"}},
+                  yaxis2={"overlaying": "y", "side": "right", "showgrid": False,
+                          "title": {"text": "Downhill share (%)"},
+                          **_percent_ticks(100 * daily["downhill_share_7d"].to_numpy(dtype="float64"))},
                   yaxis3={"domain": [0.0, 0.42], "rangemode": "tozero",
                           "title": {"text": "Acute ÷ chronic<br>(ratio)"}})
     days = _daily_x(daily)
@@ -84,10 +85,19 @@ def downhill_ratios(daily: pd.DataFrame, start: Any = None, end: Any = None) -> 
     fig.add_scatter(**days, y=_round(100 * daily["downhill_share_7d"], 1), mode="lines", yaxis="y2",
                     name="Downhill share ≤ −5 %, 7 days", line={"color": "#2f4b6e", "width": 1.6, "dash": "dot"},
                     hovertemplate="Downhill share, 7 d: %{y:.1f} %<extra></extra>")
-    for column, label, colour in (("descent_acwr", "Descent per km, 7 d ÷ 28 d", INK),
-                                  ("downhill_share_acwr", "Downhill share, 7 d ÷ 28 d", "#2f4b6e")):
+    for column, label, colour, dash in (("descent_acwr", "Descent per km, 7 d ÷ 28 d", INK, "solid"),
+                                        ("downhill_share_acwr", "Downhill share, 7 d ÷ 28 d", "#2f4b6e", "dot")):
         fig.add_scatter(**days, y=_round(daily[column]), mode="lines", name=label, xaxis="x2", yaxis="y3",
-                        connectgaps=False, line={"color": colour, "width": 1.8},
+                        connectgaps=False, line={"color": colour, "width": 1.8, "dash": dash},
                         hovertemplate=f"{label}: %{{y:.2f}}<extra></extra>")
     fig.add_hline(y=1.0, line={"color": "#a0a6ae", "width": 1, "dash": "dot"}, yref="y3")
     return add_context(fig, daily)
+
+
+def _percent_ticks(values: np.ndarray) -> dict[str, Any]:
+    """A 0-based percent axis with round ticks (1, 2, 5, 10 ... apart, at most five) up to the
+    largest of ``values`` (%), so a right axis never reads 2.29, 4.59, 6.88."""
+    finite = values[np.isfinite(values)]
+    top = float(finite.max()) if len(finite) else 0.0
+    step = next(s for s in (1, 2, 5, 10, 20, 25, 50) if top <= 5 * s)
+    return {"range": [0, max(step, step * np.ceil(top / step))], "dtick": step, "tick0": 0}
