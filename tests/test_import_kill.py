@@ -29,8 +29,23 @@ def _folder(tmp_path: Path, n: int) -> Path:
 
 
 def _import(db: Path, folder: Path) -> subprocess.Popen:
+    """``strideload import`` with two workers, in a session of its own (its workers join it)."""
     return subprocess.Popen([sys.executable, "-m", "strideload", "import", str(folder), "--athlete", "ana",
-                             "--db", str(db), "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             "--db", str(db), "--quiet", "--jobs", "2"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def _session(sid: int) -> list[int]:
+    """Processes still running in session ``sid`` (Linux /proc)."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == sid and fields[0] != "Z":  # fields after the name: state, ppid, pgrp, session
+            alive.append(int(stat.parent.name))
+    return alive
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
@@ -51,6 +66,11 @@ def test_kill_9_mid_import_leaves_whole_activities_and_a_rerun_completes(tmp_pat
                 break
     process.send_signal(signal.SIGKILL)
     process.wait()
+    if Path("/proc/self/stat").exists():  # the workers and their fork server end with the import
+        deadline = time.monotonic() + 30
+        while _session(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _session(process.pid), "worker processes outlived the killed import"
 
     with sqlite3.connect(db) as raw:
         assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

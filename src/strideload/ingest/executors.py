@@ -19,6 +19,8 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -32,6 +34,7 @@ log = logging.getLogger(__name__)
 
 #: Items in flight per worker: enough to keep every worker busy, few enough to bound memory.
 WINDOW_PER_WORKER = 4
+PARENT_CHECK_S = 1.0  # how often a worker looks whether the importing process still runs
 
 
 class WorkerDied(Exception):
@@ -94,10 +97,25 @@ class _Windowed:
             yield from self._collect(func, item, future, pending)
 
 
-def _leave_interrupts() -> None:
+def _start_worker(parent_pid: int) -> None:
     """In a worker: Ctrl-C is the parent's to handle (it stops the import and shuts the pool);
-    a worker that took it too would die with a traceback on the terminal."""
+    a worker that took it too would die with a traceback on the terminal. And a worker ends
+    when the importing process is gone (``kill -9``): it would otherwise wait for work forever,
+    and keep the fork server alive with it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_end_with, args=(parent_pid,), name="strideload-parent-watch", daemon=True).start()
+
+
+def _end_with(parent_pid: int, every_s: float = PARENT_CHECK_S) -> None:
+    """Exit this process as soon as ``parent_pid`` no longer runs (checked every ``every_s`` s)."""
+    while True:
+        time.sleep(every_s)
+        try:
+            os.kill(parent_pid, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:  # alive, owned by someone else (cannot happen for our parent)
+            pass
 
 
 def _done(value: Any) -> Future:
@@ -116,7 +134,8 @@ class Processes(_Windowed):
         self._pool = self._new_pool(workers)
 
     def _new_pool(self, workers: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=workers, mp_context=self._context, initializer=_leave_interrupts)
+        return ProcessPoolExecutor(max_workers=workers, mp_context=self._context, initializer=_start_worker,
+                                   initargs=(os.getpid(),))
 
     def _submit(self, func: Callable[[Any], Any], item: Any) -> Any:
         return self._pool.submit(func, item)
