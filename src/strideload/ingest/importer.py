@@ -10,40 +10,35 @@ reading it.
 Batch work never dies on one bad item: every file ends as added, duplicate,
 non-running, skipped (valid but holds no activity) or failed, with its path and reason,
 in an :class:`ImportResult`. The store is passed in (``ingest`` does not open it).
-Pain logs (``pain*.csv``) found on the way are imported for the path's athlete and
-counted in ``ImportResult.pain``; return-to-run plan files (``rtr*.toml``, see
-:mod:`strideload.rtr.plan_file`) likewise, in ``ImportResult.plans``. A bad one of either is a
-failed outcome and writes nothing.
+Side files found on the way (pain, RPE and context logs, return-to-run plan files) are
+imported for the path's athlete (:mod:`.side_files`). The modules around this one:
+:mod:`.work` (a worker's half), :mod:`.writer` (the parent's half: one result into the
+store), :mod:`.boundary` (one file's failure never stops the batch), :mod:`.outcomes`.
 """
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
-import traceback
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..config import Config
 from ..errors import (
     FileImportError,
     NoActivityError,
     NotAFileError,
-    StoreError,
-    StrideloadError,
     UnexpectedFileError,
     UsageError,
 )
 from ..model import Activity, RawActivity
-from ..pain import PainInputError, latest_date, read_csv
-from ..store import FileStat, Store, StoredFile
+from ..store import Store, StoredFile
 from ..store.streams import encode_stream
-from . import detect, devices, executors, limits, localtime, sanity, work
+from . import detect, executors, limits, localtime, sanity, work
+from .boundary import boundary
+from .boundary import release as _release
 from .executors import Ready
+from .outcomes import STATUSES, ImportInterrupted, ImportResult, Outcome, PainImport, Progress
 from .safexml import XmlLimits
 from .scan import (
     Source,
@@ -57,35 +52,18 @@ from .scan import (
     read_file,
     rpe_csvs,
 )
+from .side_files import import_pain_log, import_plan_file, import_side_log
 from .strava import manual_activity
 from .stream import Hints, normalise
 from .work import FileResult, Task
+from .writer import FORMAT_RANK, known_result, richness, write_result
 
-if TYPE_CHECKING:
-    from ..rtr.plan_file import PlanFileImport
+__all__ = ["FORMAT_RANK", "STATUSES", "ImportInterrupted", "ImportResult", "Outcome", "PainImport", "Progress",
+           "boundary", "decode", "import_pain_log", "import_paths", "import_plan_file", "import_side_log",
+           "import_source", "plan", "read_activities", "read_activity", "read_raw", "richness", "sources",
+           "write_result"]
 
 log = logging.getLogger(__name__)
-
-#: Richer formats win when the same run arrives twice: FIT > TCX > GPX.
-FORMAT_RANK = {"fit": 3, "tcx": 2, "gpx": 1}
-STATUSES = ("added", "non-running", "duplicate", "skipped", "deleted", "failed")
-#: A file at least this large (bytes) that fails is followed by a garbage collection.
-GC_AFTER_BYTES = 1 << 20
-
-
-@contextmanager
-def boundary(stage: str, path: str) -> Iterator[None]:
-    """The per-file error boundary: any exception raised inside that is not a
-    :class:`StrideloadError` (a bug of ours, ``MemoryError``, ``RecursionError``, a decoder's
-    own error class ...) becomes an :class:`UnexpectedFileError` for ``path``, the original as
-    ``__cause__``, its traceback in the debug log (``--debug`` / ``STRIDELOAD_DEBUG=1``)."""
-    try:
-        yield
-    except StrideloadError:
-        raise
-    except Exception as exc:
-        log.debug("unexpected error while %s %s", stage, path, exc_info=True)
-        raise UnexpectedFileError(exc, stage=stage, path=path) from exc
 
 
 def read_raw(data: bytes, path: str, config: Config | None = None) -> list[RawActivity]:
@@ -159,74 +137,6 @@ def decode(data: bytes, sha: str, *, athlete: str, source_path: str, config: Con
 def read_activity(path: str | Path, **kwargs: object) -> Activity:
     """The first activity of one file: ``.summary`` (dict) and ``.stream`` (DataFrame)."""
     return read_activities(path, **kwargs)[0]  # type: ignore[arg-type]
-
-
-@dataclass
-class Outcome:
-    """What happened to one file (or, for added/non-running, to one activity of it)."""
-
-    path: str
-    athlete: str
-    status: str
-    reason: str | None = None
-    activity_id: str | None = None
-    distance_m: float | None = None
-    local_date: str | None = None
-    records: int = 0
-    #: for a duplicate: the athlete the earlier copy belongs to, when that is someone else
-    other_athlete: str | None = None
-
-
-@dataclass
-class PainImport:
-    """A pain log imported on the way: its entries added, updated and already logged."""
-
-    path: str
-    athlete: str
-    added: int
-    updated: int
-    unchanged: int
-    #: ``pain`` log, ``rpe`` log or ``context`` periods
-    kind: str = "pain"
-
-
-@dataclass
-class ImportResult:
-    """The result of an import: every outcome, grouped by status, the pain logs read and the
-    return-to-run plan files applied (:class:`~strideload.rtr.plan_file.PlanFileImport`)."""
-
-    outcomes: list[Outcome] = field(default_factory=list)
-    pain: list[PainImport] = field(default_factory=list)
-    plans: list[PlanFileImport] = field(default_factory=list)
-
-    def of(self, status: str) -> list[Outcome]:
-        return [o for o in self.outcomes if o.status == status]
-
-    @property
-    def failed(self) -> list[Outcome]:
-        return self.of("failed")
-
-    def counts(self) -> dict[str, int]:
-        return {status: len(self.of(status)) for status in STATUSES}
-
-
-class ImportInterrupted(KeyboardInterrupt):
-    """The import was stopped (Ctrl-C; still a ``KeyboardInterrupt``); ``result`` holds what
-    was kept: every file it lists is written whole, and importing again finishes the job."""
-
-    def __init__(self, result: ImportResult):
-        self.result = result
-        files = len({outcome.path for outcome in result.outcomes})
-        super().__init__(f"stopped: {files} file{'s' if files != 1 else ''} imported, run again to finish")
-
-
-@dataclass(frozen=True)
-class Progress:
-    """A progress report: ``done`` of ``total`` bytes handled, currently at ``path``."""
-
-    path: str
-    done: int
-    total: int
 
 
 def plan(paths: Iterable[Path], *, athlete: str | None, team: bool, config: Config) -> list[tuple[Path, str]]:
@@ -325,7 +235,7 @@ def _items(pairs: list[tuple[Path, str]], config: Config, stats: dict[str, tuple
         for source in sources(path, name, config, unchanged=unchanged):
             if source.unchanged:
                 size, _, stored = stats[source.display_path]
-                yield Ready(_known_result(stored, source.display_path, name, size))
+                yield Ready(known_result(stored, source.display_path, name, size))
             elif source.manual is not None:
                 yield Ready(_manual_result(source, config))
             elif source.path is None:  # an archive member: read here, while the archive is open
@@ -334,19 +244,6 @@ def _items(pairs: list[tuple[Path, str]], config: Config, stats: dict[str, tuple
                                                                data=read, size=source.size)
             else:
                 yield Task(source.display_path, name, config, source.hints, path=str(source.path), size=source.size)
-
-
-def _known_result(stored: StoredFile, path: str, athlete: str, size: int | None = None) -> FileResult:
-    """What becomes of a file whose bytes the store knows: ``deleted`` when their activities were
-    deleted by hand, else ``known`` (a duplicate; ``other_athlete`` when they are someone else's)."""
-    if stored.outcome == "deleted":
-        return FileResult(path, athlete, "deleted", f"its activities were {stored.detail} (see 'strideload "
-                          "history'); import --force brings them back", sha=stored.sha256, size=size)
-    where = "" if stored.source_path == path else f" from {stored.source_path}"
-    other = stored.athlete if stored.athlete != athlete else None
-    whose = f" for {other}" if other else ""
-    return FileResult(path, athlete, "known", f"already imported{whose}{where}", sha=stored.sha256, size=size,
-                      other_athlete=other)
 
 
 def _manual_result(source: Source, config: Config) -> FileResult:
@@ -394,68 +291,6 @@ def _returned(item: Task | Ready, returned: object) -> FileResult:
     return FileResult(item.display_path, item.athlete, "failed", reason)
 
 
-def import_pain_log(store: Store, path: Path, athlete: str, result: ImportResult,
-                    config: Config | None = None) -> None:
-    """Import one pain log for ``athlete``; a bad one (a row dated after tomorrow too) becomes
-    a failed outcome, nothing written."""
-    try:
-        with boundary("reading the pain log", str(path)):
-            entries = read_csv(path, athlete, latest=latest_date(config or Config(), athlete))
-            written = store.add_pain(entries, source=str(path))
-    except PainInputError as exc:
-        where = f"line {exc.line}, " if exc.line is not None else ""
-        result.outcomes.append(Outcome(str(path), athlete, "failed",
-                                       f"pain log: {where}field {exc.field!r}: {exc.reason}"))
-        return
-    except FileImportError as exc:
-        result.outcomes.append(Outcome(str(path), athlete, "failed", f"pain log: {exc.reason}"))
-        return
-    result.pain.append(PainImport(str(path), athlete, written.added, written.updated, written.unchanged))
-
-
-def import_side_log(store: Store, path: Path, athlete: str, result: ImportResult, kind: str) -> None:
-    """Import one RPE log (``kind`` ``rpe``) or file of context periods (``context``) for
-    ``athlete``; a bad one becomes a failed outcome naming line and field, nothing written."""
-    from .. import context, effort
-
-    label = "RPE log" if kind == "rpe" else "context periods"
-    try:
-        with boundary(f"reading the {label}", str(path)):
-            if kind == "rpe":
-                written = store.add_rpe(effort.read_csv(path), athlete=athlete, source=str(path), path=str(path))
-            else:
-                written = store.add_context(context.read_csv(path, athlete), source=str(path))
-    except (effort.RpeInputError, context.ContextInputError) as exc:
-        where = f"line {exc.line}, " if exc.line is not None else ""
-        result.outcomes.append(Outcome(str(path), athlete, "failed", f"{label}: {where}field {exc.field!r}: "
-                                                                     f"{exc.reason}"))
-        return
-    except FileImportError as exc:
-        result.outcomes.append(Outcome(str(path), athlete, "failed", f"{label}: {exc.reason}"))
-        return
-    result.pain.append(PainImport(str(path), athlete, written.added, written.updated, written.unchanged, kind))
-
-
-def import_plan_file(store: Store, path: Path, athlete: str, result: ImportResult, config: Config) -> None:
-    """Apply one return-to-run plan file for ``athlete``; a bad one (or one that cannot start,
-    as before a later plan) becomes a failed outcome, nothing written."""
-    from ..rtr.plan_file import PlanFileError, apply_plan_file  # the analysis it needs loads only for plan files
-
-    try:
-        with boundary("reading the return-to-run plan", str(path)):
-            applied = apply_plan_file(store, path, athlete, config)
-    except PlanFileError as exc:
-        result.outcomes.append(Outcome(str(path), athlete, "failed", f"return-to-run plan: {exc.reason}"))
-        return
-    except UsageError as exc:
-        result.outcomes.append(Outcome(str(path), athlete, "failed", f"return-to-run plan: {exc}"))
-        return
-    except FileImportError as exc:
-        result.outcomes.append(Outcome(str(path), athlete, "failed", f"return-to-run plan: {exc.reason}"))
-        return
-    result.plans.append(applied)
-
-
 def sources(path: Path, athlete: str, config: Config, *,
             unchanged: Callable[[str, int, int], bool] | None = None) -> Iterator[Source]:
     """Candidate files under ``path``, with the config's archive and per-file budgets (``unchanged``:
@@ -495,150 +330,9 @@ def import_source(store: Store, source: Source, config: Config, *, retry_failed:
     return write_result(store, result, config, force=force)
 
 
-def write_result(store: Store, result: FileResult, config: Config, *, force: bool = False) -> list[Outcome]:
-    """Write one worker's result to the store and say what became of the file; never raises but
-    :class:`~strideload.errors.StoreError` (a bug while writing is that file's failure). A file
-    whose bytes the store knows is a duplicate, or ``deleted`` unless ``force``."""
-    try:
-        return _write_result(store, result, config, force)
-    except StoreError:
-        raise
-    except Exception as exc:  # the last line of the boundary: whatever escaped the stages below
-        log.debug("unexpected error while importing %s", result.display_path, exc_info=True)
-        _release(exc, None)
-        error = exc if isinstance(exc, FileImportError) else UnexpectedFileError(
-            exc, stage="importing", path=result.display_path)
-        store.record_failure(result.display_path, result.athlete, None, error.reason)
-        return [Outcome(result.display_path, result.athlete, "failed", error.reason)]
-
-
-def _write_result(store: Store, result: FileResult, config: Config, force: bool) -> list[Outcome]:
-    path, athlete = result.display_path, result.athlete
-    if result.status in ("known", "deleted"):  # answered before reading: nothing to write
-        status = "duplicate" if result.status == "known" else "deleted"
-        return [Outcome(path, athlete, status, result.reason, other_athlete=result.other_athlete)]
-    if result.status == "not-a-file":
-        return [Outcome(path, athlete, "skipped", result.reason)]
-    stat = FileStat(path, result.size, result.mtime_ns) if result.size is not None and result.mtime_ns is not None \
-        else None
-    known = store.known_file(result.sha) if result.sha is not None else None
-    if known is not None and not (known.outcome == "deleted" and force):
-        if stat is not None:
-            store.remember_stat(stat, result.sha)  # type: ignore[arg-type]
-        answer = _known_result(known, path, athlete)
-        return _write_result(store, answer, config, force)
-    if result.status == "failed":
-        store.record_failure(path, athlete, result.read_sha, result.reason or "failed")
-        return [Outcome(path, athlete, "failed", result.reason)]
-    if result.status != "decoded":  # valid, but holds no activity
-        if result.sha is not None:
-            store.record_file(sha256=result.sha, athlete=athlete, source_path=path, outcome="no-activity",
-                              detail=result.reason, stat=stat)
-        return [Outcome(path, athlete, "skipped", result.reason)]
-    with boundary("storing", path):
-        outcomes = _store_activities(store, result, stat, config)
-    outcomes[0].records = result.records
-    return outcomes
-
-
-def _release(error: BaseException, read: int | None) -> None:
-    """Let go of the bytes a failure's tracebacks still hold: their frames keep the file's data
-    alive in reference cycles until a full garbage collection, so an archive of many large bad
-    members would pile them up (1.5 GB for 100 members of 30 MB). Cheap beside reading a large
-    file; skipped for small ones (``read``: bytes read, None when reading itself failed)."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        traceback.clear_frames(current.__traceback__)
-        current = current.__cause__ or current.__context__
-    if read is None or read >= GC_AFTER_BYTES:
-        gc.collect()
-
-
 def _read(source: Source) -> bytes:
     try:
         return source.read()
     except OSError as exc:
         raise FileImportError(f"cannot read: {exc.strerror or exc}", path=source.display_path) from exc
 
-
-def _failed_before(store: Store, path: str, read_sha: str) -> bool:
-    """Did the file at ``path`` fail before with exactly these bytes?"""
-    failure = store.failure(path)
-    return failure is not None and failure["sha256"] == read_sha
-
-
-def _store_activities(store: Store, source: FileResult, stat: FileStat | None, config: Config) -> list[Outcome]:
-    """Write the file's activities; of two recordings of one run, the richer stays (:func:`richness`)."""
-    sha, activities = source.sha, source.activities
-    assert sha is not None
-    add: list[work.EncodedActivity] = []
-    remove: list[str] = []
-    outcomes: list[Outcome] = []
-    for activity in activities:
-        twin = _same_run(store, activity, config)
-        if twin is None:
-            add.append(activity)
-            status = "added" if activity.running else "non-running"
-            outcomes.append(Outcome(source.display_path, source.athlete, status, "; ".join(activity.notes) or None,
-                                    activity.id,
-                                    activity.summary["distance_m"], activity.summary["local_date"]))
-            continue
-        stored_richness = richness(twin, _stored_has_heart_rate(store, twin["id"]))
-        if richness(activity.summary, activity.has_heart_rate) > stored_richness:
-            add.append(activity)
-            remove.append(twin["id"])
-            reason = (f"same run as {twin['source_path']} ({_what(twin)}); "
-                      f"kept this richer {_what(activity.summary)} recording")
-        else:
-            reason = f"same run as {twin['source_path']} ({_what(twin)}), which is kept as the richer recording"
-        outcomes.append(Outcome(source.display_path, source.athlete, "duplicate", reason, activity.id,
-                                activity.summary["distance_m"], activity.summary["local_date"]))
-    outcome = "added" if add else "duplicate"
-    store.record_file(sha256=sha, athlete=source.athlete, source_path=source.display_path, outcome=outcome,
-                      detail="; ".join(o.reason for o in outcomes if o.reason) or None,
-                      add=add, remove=remove, stat=stat)
-    return outcomes
-
-
-def richness(summary: dict, has_heart_rate: bool) -> tuple:
-    """How much a recording holds, to keep the richer of two recordings of one run (larger wins):
-    the format (FIT > TCX > GPX: the same recording exported twice keeps its FIT), then
-    barometric elevation (by the device's own sensor: a fēnix beside a Forerunner 735XT), cadence,
-    heart rate, and the number of samples. The sha256 breaks a tie, so the import order never decides.
-    """
-    return (FORMAT_RANK.get(summary.get("format") or "", 0),
-            devices.elevation_sensor(summary.get("device")) == "barometric"
-            and summary.get("elevation_source") == "barometric",
-            summary.get("cadence_spm") is not None and summary["cadence_spm"] == summary["cadence_spm"],
-            has_heart_rate,
-            int(summary.get("samples") or 0),
-            str(summary.get("sha256") or ""))
-
-
-def _stored_has_heart_rate(store: Store, activity_id: str) -> bool:
-    try:
-        return bool(store.stream(activity_id)["heart_rate_bpm"].notna().any())
-    except StoreError:
-        return False
-
-
-def _what(summary: dict) -> str:
-    """``"FIT, garmin fenix3"``: the format and device of a recording, for a duplicate's reason."""
-    device = summary.get("device")
-    return f"{str(summary.get('format') or '?').upper()}{', ' + device if device else ''}"
-
-
-def _same_run(store: Store, activity: Activity | work.EncodedActivity, config: Config) -> dict | None:
-    """A stored activity of the same athlete that is this run in another file, if any."""
-    summary = activity.summary
-    window = config.get("duplicate_start_window_s")
-    tolerance = config.get("duplicate_distance_tolerance")
-    for other in store.overlapping(summary["athlete"], summary["start_time"], window):
-        if other["sha256"] == summary["sha256"]:
-            continue
-        a, b = summary["distance_m"] or 0.0, other["distance_m"] or 0.0
-        if max(a, b) == 0 or abs(a - b) <= tolerance * max(a, b):
-            return other
-    return None

@@ -27,6 +27,8 @@ from ..effort import hr_histogram
 from ..errors import FileImportError, NoActivityError, NotAFileError, UnexpectedFileError
 from ..store.streams import encode_stream
 from . import archives, limits
+from .boundary import boundary
+from .boundary import release as _release
 from .scan import decompress_if_gzip, open_regular
 from .stream import Hints
 
@@ -100,7 +102,7 @@ class FileResult:
 def process(task: Task) -> FileResult:
     """Read and decode one file within its budgets; every failure, a bug of ours included,
     becomes a failed result."""
-    from .importer import _release, boundary, decode  # the importer imports this module: bound at call time
+    from .importer import decode  # the importer imports this module: bound at call time
 
     result = FileResult(task.display_path, task.athlete, "failed")
     budget = limits.Limits.from_config(task.config)
