@@ -99,3 +99,15 @@ def test_a_run_faster_than_any_runner_is_rejected(imported, store):
     outcome = imported("car.fit", fit_bytes(run_points(utc(2026, 5, 4, 6), km=20, speed_mps=25)))
     assert outcome.status == "failed"
     assert outcome.reason == "a run averaging 25.0 m/s is faster than 12 m/s (setting max_run_speed_mps)"
+
+
+def test_any_activity_faster_than_sound_is_rejected_and_a_drive_is_kept(imported, store):
+    """Found by fuzzing: a damaged FIT (no sport, 87 records) once stored 15,448 km in 87 s as
+    a non-running activity; no sport a watch records averages faster than sound."""
+    broken = imported("jet.fit", fit_bytes(run_points(utc(2026, 5, 4, 6), km=100, speed_mps=500), sport="CYCLING"))
+    assert broken.status == "failed"
+    assert broken.reason == ("an activity averaging 500 m/s cannot be real: faster than sound "
+                             "(setting max_activity_speed_mps)")
+    drive = imported("drive.fit", fit_bytes(run_points(utc(2026, 5, 5, 6), km=20, speed_mps=25), sport="CYCLING"))
+    assert drive.status == "non-running"
+    assert len(store.activities_frame()) == 1

@@ -114,6 +114,9 @@ SETTINGS: dict[str, Setting] = _settings(
             "averages 10.4 m/s).", minimum=1),
     Setting("max_activity_hours", 200.0, "h", "-",
             "Timer or elapsed time of one activity above this is implausible.", minimum=1),
+    Setting("max_activity_speed_mps", 343.0, "m/s", "-",
+            "Any activity (a ride, a drive, a flight recorded by mistake) averaging faster than sound is a "
+            "broken distance, and so is one longer than this speed times max_activity_hours.", minimum=1),
     Setting("max_backward_time_share", 0.01, "fraction", "-",
             "A file whose samples step back in time (in file order) more than this share of the "
             "time is rejected: mixed time zones or spliced tracks, which multiply the distance.",

@@ -141,6 +141,13 @@ def check_activity(activity: Activity, path: str, config: Config, notes: list[st
         if value is not None and not (math.isfinite(value) and 0 <= value <= max_s):
             raise ImplausibleError(f"{name} {value:.6g} s is beyond {config.get('max_activity_hours'):g} h "
                                    "(setting max_activity_hours)", path=path)
+    fastest = config.get("max_activity_speed_mps")
+    speed = summary.get("avg_speed_mps")
+    if (speed is not None and speed > fastest) or distance > fastest * max_s:
+        shown = f"averaging {speed:,.0f} m/s" if speed is not None and speed > fastest else \
+            f"of {distance / 1000:,.0f} km"
+        raise ImplausibleError(f"an activity {shown} cannot be real: faster than sound "
+                               f"(setting max_activity_speed_mps)", path=path)
     if summary.get("running"):
         max_m = config.get("max_run_distance_km") * 1000
         if distance > max_m:
