@@ -273,7 +273,7 @@ def test_polling_when_native_events_cannot_start(folder, tmp_path, monkeypatch):
         def is_alive(self):
             return False
 
-    monkeypatch.setattr(watch_module, "_native_observer", Broken)
+    monkeypatch.setattr(watch_module, "native_observer", Broken)
     with running(folder, tmp_path) as watcher:
         assert watcher.watcher.summary.observer == "polling"
         assert "inotify watch limit reached" in watcher.watcher.summary.fallback

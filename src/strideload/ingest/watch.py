@@ -44,16 +44,24 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from stat import S_ISREG
 from typing import Any
 
 import pandas as pd
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
 from ..config import Config
 from ..errors import FileImportError, UsageError
 from ..store import Store
 from . import localtime
+from .folder_events import (
+    EventQueue,
+    Located,
+    file_signature,
+    folder_root,
+    halt,
+    is_within,
+    native_observer,
+    relative_to,
+)
 from .importer import ImportResult, Outcome, Progress, import_pain_log, import_plan_file, import_side_log, import_source
 from .importer import sources as importer_sources
 from .scan import (
@@ -70,40 +78,15 @@ from .scan import (
 )
 from .stream import Hints
 
-#: Event kinds that mean a file's bytes may have changed (not "opened", "closed_no_write":
-#: those are our own reads, and reacting to them would import in a loop).
-CHANGE_EVENTS = ("created", "modified", "closed", "moved")
 #: Longest sleep of the main loop between looks at the pending files, in seconds.
 MAX_TICK_S = 0.25
-
-
-@dataclass(frozen=True)
-class Root:
-    """A watched folder: ``shown`` as the user gave it (display paths start there), ``real`` resolved."""
-
-    shown: Path
-    real: Path
-
-
-@dataclass(frozen=True)
-class _Located:
-    """A file under a watched folder: the folder, the path's parts below it, whose it is."""
-
-    root: Root
-    parts: tuple[str, ...]
-    athlete: str
-
-    @property
-    def path(self) -> Path:
-        """The path as shown to the user (it starts with the folder as the user gave it)."""
-        return self.root.shown.joinpath(*self.parts)
 
 
 @dataclass
 class _Pending:
     """A file seen changing: its last (size, mtime) and when it last changed (monotonic s)."""
 
-    where: _Located
+    where: Located
     signature: tuple[int, int] | None
     changed_at: float
     first_seen: float
@@ -181,7 +164,7 @@ class Watcher:
             raise UsageError("--athlete and --team exclude each other")
         self.store = store
         self.config = config or Config()
-        self.roots = [_root(path) for path in paths]
+        self.roots = [folder_root(path) for path in paths]
         if not self.roots:
             raise UsageError("give at least one folder to watch")
         self.team = team
@@ -212,7 +195,7 @@ class Watcher:
 
         if not self.poll:
             try:
-                self._observer = self._started(_native_observer())
+                self._observer = self._started(native_observer())
                 self.summary.observer = "native"
                 return
             except Exception as exc:  # any failure of the native backend (inotify limits, ...): poll instead
@@ -221,13 +204,13 @@ class Watcher:
         self.summary.observer = "polling"
 
     def _started(self, observer: Any) -> Any:
-        handler = _Handler(self._events)
+        handler = EventQueue(self._events)
         try:
             for root in self.roots:
                 observer.schedule(handler, str(root.real), recursive=True)
             observer.start()
         except BaseException:
-            _halt(observer)
+            halt(observer)
             raise
         return observer
 
@@ -235,7 +218,7 @@ class Watcher:
         """Stop the observer (if any) and wait briefly for its threads."""
         observer, self._observer = self._observer, None
         if observer is not None:
-            _halt(observer)
+            halt(observer)
         lock, self._lock = self._lock, None
         if lock is not None:
             lock.__exit__(None, None, None)
@@ -290,7 +273,7 @@ class Watcher:
         """Split pending files into ready (unchanged for the settle time) and still settling."""
         ready, settling = [], []
         for key, item in list(self._pending.items()):
-            signature = _signature(item.path)
+            signature = file_signature(item.path)
             if signature is None:  # deleted (or moved away) before it settled
                 del self._pending[key]
                 continue
@@ -322,7 +305,7 @@ class Watcher:
         """Offer every file under ``folder`` (default: every watched folder)."""
         for root in self.roots:
             start = root.real if folder is None else folder
-            if folder is not None and not _is_within(folder, root.real):
+            if folder is not None and not is_within(folder, root.real):
                 continue
             for dirpath, dirnames, filenames in os.walk(start):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -345,11 +328,11 @@ class Watcher:
             else:
                 self._offer(Path(path), event=True)
 
-    def _locate(self, path: Path) -> _Located | None:
+    def _locate(self, path: Path) -> Located | None:
         """Where a file sits under a watched folder and whose it is, or None to ignore it."""
         path = Path(os.path.abspath(path))
         for root in self.roots:
-            rel = _relative(path, root.real)
+            rel = relative_to(path, root.real)
             if rel is None:
                 continue
             parts = rel.parts
@@ -357,8 +340,8 @@ class Watcher:
                     not (is_candidate(parts[-1]) or is_side_file(parts[-1])):
                 return None
             if self.team:
-                return _Located(root, parts, parts[0]) if len(parts) >= 2 else None
-            return _Located(root, parts, self.athlete)
+                return Located(root, parts, parts[0]) if len(parts) >= 2 else None
+            return Located(root, parts, self.athlete)
         return None
 
     def _offer(self, path: Path, *, event: bool) -> None:
@@ -373,7 +356,7 @@ class Watcher:
             if event:  # an event means new bytes even when a coarse mtime has not moved yet
                 item.changed_at = now
             return
-        signature = _signature(shown)
+        signature = file_signature(shown)
         if signature is None or signature == self._handled.get(key):
             return  # gone already, or unchanged since it was read
         self._pending[key] = _Pending(located, signature, now, now)
@@ -434,11 +417,11 @@ class Watcher:
                 source.hints = self._strava_hint(item.where)
         return sources
 
-    def _strava_hint(self, where: _Located) -> Hints:
+    def _strava_hint(self, where: Located) -> Hints:
         """Name and sport from the ``activities.csv`` of an unpacked Strava export above the file."""
         for depth in range(len(where.parts) - 1, -1, -1):
             csv = where.root.shown.joinpath(*where.parts[:depth], "activities.csv")
-            stamp = _signature(csv)
+            stamp = file_signature(csv)
             if stamp is None:
                 continue
             cached = self._hints.get(csv)
@@ -501,62 +484,3 @@ def _flag_key(row: dict[Any, Any]) -> tuple[Any, ...]:
     return (row["athlete"], str(row["date"])[:10], row["kind"], None if pd.isna(activity) else activity)
 
 
-class _Handler(FileSystemEventHandler):
-    """Puts (kind, path, is_directory) of watchdog events on a queue for the main loop."""
-
-    def __init__(self, events: queue.SimpleQueue[tuple[str, str, bool]]):
-        super().__init__()
-        self.events = events
-
-    def dispatch(self, event: FileSystemEvent) -> None:
-        kind = event.event_type
-        if kind == "moved":
-            self.events.put(("deleted", os.fsdecode(event.src_path), event.is_directory))
-            self.events.put(("created", os.fsdecode(event.dest_path), event.is_directory))
-        elif kind == "deleted" or (kind in CHANGE_EVENTS and (kind == "created" or not event.is_directory)):
-            self.events.put((kind, os.fsdecode(event.src_path), event.is_directory))
-
-
-def _native_observer() -> Any:
-    from watchdog.observers import Observer
-
-    return Observer()
-
-
-def _halt(observer: Any) -> None:
-    try:
-        observer.stop()
-        if observer.is_alive():
-            observer.join(timeout=5)
-    except RuntimeError:  # never started: nothing to stop
-        pass
-
-
-def _root(path: str | Path) -> Root:
-    shown = Path(path).expanduser()
-    if not shown.is_dir():
-        raise UsageError(f"{shown}: not a folder (strideload watch needs folders to watch)")
-    return Root(shown, shown.resolve())
-
-
-def _relative(path: Path, root: Path) -> Path | None:
-    """``path`` relative to ``root``, also when one spells it through a symlink (macOS /private)."""
-    for candidate in (path, path.resolve()):
-        try:
-            return candidate.relative_to(root)
-        except ValueError:
-            continue
-    return None
-
-
-def _is_within(path: Path, root: Path) -> bool:
-    return _relative(Path(os.path.abspath(path)), root) is not None
-
-
-def _signature(path: Path) -> tuple[int, int] | None:
-    """(size in bytes, mtime in ns) of a file, or None when it is not (or no longer) a file."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return (stat.st_size, stat.st_mtime_ns) if S_ISREG(stat.st_mode) else None
