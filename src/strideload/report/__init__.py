@@ -40,8 +40,9 @@ from .assets import (
     write_plotly_js,
 )
 from .data import AthleteData, check_athletes, check_since, gather
-from .html import athlete_page, index_page, plotly_script_tag
+from .html import athlete_page, plotly_script_tag
 from .print_page import summary_page, write_pdf
+from .team_page import index_page
 
 __all__ = ["AthleteData", "ReportError", "ReportResult", "build_reports", "gather"]
 
