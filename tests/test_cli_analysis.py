@@ -83,6 +83,14 @@ def test_status_of_several_athletes_most_concerning_first(run):
     assert table.exit_code == 0 and "Most concerning first" in table.output
 
 
+def test_the_status_table_never_calls_a_week_without_data_clear(run):
+    rows = {r["athlete"]: r for r in json.loads(run("status", "--as-of", "2024-04-01", "--format", "json").output)}
+    assert rows["ana"]["stale"] and rows["ana"]["concern"] == "none"  # nothing flagged: there is nothing to flag
+    table = run("status", "--as-of", "2024-04-01").output
+    ana = next(line for line in table.splitlines() if "│ ana " in line)
+    assert "no recent runs" in ana and "clear" not in ana
+
+
 def test_status_of_one_athlete_reads_like_a_summary(run):
     result = run("status", "--athlete", "ana", "--as-of", "2024-02-13")
     assert result.exit_code == 0, result.output

@@ -113,7 +113,9 @@ def _load(row: Mapping[str, Any]) -> str:
 
 def status_table(system: str) -> list[Column]:
     return [
-        column("athlete", "Athlete"), column("concern", "This week", lambda v: SEVERITY_WORDS.get(v, "clear")),
+        column("athlete", "Athlete"),
+        Column("concern", "This week", lambda row: "no recent runs" if row.get("stale")  # not "clear": unknown
+               else SEVERITY_WORDS.get(plain(row.get("concern")), "clear")),
         _km_field("last_7d_km", system), _km_field("last_28d_km", system),
         Column("acwr_ewma", "EWMA ratio (band)",
                lambda row: f"{_ratio(row.get('acwr_ewma'))} ({row.get('acwr_ewma_band') or units.MISSING})"),
