@@ -33,7 +33,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,8 +52,10 @@ KEPT = ("file_id", "sport", "session", "activity", "record")
 
 
 def generated_folder(n: int, seed: int = 7) -> Path:
-    """``n`` runs on consecutive days (cached in the temp folder)."""
-    folder = Path(tempfile.gettempdir()) / f"strideload-bench-runs-{n}-{seed}"
+    """``n`` runs from 2019 on, up to four a day (so 10,000 stay in the past: runs dated after
+    tomorrow are rejected at import), cached in the temp folder."""
+    per_day = 1 if n <= 2000 else 4
+    folder = Path(tempfile.gettempdir()) / f"strideload-bench-runs-{n}-{seed}{'' if per_day == 1 else '-4aday'}"
     done = folder / ".complete"
     if done.exists():
         return folder
@@ -63,7 +65,8 @@ def generated_folder(n: int, seed: int = 7) -> Path:
     for i in range(n):
         minutes = rng.randint(20, 90)
         speed, hill = rng.uniform(2.6, 3.6), rng.uniform(5, 40)
-        day = utc(2020, 1, 1, 6) + (utc(2020, 1, 2) - utc(2020, 1, 1)) * i
+        first = utc(2020, 1, 1, 6) if per_day == 1 else utc(2019, 1, 1, 5)
+        day = first + timedelta(days=i // per_day, hours=5 * (i % per_day))
         points = run_points(day, km=speed * 60 * minutes / 1000, speed_mps=speed,
                             elevation=lambda d, k=hill: 100 + k * ((d // 700) % 2))
         if rng.random() < 0.6:

@@ -218,7 +218,8 @@ def read_fit(data: bytes, path: str, *, fast: bool = True) -> list[RawActivity]:
     if file_types and file_types <= NOT_ACTIVITY_TYPES:
         raise NoActivityError(f"a FIT {'/'.join(sorted(file_types))} file, not an activity", path=path)
     if n_records and records.empty:
-        log.warning("%s: records carry only device-relative times; samples dropped", path)
+        log.warning("%s: no record carries a usable time (device-relative, or after tomorrow); samples dropped",
+                    path)
     sessions = messages["session"] or ([{}] if len(records) >= 2 else [])
     if not sessions:
         if damage is not None:
