@@ -10,11 +10,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from ..pain import PAIN_COLUMNS, PainEntry, link_runs
+from .effort import Written
 
 if TYPE_CHECKING:  # pandas loads in the methods that build frames: opening a store stays cheap
     import pandas as pd
@@ -24,13 +24,8 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-@dataclass(frozen=True)
-class PainWrite:
-    """What writing pain entries did: new entries, changed ones (score or note), and repeats."""
-
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
+#: What writing pain entries did: new entries, changed ones (score or note), and repeats.
+PainWrite = Written
 
 
 class Logs:
