@@ -22,8 +22,8 @@ def test_the_report_names_the_unit_shades_an_injury_and_says_who_is_injured(stor
     result = build_reports(store, config, out_dir=tmp_path / "out", as_of=last)
     ana = result.pages["ana"].read_text(encoding="utf-8")
     ben = result.pages["ben"].read_text(encoding="utf-8")
-    assert "in running time (min) (the load_unit setting)" in ana
-    assert "in distance (km) (the load_unit setting)" in ben
+    assert "in running time (min): the load_unit setting." in ana
+    assert "in distance (km): the load_unit setting." in ben
     assert "Downhill as a continuous load" in ana and "Descent per km, 7 days" in ana
     assert '"injury"' in ana and "rgba(200,69,47,0.13)" in ana     # the period, shaded and labelled
     index = (result.out_dir / "index.html").read_text(encoding="utf-8")

@@ -326,7 +326,7 @@ def athlete_page(data: AthleteData, config: Config, *, plotly_tag: str, generate
                "No runs and no knee-pain scores in this period.", tall=True),
         _chart("fig-acwr", "Acute:chronic load ratios",
                "Three ways of comparing the last 7 days with the last 28, over Gabbett's team-sport bands "
-               f"(0.8 / 1.3 / 1.5), in {escape(load_figures.unit_label(data.daily))} (the load_unit setting). "
+               f"(0.8 / 1.3 / 1.5), in {escape(load_figures.unit_label(data.daily))}: the load_unit setting. "
                f"{escape(KINDS['acwr_high'].note)} Ratios are hidden for the first 28 days of history, after a "
                "gap or an injury, illness or holiday period (shaded), and where the chronic load is zero.",
                load_figures.add_context(figures.acwr_lines(data.daily, config, start, end), data.daily),
