@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .effort import csv_rows, raise_first
-from .errors import UsageError
+from .errors import InputError
 
 KINDS = ("injury", "illness", "holiday")
 CSV_COLUMNS = ("from", "to", "kind", "note")
@@ -36,14 +36,8 @@ CONTEXT_COLUMNS = ["id", "athlete", "start_date", "end_date", "kind", "note"]
 MAX_DAYS = 3660
 
 
-class ContextInputError(UsageError):
+class ContextInputError(InputError):
     """A context period that cannot be accepted: ``field`` names the column, ``line`` the CSV line."""
-
-    def __init__(self, message: str, *, field: str, line: int | None = None, path: str | Path | None = None):
-        self.field, self.line, self.reason = field, line, message
-        self.path = str(path) if path is not None else None
-        where = ", ".join(part for part in (self.path, f"line {line}" if line is not None else None) if part)
-        super().__init__(f"{where}: field {field!r}: {message}" if where else f"field {field!r}: {message}")
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,8 @@ if TYPE_CHECKING:  # numpy and pandas load where heart rates are counted: the st
     import numpy as np
     import pandas as pd
 
-from .errors import UsageError
+from .errors import InputError
+from .pain import parse_score
 
 #: Columns of an RPE CSV, in the order the template writes them; ``rpe`` is required, and
 #: ``activity`` or ``date``.
@@ -55,14 +56,8 @@ TEMPLATE = (",".join(CSV_COLUMNS) + "\n"
             "# 3f2a9c81,,,4,\n")
 
 
-class RpeInputError(UsageError):
+class RpeInputError(InputError):
     """An RPE entry that cannot be accepted. ``field`` names the column, ``line`` the CSV line."""
-
-    def __init__(self, message: str, *, field: str, line: int | None = None, path: str | Path | None = None):
-        self.field, self.line, self.reason = field, line, message
-        self.path = str(path) if path is not None else None
-        where = ", ".join(part for part in (self.path, f"line {line}" if line is not None else None) if part)
-        super().__init__(f"{where}: field {field!r}: {message}" if where else f"field {field!r}: {message}")
 
 
 @dataclass(frozen=True)
@@ -79,16 +74,9 @@ class RpeEntry:
 
 
 def parse_rpe(value: str | float) -> float:
-    """An RPE 0–10 in steps of 0.5; anything else raises ``ValueError``."""
-    try:
-        score = float(value) if isinstance(value, (int, float)) else float(str(value).strip())
-    except ValueError:
-        raise ValueError(f"{value!r} is not a number; give an RPE from 0 to 10 (Borg CR-10)") from None
-    if not math.isfinite(score) or not 0 <= score <= 10:
-        raise ValueError(f"{value!r} is outside 0–10 (Borg CR-10)")
-    if score * 2 != round(score * 2):
-        raise ValueError(f"{value!r} is not a whole or half point (e.g. 6 or 6.5)")
-    return score
+    """An RPE 0–10 in steps of 0.5 (the pain log's scores, on Borg's CR-10); anything else
+    raises ``ValueError``."""
+    return parse_score(value, what="an RPE", scale=" (Borg CR-10)", example=6)
 
 
 def device_rpe(value: Any) -> float | None:

@@ -19,6 +19,17 @@ class UsageError(StrideloadError):
     """The caller asked for something that cannot be done (bad option, unknown athlete)."""
 
 
+class InputError(UsageError):
+    """A row of a log the user keeps (pain, RPE, context periods) that cannot be accepted:
+    ``field`` names the column, ``line`` the CSV line (None outside a file), ``reason`` why."""
+
+    def __init__(self, message: str, *, field: str, line: int | None = None, path: str | Path | None = None):
+        self.field, self.line, self.reason = field, line, message
+        self.path = str(path) if path is not None else None
+        where = ", ".join(part for part in (self.path, f"line {line}" if line is not None else None) if part)
+        super().__init__(f"{where}: field {field!r}: {message}" if where else f"field {field!r}: {message}")
+
+
 class ConfigError(StrideloadError):
     """A configuration file or value is invalid. ``key`` names the offending setting."""
 

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .config import Config
-from .errors import UsageError
+from .errors import InputError, UsageError
 
 if TYPE_CHECKING:  # pandas loads where a frame is built: the CLI's light commands never need it
     import pandas as pd
@@ -71,18 +71,8 @@ TEMPLATE = (",".join(CSV_COLUMNS) + "\n"
             + "".join(f"# {row}\n" for row in EXAMPLES))
 
 
-class PainInputError(UsageError):
+class PainInputError(InputError):
     """A pain score that cannot be accepted. ``field`` names the column, ``line`` the CSV line."""
-
-    def __init__(self, message: str, *, field: str, line: int | None = None,
-                 path: str | Path | None = None):
-        self.field = field
-        self.line = line
-        self.path = str(path) if path is not None else None
-        self.reason = message
-        where = [part for part in (self.path, f"line {line}" if line is not None else None) if part]
-        prefix = ", ".join(where)
-        super().__init__(f"{prefix}: field {field!r}: {message}" if prefix else f"field {field!r}: {message}")
 
 
 @dataclass(frozen=True)
@@ -102,16 +92,17 @@ class PainEntry:
         return (self.athlete, self.date.isoformat(), self.time or "", self.when, self.side or "")
 
 
-def parse_score(value: str | float) -> float:
-    """A score 0–10 in steps of 0.5 (``"6.5"``, ``6``); anything else raises ``ValueError``."""
+def parse_score(value: str | float, *, what: str = "a score", scale: str = "", example: int = 3) -> float:
+    """A score 0–10 in steps of 0.5 (``"6.5"``, ``6``); anything else raises ``ValueError``
+    whose message asks for ``what`` on the ``scale`` (e.g. " (Borg CR-10)"), like ``example``."""
     try:
         score = float(str(value).strip()) if not isinstance(value, (int, float)) else float(value)
     except ValueError:
-        raise ValueError(f"{value!r} is not a number; give a score from 0 to 10") from None
+        raise ValueError(f"{value!r} is not a number; give {what} from 0 to 10{scale}") from None
     if not math.isfinite(score) or not 0 <= score <= 10:
-        raise ValueError(f"{value!r} is outside 0–10")
+        raise ValueError(f"{value!r} is outside 0–10{scale}")
     if score * 2 != round(score * 2):
-        raise ValueError(f"{value!r} is not a whole or half point (e.g. 3 or 3.5)")
+        raise ValueError(f"{value!r} is not a whole or half point (e.g. {example} or {example}.5)")
     return score
 
 

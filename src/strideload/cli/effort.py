@@ -12,15 +12,10 @@ import click
 
 from .. import context as periods
 from .. import effort
-from ..store import Written
 from ..store.effort import RPE_COLUMNS
 from .main import Context, common_options
 from .pain import known_athlete, whose
-from .render import Column, column, format_option, render, say
-
-
-def _written(result: Written) -> str:
-    return f"{result.added} added, {result.updated} updated, {result.unchanged} already recorded"
+from .render import Column, column, format_option, render, say, written
 
 
 @click.group("rpe")
@@ -65,7 +60,7 @@ def rpe_import_command(ctx: Context, file: Path, athlete: str | None) -> None:
     """
     name = whose(ctx, athlete)
     entries = effort.read_csv(file)
-    say(f"{file}: {_written(ctx.store.add_rpe(entries, athlete=name, source=str(file), path=str(file)))}")
+    say(f"{file}: {written(ctx.store.add_rpe(entries, athlete=name, source=str(file), path=str(file)))}")
 
 
 def _rpe_table() -> list[Column]:
@@ -157,7 +152,7 @@ def context_import_command(ctx: Context, file: Path, athlete: str | None) -> Non
     nothing; the error names the line and the field."""
     found = periods.read_csv(file, whose(ctx, athlete))
     ctx.creates_store = True
-    say(f"{file}: {_written(ctx.store.add_context(found, source=str(file)))}")
+    say(f"{file}: {written(ctx.store.add_context(found, source=str(file)))}")
 
 
 @context_group.command("list")

@@ -13,10 +13,9 @@ from .. import analyze
 from ..analyze.pain import pain_vs_load
 from ..errors import UsageError
 from ..pain import PAIN_COLUMNS, WHENS, choose_athlete, latest_date, make_entry, read_csv, template
-from ..store import PainWrite
 from .corrections import PAIN_COMMANDS
 from .main import Context, common_options
-from .render import format_option, render, say
+from .render import format_option, render, say, written
 from .tables import pain_table, pain_vs_load_table
 
 
@@ -35,10 +34,6 @@ def whose(ctx: Context, athlete: str | None) -> str:
     if athlete or ctx.config.origin("default_athlete") != "default" or not ctx.db_path.exists():
         return choose_athlete(athlete, [], ctx.config)
     return choose_athlete(None, sorted(set(ctx.store.athlete_names()) | set(ctx.store.pain_athletes())), ctx.config)
-
-
-def _written(result: PainWrite) -> str:
-    return f"{result.added} added, {result.updated} updated, {result.unchanged} already logged"
 
 
 @click.group("pain")
@@ -109,7 +104,8 @@ def import_command(ctx: Context, file: Path, athlete: str | None) -> None:
     name = whose(ctx, athlete)
     entries = read_csv(file, name, latest=latest_date(ctx.config, name))
     ctx.creates_store = True
-    say(f"{file}: {_written(ctx.store.add_pain(entries, source=str(file)))}")
+    result = ctx.store.add_pain(entries, source=str(file))
+    say(f"{file}: {written(result, repeats='already logged')}")
 
 
 @pain_group.command("vs-load")

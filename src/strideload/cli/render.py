@@ -93,6 +93,11 @@ def say(message: Any = "", *, err: bool = False) -> None:
     click.echo(literal(message, newlines=True), err=err)
 
 
+def written(result: Any, repeats: str = "already recorded") -> str:
+    """What a write of log entries did (``store.Written``), in one phrase."""
+    return f"{result.added} added, {result.updated} updated, {result.unchanged} {repeats}"
+
+
 def csv_cell(value: Any) -> Any:
     """A CSV value: text without control characters, and never a spreadsheet formula."""
     if not isinstance(value, str):
