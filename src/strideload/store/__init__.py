@@ -15,7 +15,6 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +24,7 @@ from ..effort import hr_histogram
 from ..errors import StoreError, UsageError
 from ..model import SUMMARY_FIELDS, Activity
 from . import connect, locks
+from .connect import now
 from .corrections import Change, Corrections
 from .effort import Effort, Written
 from .logs import Logs, PainWrite
@@ -49,9 +49,6 @@ def default_db_path() -> Path:
         return Path(env)
     return Path(platformdirs.user_data_dir("strideload")) / "strideload.db"
 
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def _utc_key(start_time: str | None) -> str | None:
@@ -205,7 +202,7 @@ class Store(Corrections, Effort, Logs, Snapshots):
                 for statement in _statements(sql):
                     db.execute(statement)
                 db.execute("INSERT INTO migrations (id, name, applied_at) VALUES (?, ?, ?)",
-                           (number, name, _now()))
+                           (number, name, now()))
 
     def lock(self, name: str, **about: Any) -> AbstractContextManager[None]:
         """Hold the store's ``name`` advisory lock (see :mod:`.locks`); raises ``LockHeld`` if taken."""
@@ -258,7 +255,7 @@ class Store(Corrections, Effort, Logs, Snapshots):
     def record_failure(self, source_path: str, athlete: str, sha256: str | None, reason: str) -> None:
         with self.transaction() as db:
             db.execute("INSERT OR REPLACE INTO failures (source_path, athlete, sha256, reason, failed_at) "
-                       "VALUES (?, ?, ?, ?, ?)", (source_path, athlete, sha256, reason, _now()))
+                       "VALUES (?, ?, ?, ?, ?)", (source_path, athlete, sha256, reason, now()))
 
     def record_file(self, *, sha256: str, athlete: str, source_path: str, outcome: str,
                     detail: str | None = None, add: Iterable[Activity] = (),
@@ -276,7 +273,7 @@ class Store(Corrections, Effort, Logs, Snapshots):
                 self._insert(db, activity)
             db.execute("INSERT OR REPLACE INTO files (sha256, athlete, source_path, outcome, detail, "
                        "imported_at) VALUES (?, ?, ?, ?, ?, ?)",
-                       (sha256, athlete, source_path, outcome, detail, _now()))
+                       (sha256, athlete, source_path, outcome, detail, now()))
             db.execute("DELETE FROM failures WHERE source_path = ?", (source_path,))
 
     def known_stats(self) -> dict[str, tuple[int, int, StoredFile]]:
@@ -321,7 +318,7 @@ class Store(Corrections, Effort, Logs, Snapshots):
         if row["hr_histogram"] is None and hasattr(activity, "stream"):  # a worker's activity brings its own
             row["hr_histogram"] = hr_histogram(activity.stream) if row["running"] else ""
         row["start_utc"] = _utc_key(row["start_time"])
-        row["imported_at"] = _now()
+        row["imported_at"] = now()
         names = ", ".join(row)
         marks = ", ".join("?" for _ in row)
         db.execute(f"INSERT OR REPLACE INTO activities ({names}) VALUES ({marks})", tuple(row.values()))
@@ -405,7 +402,7 @@ class Store(Corrections, Effort, Logs, Snapshots):
         with self.transaction() as db:
             row = self._activity(db, ref)
             db.execute("INSERT OR REPLACE INTO activity_decisions (activity_id, decision, decided_at) "
-                       "VALUES (?, ?, ?)", (row["id"], decision, _now()))
+                       "VALUES (?, ?, ?)", (row["id"], decision, now()))
             what = ("counted: it is load and takes part in every flag, whatever the plausibility rule says"
                     if decision == "include" else "set aside: it stays listed but is left out of load and of "
                     "every flag")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import random
 import sqlite3
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
 
@@ -118,3 +119,8 @@ def write_error(path: Path, exc: sqlite3.Error | None) -> StoreError:
         return StoreError(f"the store at {path} stayed locked by another strideload for {BUSY_TIMEOUT_S:.0f} s: "
                           "try again when it has finished (nothing was changed)")
     return StoreError(f"cannot write the store at {path}: {exc} (nothing was half-written)")
+
+
+def now() -> str:
+    """This moment in UTC, to the second, as every ``*_at`` column of the store keeps it."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -14,19 +14,16 @@ import json
 import sqlite3
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any
 
 from ..errors import UsageError
 from ..pain import PainEntry
+from .connect import now
 
 #: Tables with an ``athlete`` column that a rename or merge carries along (pain apart: its
 #: moments must stay unique).
 ATHLETE_TABLES = ("activities", "files", "failures", "rtr_plans", "deleted_files")
 
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def _plural(n: int, word: str, many: str | None = None) -> str:
@@ -89,7 +86,7 @@ class Corrections:
     # -- the change log -----------------------------------------------------------------
     def _log(self, db: sqlite3.Connection, change: Change) -> Change:
         db.execute("INSERT INTO change_log (changed_at, action, athlete, summary, detail) VALUES (?, ?, ?, ?, ?)",
-                   (_now(), change.action, change.athlete, change.summary,
+                   (now(), change.action, change.athlete, change.summary,
                     json.dumps(change.detail, ensure_ascii=False, sort_keys=True)))
         return change
 
@@ -134,7 +131,7 @@ class Corrections:
             row = self._activity(db, ref)
             db.execute("DELETE FROM activities WHERE id = ?", (row["id"],))
             db.execute("INSERT OR IGNORE INTO deleted_files (sha256, athlete, source_path, deleted_at) "
-                       "VALUES (?, ?, ?, ?)", (row["sha256"], row["athlete"], row["source_path"], _now()))
+                       "VALUES (?, ?, ?, ?)", (row["sha256"], row["athlete"], row["source_path"], now()))
             return self._log(db, Change(
                 "delete", row["athlete"],
                 f"deleted {row['athlete']}'s {self._describe(row)} from {row['source_path']}; importing the file "
@@ -169,7 +166,7 @@ class Corrections:
                                  "edit or delete that one")
             db.execute("UPDATE pain SET athlete = ?, date = ?, time = ?, timing = ?, side = ?, score = ?, note = ?, "
                        "source = 'edit', recorded_at = ? WHERE id = ?",
-                       (*entry.key(), entry.score, entry.note or "", _now(), pain_id))
+                       (*entry.key(), entry.score, entry.note or "", now(), pain_id))
             words = ", ".join(f"{k} {_text(a)} → {_text(b)}" for k, (a, b) in changed.items())
             return self._log(db, Change("pain-edit", entry.athlete,
                                         f"edited pain entry {pain_id} ({self._moment(before)}): {words}",
@@ -247,9 +244,9 @@ class Corrections:
         with self.transaction() as db:
             self._known(name)
             counts = self._counts(db, name)
-            now = _now()
+            stamp = now()
             db.execute("INSERT OR IGNORE INTO deleted_files (sha256, athlete, source_path, deleted_at) "
-                       "SELECT sha256, athlete, source_path, ? FROM files WHERE athlete = ?", (now, name))
+                       "SELECT sha256, athlete, source_path, ? FROM files WHERE athlete = ?", (stamp, name))
             for table in ("activities", "pain", "rtr_plans", "failures", "context_periods"):
                 db.execute(f"DELETE FROM {table} WHERE athlete = ?", (name,))
             what = self.describe_counts(counts)

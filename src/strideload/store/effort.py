@@ -15,12 +15,12 @@ import sqlite3
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from ..context import CONTEXT_COLUMNS, ContextPeriod
 from ..effort import RpeEntry, RpeInputError, hr_histogram
 from ..errors import UsageError
+from .connect import now
 from .corrections import Change
 from .streams import decode_stream
 
@@ -31,9 +31,6 @@ if TYPE_CHECKING:  # pandas loads in the methods that build frames: opening a st
 RPE_COLUMNS = ["activity_id", "athlete", "local_date", "start_time", "name", "distance_m", "timer_s", "rpe",
                "rpe_source", "note"]
 
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -112,7 +109,7 @@ class Effort:
                     unchanged += 1
                     continue
                 db.execute("INSERT OR REPLACE INTO efforts (activity_id, rpe, note, source, recorded_at) "
-                           "VALUES (?, ?, ?, ?, ?)", (activity_id, entry.rpe, note, source, _now()))
+                           "VALUES (?, ?, ?, ?, ?)", (activity_id, entry.rpe, note, source, now()))
                 added, updated = (added + 1, updated) if row is None else (added, updated + 1)
         return Written(added, updated, unchanged)
 
@@ -171,11 +168,11 @@ class Effort:
                                  "end_date = ? AND kind = ?", key).fetchone()
                 if row is None:
                     db.execute("INSERT INTO context_periods (athlete, start_date, end_date, kind, note, source, "
-                               "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)", (*key, period.note or "", source, _now()))
+                               "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)", (*key, period.note or "", source, now()))
                     added += 1
                 elif period.note and period.note != row["note"]:
                     db.execute("UPDATE context_periods SET note = ?, source = ?, recorded_at = ? WHERE athlete = ? "
-                               "AND start_date = ? AND end_date = ? AND kind = ?", (period.note, source, _now(), *key))
+                               "AND start_date = ? AND end_date = ? AND kind = ?", (period.note, source, now(), *key))
                     updated += 1
                 else:
                     unchanged += 1

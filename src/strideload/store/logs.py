@@ -10,18 +10,15 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from ..pain import PAIN_COLUMNS, PainEntry, link_runs
+from .connect import now
 from .effort import Written
 
 if TYPE_CHECKING:  # pandas loads in the methods that build frames: opening a store stays cheap
     import pandas as pd
 
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 #: What writing pain entries did: new entries, changed ones (score or note), and repeats.
@@ -51,7 +48,7 @@ class Logs:
                 row = db.execute("SELECT score, note FROM pain WHERE athlete = ? AND date = ? AND time = ? "
                                  "AND timing = ? AND side = ?", key).fetchone()
                 note = entry.note or (row["note"] if row is not None else "")
-                values = (entry.score, note, source, _now())
+                values = (entry.score, note, source, now())
                 if row is None:
                     db.execute("INSERT INTO pain (athlete, date, time, timing, side, score, note, source, "
                                "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (*key, *values))
@@ -106,10 +103,10 @@ class Logs:
         with self.transaction() as db:
             cursor = db.execute("INSERT INTO rtr_plans (athlete, protocol, protocol_toml, start_date, created_at, "
                                 "source) VALUES (?, ?, ?, ?, ?, ?)",
-                                (athlete, protocol, protocol_toml, start_date, _now(), source))
+                                (athlete, protocol, protocol_toml, start_date, now(), source))
             plan_id = int(cursor.lastrowid or 0)
             db.execute("INSERT INTO rtr_decisions (plan_id, date, stage, note, decided_at, source) "
-                       "VALUES (?, ?, ?, ?, ?, ?)", (plan_id, start_date, stage, note or "start", _now(), source))
+                       "VALUES (?, ?, ?, ?, ?, ?)", (plan_id, start_date, stage, note or "start", now(), source))
         return plan_id
 
     def add_rtr_decision(self, plan_id: int, *, date: str, stage: int, note: str | None = None,
@@ -117,7 +114,7 @@ class Logs:
         """Record a PT's decision: the plan is at ``stage`` from ``date`` on (``source`` as above)."""
         with self.transaction() as db:
             db.execute("INSERT INTO rtr_decisions (plan_id, date, stage, note, decided_at, source) "
-                       "VALUES (?, ?, ?, ?, ?, ?)", (plan_id, date, stage, note, _now(), source))
+                       "VALUES (?, ?, ?, ?, ?, ?)", (plan_id, date, stage, note, now(), source))
 
     def rtr_plans(self, athlete: str | None = None) -> list[dict[str, Any]]:
         """Return-to-run plans in the order they were recorded, each with its ``decisions``

@@ -13,9 +13,9 @@ import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
-from datetime import datetime, timezone
 
 from ..errors import StoreError
+from .connect import now
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class Snapshots:
                 db.execute("DELETE FROM status_snapshots WHERE generation != ?", (generation,))
                 db.execute("INSERT OR REPLACE INTO status_snapshots (key, generation, rows, taken_at) "
                            "VALUES (?, ?, ?, ?)",
-                           (key, generation, rows, datetime.now(timezone.utc).isoformat(timespec="seconds")))
+                           (key, generation, rows, now()))
                 db.execute("DELETE FROM status_snapshots WHERE key NOT IN "
                            "(SELECT key FROM status_snapshots ORDER BY taken_at DESC, rowid DESC LIMIT ?)", (KEEP,))
         except (StoreError, sqlite3.Error) as exc:
