@@ -135,13 +135,10 @@ class RawActivity:
     session_index: int = 0
 
 
-@dataclass
-class Activity:
-    """An imported activity: summary (keys of :data:`SUMMARY_FIELDS`) and per-second stream."""
+class Summarised:
+    """What any activity answers from its ``summary`` (keys of :data:`SUMMARY_FIELDS`)."""
 
     summary: dict[str, Any]
-    stream: pd.DataFrame
-    notes: list[str] = field(default_factory=list)  # what was dropped or cut while reading it
 
     @property
     def id(self) -> str:
@@ -150,6 +147,15 @@ class Activity:
     @property
     def running(self) -> bool:
         return bool(self.summary["running"])
+
+
+@dataclass
+class Activity(Summarised):
+    """An imported activity: summary (keys of :data:`SUMMARY_FIELDS`) and per-second stream."""
+
+    summary: dict[str, Any]
+    stream: pd.DataFrame
+    notes: list[str] = field(default_factory=list)  # what was dropped or cut while reading it
 
 
 def empty_samples() -> pd.DataFrame:

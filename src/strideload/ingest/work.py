@@ -25,6 +25,7 @@ from typing import Any
 from ..config import Config
 from ..effort import hr_histogram
 from ..errors import FileImportError, NoActivityError, NotAFileError, UnexpectedFileError
+from ..model import Summarised
 from ..store.streams import encode_stream
 from . import archives, limits
 from .boundary import boundary
@@ -55,7 +56,7 @@ class Task:
 
 
 @dataclass
-class EncodedActivity:
+class EncodedActivity(Summarised):
     """An activity ready for the store: its summary, its stream as bytes (``store.streams``)
     and the notes of what was dropped while reading it."""
 
@@ -63,14 +64,6 @@ class EncodedActivity:
     stream_bytes: bytes
     notes: list[str] = field(default_factory=list)
     has_heart_rate: bool = False  # for choosing the richer of two recordings of one run
-
-    @property
-    def id(self) -> str:
-        return self.summary["id"]
-
-    @property
-    def running(self) -> bool:
-        return bool(self.summary["running"])
 
 
 @dataclass
