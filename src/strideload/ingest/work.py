@@ -63,7 +63,6 @@ class EncodedActivity(Summarised):
     summary: dict[str, Any]
     stream_bytes: bytes
     notes: list[str] = field(default_factory=list)
-    has_heart_rate: bool = False  # for choosing the richer of two recordings of one run
 
 
 @dataclass
@@ -117,8 +116,7 @@ def process(task: Task) -> FileResult:
             with boundary("encoding the streams", task.display_path):
                 for a in activities:  # what TRIMP needs of the stream, before it travels as bytes
                     a.summary["hr_histogram"] = hr_histogram(a.stream) if a.summary["running"] else ""
-                result.activities = [EncodedActivity(a.summary, encode_stream(a.stream), a.notes,
-                                                     bool(a.stream["heart_rate_bpm"].notna().any()))
+                result.activities = [EncodedActivity(a.summary, encode_stream(a.stream), a.notes)
                                      for a in activities]
         result.records = sum(len(r.samples) for r in raws)
         result.status = "decoded"

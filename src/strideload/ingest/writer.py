@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 
 from ..config import Config
+from ..effort import hr_histogram
 from ..errors import FileImportError, StoreError, UnexpectedFileError
 from ..model import Activity
 from ..store import FileStat, Store, StoredFile
@@ -102,8 +103,7 @@ def _store_activities(store: Store, source: FileResult, stat: FileStat | None, c
                                     activity.id,
                                     activity.summary["distance_m"], activity.summary["local_date"]))
             continue
-        stored_richness = richness(twin, _stored_has_heart_rate(store, twin["id"]))
-        if richness(activity.summary, activity.has_heart_rate) > stored_richness:
+        if richness(activity.summary) > richness(_with_histogram(store, twin)):
             add.append(activity)
             remove.append(twin["id"])
             reason = (f"same run as {twin['source_path']} ({_what(twin)}); "
@@ -119,26 +119,31 @@ def _store_activities(store: Store, source: FileResult, stat: FileStat | None, c
     return outcomes
 
 
-def richness(summary: dict, has_heart_rate: bool) -> tuple:
+def richness(summary: dict) -> tuple:
     """How much a recording holds, to keep the richer of two recordings of one run (larger wins):
     the format (FIT > TCX > GPX: the same recording exported twice keeps its FIT), then
     barometric elevation (by the device's own sensor: a fēnix beside a Forerunner 735XT), cadence,
-    heart rate, and the number of samples. The sha256 breaks a tie, so the import order never decides.
+    heart rate (its ``hr_histogram`` is not empty), and the number of samples. The sha256 breaks a
+    tie, so the import order never decides.
     """
     return (FORMAT_RANK.get(summary.get("format") or "", 0),
             devices.elevation_sensor(summary.get("device")) == "barometric"
             and summary.get("elevation_source") == "barometric",
             summary.get("cadence_spm") is not None and summary["cadence_spm"] == summary["cadence_spm"],
-            has_heart_rate,
+            bool(summary.get("hr_histogram")),
             int(summary.get("samples") or 0),
             str(summary.get("sha256") or ""))
 
 
-def _stored_has_heart_rate(store: Store, activity_id: str) -> bool:
+def _with_histogram(store: Store, row: dict) -> dict:
+    """A stored activity with its heart-rate histogram, worked out from its stream when it was
+    stored before histograms were kept (the import fills those in only at its end)."""
+    if row.get("hr_histogram") is not None or not row.get("running"):
+        return row
     try:
-        return bool(store.stream(activity_id)["heart_rate_bpm"].notna().any())
+        return {**row, "hr_histogram": hr_histogram(store.stream(row["id"]))}
     except StoreError:
-        return False
+        return row
 
 
 def _what(summary: dict) -> str:
