@@ -6,14 +6,13 @@ import csv
 import io
 import json
 
-import pandas as pd
 import pytest
 from click.testing import CliRunner
 from factories import daily_runs, frame, runs
 
 from strideload.analyze import FLAG_COLUMNS, LOAD_COLUMNS, STATUS_COLUMNS
 from strideload.cli.main import cli
-from strideload.model import Activity
+from strideload.model import Activity, empty_stream_columns
 from strideload.store import Store
 
 HISTORY = frame(
@@ -29,7 +28,7 @@ def db(tmp_path):
     with Store.open(path) as store:
         for summary in HISTORY.to_dict("records"):
             summary.update(sha256=summary["id"], source_path=f"{summary['id']}.fit")
-            store.insert_activity(Activity(summary=summary, stream=pd.DataFrame()))
+            store.insert_activity(Activity(summary=summary, columns=empty_stream_columns()))
     return path
 
 

@@ -187,15 +187,14 @@ def test_strideload_import_reports_a_bad_pain_csv(run, tmp_path):
 
 @pytest.fixture
 def with_runs(db):
-    import pandas as pd
     from factories import runs
 
-    from strideload.model import Activity
+    from strideload.model import Activity, empty_stream_columns
 
     with Store.open(db) as store:
         for summary in runs("ana", [("2026-05-01", 8.0), ("2026-05-04", 8.0)]).to_dict("records"):
             summary.update(sha256=summary["id"], source_path="x.fit")
-            store.insert_activity(Activity(summary=summary, stream=pd.DataFrame()))
+            store.insert_activity(Activity(summary=summary, columns=empty_stream_columns()))
     return db
 
 

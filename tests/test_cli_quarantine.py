@@ -6,11 +6,10 @@ from __future__ import annotations
 import json
 import sqlite3
 
-import pandas as pd
 import pytest
 from factories import every, frame, runs
 
-from strideload.model import Activity
+from strideload.model import Activity, empty_stream_columns
 from strideload.store import Store
 
 HISTORY = frame(
@@ -26,7 +25,7 @@ def db(tmp_path):
     with Store.open(path) as store:
         for summary in HISTORY.to_dict("records"):
             summary.update(sha256=summary["id"], source_path=f"{summary['id']}.fit")
-            store.insert_activity(Activity(summary=summary, stream=pd.DataFrame()))
+            store.insert_activity(Activity(summary=summary, columns=empty_stream_columns()))
     return path
 
 
@@ -84,7 +83,7 @@ def test_the_decision_survives_importing_the_same_run_again(db, run):
     with Store.open(db) as store:
         summary = HISTORY.set_index("id").loc["glitch"].to_dict() | {"id": "glitch", "sha256": "glitch",
                                                                       "source_path": "again.fit"}
-        store.insert_activity(Activity(summary=summary, stream=pd.DataFrame()))  # INSERT OR REPLACE
+        store.insert_activity(Activity(summary=summary, columns=empty_stream_columns()))  # INSERT OR REPLACE
         assert store.activities_frame().set_index("id").loc["glitch", "decision"] == "include"
 
 

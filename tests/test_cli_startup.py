@@ -10,14 +10,13 @@ import subprocess
 import sys
 
 import click
-import pandas as pd
 import pytest
 from click.testing import CliRunner
 from factories import daily_runs, frame, runs
 
 import strideload.cli
 from strideload.cli.main import COMMANDS, StrideloadGroup, cli
-from strideload.model import Activity
+from strideload.model import Activity, empty_stream_columns
 from strideload.store import Store
 
 HEAVY = ("numpy", "pandas", "pyarrow", "plotly")
@@ -35,7 +34,7 @@ def db(tmp_path):
     with Store.open(path) as store:
         for summary in HISTORY.to_dict("records"):
             summary.update(sha256=summary["id"], source_path=f"{summary['id']}.fit")
-            store.insert_activity(Activity(summary=summary, stream=pd.DataFrame()))
+            store.insert_activity(Activity(summary=summary, columns=empty_stream_columns()))
     return path
 
 

@@ -12,7 +12,7 @@ from factories import runs
 from strideload import context as periods
 from strideload.analyze import analyze, daily_load
 from strideload.cli.main import cli
-from strideload.model import Activity
+from strideload.model import Activity, empty_stream_columns
 from strideload.store import Store
 
 
@@ -22,7 +22,7 @@ def fill(path, entries) -> list[str]:
     with Store.open(path) as store:
         for row in frame.to_dict("records"):
             row["rpe"] = None if pd.isna(row["rpe"]) else row["rpe"]
-            store.insert_activity(Activity(summary=row, stream=pd.DataFrame()))
+            store.insert_activity(Activity(summary=row, columns=empty_stream_columns()))
     return list(frame["id"])
 
 

@@ -15,7 +15,7 @@ from files import fit_bytes, gpx_bytes, run_points, tcx_bytes, utc, zip_bytes
 import strideload
 from strideload.cli.main import cli
 from strideload.errors import FileImportError, StrideloadError, UnexpectedFileError
-from strideload.ingest import fit, fit_columnar, stream
+from strideload.ingest import fit, fit_columnar, resample
 from strideload.ingest.importer import import_paths
 from strideload.store import Store
 
@@ -111,7 +111,7 @@ def test_read_activity_raises_only_strideload_errors_with_the_cause_kept(exports
     def broken(*args, **kwargs):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(stream, "build_stream", broken)  # what normalise builds the stream with
+    monkeypatch.setattr(resample, "stream_arrays", broken)  # what normalise builds the stream with
     with pytest.raises(UnexpectedFileError) as caught:
         strideload.read_activity(exports / "a.gpx")
     assert isinstance(caught.value, FileImportError) and isinstance(caught.value, StrideloadError)

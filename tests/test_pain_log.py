@@ -6,14 +6,13 @@ from __future__ import annotations
 import sqlite3
 from datetime import date
 
-import pandas as pd
 import pytest
 from budget import examples
 from factories import runs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from strideload.model import Activity
+from strideload.model import Activity, empty_stream_columns
 from strideload.pain import (
     CSV_COLUMNS,
     PAIN_COLUMNS,
@@ -221,7 +220,7 @@ def test_during_and_after_link_to_that_days_run(store):
     history = runs("ana", [("2026-05-04", 5.0), ("2026-05-04", 12.0), ("2026-05-06", 8.0)])
     for summary in history.to_dict("records"):
         summary.update(sha256=summary["id"], source_path="x.fit")
-        store.insert_activity(Activity(summary=summary, stream=pd.DataFrame()))
+        store.insert_activity(Activity(summary=summary, columns=empty_stream_columns()))
     # Runs on 4 May start 07:00 (5 km) and 08:00 (12 km).
     store.add_pain(parse_csv(_csv("2026-05-04,07:30,2,during,,", "2026-05-04,09:30,3,after,,",
                                   "2026-05-04,,3,during,left,", "2026-05-05,,3,next-morning,,",

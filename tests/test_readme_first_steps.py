@@ -7,13 +7,12 @@ import re
 import shlex
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from click.testing import CliRunner
 from factories import daily_runs, frame
 
 from strideload.cli.main import cli
-from strideload.model import Activity
+from strideload.model import Activity, empty_stream_columns
 from strideload.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,7 +35,7 @@ def demo(tmp_path, monkeypatch):
                         daily_runs("ben", "2026-09-02", [5, 7] * 27))
         for summary in history.to_dict("records"):
             summary.update(sha256=summary["id"], source_path=f"{summary['id']}.fit")
-            store.insert_activity(Activity(summary=summary, stream=pd.DataFrame()))
+            store.insert_activity(Activity(summary=summary, columns=empty_stream_columns()))
     monkeypatch.delenv("STRIDELOAD_DB", raising=False)
     return tmp_path
 

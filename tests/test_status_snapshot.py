@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
-import pandas as pd
 import pytest
 from click.testing import CliRunner
 from factories import daily_runs, frame, runs
@@ -15,7 +14,7 @@ from files import gpx_bytes, run_points, utc
 from strideload import snapshot
 from strideload.cli.main import cli
 from strideload.config import parse_config
-from strideload.model import Activity
+from strideload.model import Activity, empty_stream_columns
 from strideload.pain import make_entry
 from strideload.store import Store
 
@@ -32,7 +31,7 @@ def store(tmp_path):
     with Store.open(tmp_path / "snap.db") as opened:
         for summary in HISTORY.to_dict("records"):
             summary.update(sha256=summary["id"], source_path=f"{summary['id']}.fit")
-            opened.insert_activity(Activity(summary=summary, stream=pd.DataFrame()))
+            opened.insert_activity(Activity(summary=summary, columns=empty_stream_columns()))
         yield opened
 
 
@@ -74,7 +73,7 @@ def test_any_change_to_the_data_is_seen_at_once(store, oslo_config, computed, ch
     else:
         summary = runs("bob", [("2024-02-13", 30.0)]).to_dict("records")[0]
         summary.update(sha256="new", source_path="new.fit")
-        store.insert_activity(Activity(summary=summary, stream=pd.DataFrame()))
+        store.insert_activity(Activity(summary=summary, columns=empty_stream_columns()))
     after = snapshot.status(store, oslo_config, as_of=AS_OF)
     assert len(computed) == 2
     assert after == snapshot.compute(store, oslo_config, as_of=AS_OF) and after != before

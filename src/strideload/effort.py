@@ -32,6 +32,7 @@ import csv
 import io
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -199,17 +200,21 @@ def template() -> str:
 
 # -- heart rate ----------------------------------------------------------------------------
 
-def hr_histogram(stream: pd.DataFrame) -> str:
+def hr_histogram(stream: pd.DataFrame | Mapping[str, np.ndarray]) -> str:
     """Seconds at each whole bpm while moving, as stored (``""``: no heart rate at all).
 
-    ``stream`` is a per-second stream (``model.STREAM_COLUMNS``): each row is one second.
+    ``stream`` is a per-second stream (``model.STREAM_COLUMNS``, a frame or its columns as
+    arrays): each row is one second.
     """
     import numpy as np
 
-    if not len(stream) or "heart_rate_bpm" not in stream:
+    if "heart_rate_bpm" not in stream:
         return ""
-    moving = stream["moving"].to_numpy(dtype=bool) if "moving" in stream else np.ones(len(stream), dtype=bool)
-    hr = stream["heart_rate_bpm"].to_numpy(dtype="float64")[moving]
+    hr = np.asarray(stream["heart_rate_bpm"], dtype="float64")
+    if not len(hr):
+        return ""
+    moving = np.asarray(stream["moving"], dtype=bool) if "moving" in stream else np.ones(len(hr), dtype=bool)
+    hr = hr[moving]
     hr = np.rint(hr[np.isfinite(hr) & (hr > 0) & (hr < 260)]).astype("int64")
     if not len(hr):
         return ""

@@ -46,16 +46,22 @@ class GaitRule:
                    min_run_cadence_spm=config.get("gait_min_run_cadence_spm", athlete))
 
 
+def running_flags(cadence_spm: np.ndarray, speed_mps: np.ndarray, moving: np.ndarray,
+                  rule: GaitRule | None = None) -> np.ndarray:
+    """Per second, from a stream's columns as arrays (steps/min, m/s, bool): True where running
+    (see the module doc)."""
+    rule = rule or GaitRule()
+    fast = speed_mps >= rule.run_speed_mps
+    with np.errstate(invalid="ignore"):
+        by_cadence = (cadence_spm >= rule.run_cadence_spm) | (fast & (cadence_spm >= rule.min_run_cadence_spm))
+        has_cadence = np.isfinite(cadence_spm) & (cadence_spm > 0)
+    return moving & np.where(has_cadence, by_cadence, fast)
+
+
 def running_mask(stream: pd.DataFrame, rule: GaitRule | None = None) -> pd.Series:
     """Per second of a stream (``model.STREAM_COLUMNS``): True where running (see the module doc)."""
-    rule = rule or GaitRule()
-    cadence = stream["cadence_spm"].to_numpy(dtype=float)
-    speed = stream["speed_mps"].to_numpy(dtype=float)
-    fast = speed >= rule.run_speed_mps
-    with np.errstate(invalid="ignore"):
-        by_cadence = (cadence >= rule.run_cadence_spm) | (fast & (cadence >= rule.min_run_cadence_spm))
-        has_cadence = np.isfinite(cadence) & (cadence > 0)
-    running = stream["moving"].to_numpy(dtype=bool) & np.where(has_cadence, by_cadence, fast)
+    running = running_flags(stream["cadence_spm"].to_numpy(dtype=float), stream["speed_mps"].to_numpy(dtype=float),
+                            stream["moving"].to_numpy(dtype=bool), rule)
     return pd.Series(running, index=stream.index)
 
 

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # pandas loads where a frame is built, so importing the model stays cheap
+if TYPE_CHECKING:  # numpy and pandas load where arrays and frames are built: importing the model stays cheap
+    import numpy as np
     import pandas as pd
 
 #: Columns of a reader's sample frame: name -> (unit, description). Missing channels are NaN.
@@ -149,13 +151,40 @@ class Summarised:
         return bool(self.summary["running"])
 
 
-@dataclass
+@dataclass(eq=False)
 class Activity(Summarised):
-    """An imported activity: summary (keys of :data:`SUMMARY_FIELDS`) and per-second stream."""
+    """An imported activity: summary (keys of :data:`SUMMARY_FIELDS`) and per-second stream.
+
+    The stream travels as ``columns`` (:data:`STREAM_COLUMNS` as numpy arrays, ``time`` as int64
+    nanoseconds since the epoch, UTC) from normalising to the store's bytes; :attr:`stream` is
+    the same as a frame, built the first time it is asked for.
+    """
 
     summary: dict[str, Any]
-    stream: pd.DataFrame
+    columns: dict[str, np.ndarray]
     notes: list[str] = field(default_factory=list)  # what was dropped or cut while reading it
+
+    @cached_property
+    def stream(self) -> pd.DataFrame:
+        """The per-second stream as a frame (``time`` tz-aware UTC)."""
+        return stream_frame(self.columns)
+
+
+def empty_stream_columns() -> dict[str, np.ndarray]:
+    """Stream columns with no rows (an activity known only by its totals)."""
+    import numpy as np
+
+    return {name: np.zeros(0, dtype=bool if name == "moving" else "int64" if name == "time" else "float64")
+            for name in STREAM_COLUMNS}
+
+
+def stream_frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """A stream frame (:data:`STREAM_COLUMNS`) from its columns as arrays (``time`` int64 ns, UTC)."""
+    import pandas as pd
+
+    frame = dict(columns)
+    frame["time"] = pd.DatetimeIndex(columns["time"].view("datetime64[ns]")).tz_localize("UTC")
+    return pd.DataFrame({name: frame[name] for name in STREAM_COLUMNS})
 
 
 def empty_samples() -> pd.DataFrame:

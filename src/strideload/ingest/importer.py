@@ -256,7 +256,7 @@ def _manual_result(source: Source, config: Config) -> FileResult:
             activity = manual_activity(source.manual, athlete=source.athlete, zone=config.timezone(source.athlete),
                                        source_path=source.display_path)
             sanity.check_activity(activity, source.display_path, config, [])
-            result.activities = [work.EncodedActivity(activity.summary, encode_stream(activity.stream),
+            result.activities = [work.EncodedActivity(activity.summary, encode_stream(activity.columns),
                                                       activity.notes)]
         result.status = "decoded"
     except FileImportError as exc:

@@ -2,7 +2,8 @@
 
 A GPS fix that jumps a few hundred metres and back, or a device speed that reads 50 m/s
 for three seconds, is a glitch inside a real run: it would add distance, grade and speed
-that never happened. :func:`remove_gps_spikes` finds each stretch of at most
+that never happened. :func:`without_spikes` (on a stream's columns as arrays;
+:func:`remove_gps_spikes` on a stream frame) finds each stretch of at most
 :data:`SPIKE_MAX_S` seconds faster than :data:`SPIKE_SPEED_MPS` and than
 :data:`SPIKE_RATIO` times the activity's median moving speed (by the speed channel, the
 distance channel or the positions), and replaces it by what the seconds around it say:
@@ -25,10 +26,14 @@ The limits are import-time constants, like the pause and walking limits of
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
+
+from .resample import Arrays
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Faster than the fastest human sprint (about 12.4 m/s at its peak), in m/s ...
 SPIKE_SPEED_MPS = 12.0
@@ -39,6 +44,7 @@ SPIKE_MAX_S = 10
 #: ``sustained_speed_mps`` is the best average over this many seconds.
 SUSTAINED_S = 60
 _EARTH_RADIUS_M = 6_371_008.8
+_SPIKE_COLUMNS = ("elapsed_s", "speed_mps", "distance_m", "latitude_deg", "longitude_deg")
 
 
 def _step_speed(seconds: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -76,16 +82,13 @@ def _fill(values: np.ndarray, bad: np.ndarray) -> np.ndarray:
     return out
 
 
-def remove_gps_spikes(stream: pd.DataFrame) -> pd.DataFrame:
-    """``stream`` (``model.STREAM_COLUMNS``) without its GPS spikes; the count in ``attrs``."""
-    stream.attrs["gps_spikes_removed"] = 0
-    if len(stream) < 3:
-        return stream
-    seconds = stream["elapsed_s"].to_numpy(dtype="float64")
-    speed = stream["speed_mps"].to_numpy(dtype="float64")
-    distance = stream["distance_m"].to_numpy(dtype="float64")
-    lat = stream["latitude_deg"].to_numpy(dtype="float64")
-    lon = stream["longitude_deg"].to_numpy(dtype="float64")
+def without_spikes(columns: Arrays) -> tuple[Arrays, int]:
+    """Stream columns (``model.STREAM_COLUMNS`` as arrays, :mod:`.resample`) without their GPS
+    spikes, and how many were removed. ``columns`` is not changed."""
+    seconds, speed, distance = columns["elapsed_s"], columns["speed_mps"], columns["distance_m"]
+    lat, lon = columns["latitude_deg"], columns["longitude_deg"]
+    if len(seconds) < 3:
+        return columns, 0
     moving = np.nan_to_num(speed)
     moving = moving[moving >= 0.5]
     limit = max(SPIKE_SPEED_MPS, SPIKE_RATIO * float(np.median(moving))) if len(moving) else SPIKE_SPEED_MPS
@@ -93,8 +96,8 @@ def remove_gps_spikes(stream: pd.DataFrame) -> pd.DataFrame:
     fast = (np.nan_to_num(speed) > limit) | jumped | (_position_speed(seconds, lat, lon) > limit)
     spikes = [(a, b) for a, b in _stretches(fast) if seconds[b] - seconds[a] + 1 <= SPIKE_MAX_S]
     if not spikes:
-        return stream
-    bad = np.zeros(len(stream), dtype=bool)
+        return columns, 0
+    bad = np.zeros(len(seconds), dtype=bool)
     for a, b in spikes:
         bad[a:b + 1] = True
     speed = _fill(np.where(np.isfinite(speed), speed, 0.0), bad)
@@ -110,38 +113,50 @@ def remove_gps_spikes(stream: pd.DataFrame) -> pd.DataFrame:
             step[a:b + 1] = moved * dt[a:b + 1] / dt[a:b + 1].sum()
         else:
             step[a:b + 1] = np.minimum(speed[a:b + 1], limit) * dt[a:b + 1]
-    cleaned = stream.copy()
+    cleaned = dict(columns)
     cleaned["speed_mps"] = speed
     cleaned["distance_m"] = distance[0] + np.cumsum(step)
     cleaned["latitude_deg"] = _fill(lat, bad)
     cleaned["longitude_deg"] = _fill(lon, bad)
-    cleaned.attrs["gps_spikes_removed"] = len(spikes)
-    return cleaned
+    return cleaned, len(spikes)
 
 
-def sustained_speed(stream: pd.DataFrame, seconds: int = SUSTAINED_S) -> float | None:
+def remove_gps_spikes(stream: pd.DataFrame) -> pd.DataFrame:
+    """``stream`` (a frame of ``model.STREAM_COLUMNS``) without its GPS spikes; the count in
+    ``attrs["gps_spikes_removed"]``."""
+    columns = {name: stream[name].to_numpy(dtype="float64") for name in _SPIKE_COLUMNS}
+    cleaned, removed = without_spikes(columns)
+    if removed:
+        stream = stream.copy()
+        for name in ("speed_mps", "distance_m", "latitude_deg", "longitude_deg"):
+            stream[name] = cleaned[name]
+    stream.attrs["gps_spikes_removed"] = removed
+    return stream
+
+
+def sustained_speed(elapsed_s: np.ndarray, distance_m: np.ndarray, seconds: int = SUSTAINED_S) -> float | None:
     """The best average speed (m/s) over ``seconds`` without a pause; ``None`` for shorter streams."""
-    if len(stream) < 2:
+    if len(elapsed_s) < 2:
         return None
-    elapsed = stream["elapsed_s"].to_numpy(dtype="float64")
-    distance = stream["distance_m"].to_numpy(dtype="float64")
-    end = np.searchsorted(elapsed, elapsed + seconds, side="left")
-    ok = end < len(elapsed)
+    end = np.searchsorted(elapsed_s, elapsed_s + seconds, side="left")
+    ok = end < len(elapsed_s)
     start = np.flatnonzero(ok)
     end = end[ok]
-    ok = elapsed[end] - elapsed[start] == seconds  # a gap (pause) inside would make it longer
+    ok = elapsed_s[end] - elapsed_s[start] == seconds  # a gap (pause) inside would make it longer
     if not ok.any():
         return None
-    return float(np.nanmax(distance[end[ok]] - distance[start[ok]]) / seconds)
+    return float(np.nanmax(distance_m[end[ok]] - distance_m[start[ok]]) / seconds)
 
 
-def speed_fields(stream: pd.DataFrame, run_part: pd.DataFrame) -> dict[str, Any]:
-    """``run_speed_mps``, ``sustained_speed_mps`` and ``gps_spikes_removed`` of a normalised stream."""
-    if not len(stream):
+def speed_fields(columns: Arrays, running: np.ndarray, spikes_removed: int) -> dict[str, Any]:
+    """``run_speed_mps``, ``sustained_speed_mps`` and ``gps_spikes_removed`` of a normalised
+    stream's columns; ``running`` flags its running seconds (:func:`strideload.gait.running_flags`)."""
+    if not len(columns["elapsed_s"]):
         return {"run_speed_mps": None, "sustained_speed_mps": None, "gps_spikes_removed": None}
-    running = run_part["speed_mps"].dropna() if len(run_part) else pd.Series(dtype="float64")
+    run_speed = columns["speed_mps"][running]
+    run_speed = run_speed[~np.isnan(run_speed)]
     return {
-        "run_speed_mps": float(running.median()) if len(running) else None,
-        "sustained_speed_mps": sustained_speed(stream),
-        "gps_spikes_removed": int(stream.attrs.get("gps_spikes_removed", 0)),
+        "run_speed_mps": float(np.median(run_speed)) if len(run_speed) else None,
+        "sustained_speed_mps": sustained_speed(columns["elapsed_s"], columns["distance_m"]),
+        "gps_spikes_removed": int(spikes_removed),
     }

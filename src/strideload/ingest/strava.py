@@ -33,10 +33,10 @@ from typing import IO
 
 from ..effort import device_rpe
 from ..errors import BudgetError
-from ..model import Activity, sport_key
+from ..model import Activity, empty_stream_columns, sport_key
 from . import localtime
 from . import surface as surfaces
-from .stream import Hints, empty_stream, is_running
+from .stream import Hints, is_running
 
 log = logging.getLogger(__name__)
 
@@ -252,8 +252,8 @@ def manual_activity(run: ManualRun, *, athlete: str, source_path: str, zone: tzi
     configured = getattr(zone, "key", None) or (str(zone) if zone is not None else None)
     local_zone = localtime.configured_or_machine(configured)  # the CSV gives UTC; refresh may find a nearer rule
     local = local_zone.localise(run.start.astimezone(timezone.utc))
-    stream = empty_stream()
-    running = is_running(run.sport, stream) if run.sport else False
+    columns = empty_stream_columns()
+    running = is_running(run.sport, columns) if run.sport else False
     distance = run.distance_m or 0.0
     timer = run.moving_s if run.moving_s is not None else run.elapsed_s
     surface, surface_source = surfaces.classify(sub_sport=None, sport=run.sport, name=run.name, has_gps=False,
@@ -289,4 +289,4 @@ def manual_activity(run: ManualRun, *, athlete: str, source_path: str, zone: tzi
         "summary_only": True,
         "rpe": run.rpe,
     }
-    return Activity(summary=summary, stream=stream)
+    return Activity(summary=summary, columns=columns)

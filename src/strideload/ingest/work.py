@@ -115,8 +115,8 @@ def process(task: Task) -> FileResult:
                                       config=task.config, hints=task.hints)
             with boundary("encoding the streams", task.display_path):
                 for a in activities:  # what TRIMP needs of the stream, before it travels as bytes
-                    a.summary["hr_histogram"] = hr_histogram(a.stream) if a.summary["running"] else ""
-                result.activities = [EncodedActivity(a.summary, encode_stream(a.stream), a.notes)
+                    a.summary["hr_histogram"] = hr_histogram(a.columns) if a.summary["running"] else ""
+                result.activities = [EncodedActivity(a.summary, encode_stream(a.columns), a.notes)
                                      for a in activities]
         result.records = sum(len(r.samples) for r in raws)
         result.status = "decoded"

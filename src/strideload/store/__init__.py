@@ -315,8 +315,8 @@ class Store(Corrections, Effort, Logs, Snapshots):
         row = {name: activity.summary.get(name) for name in ACTIVITY_COLUMNS}
         row["running"] = int(bool(row["running"]))
         row["summary_only"] = int(bool(row["summary_only"]))
-        if row["hr_histogram"] is None and hasattr(activity, "stream"):  # a worker's activity brings its own
-            row["hr_histogram"] = hr_histogram(activity.stream) if row["running"] else ""
+        if row["hr_histogram"] is None and hasattr(activity, "columns"):  # a worker's activity brings its own
+            row["hr_histogram"] = hr_histogram(activity.columns) if row["running"] else ""
         row["start_utc"] = _utc_key(row["start_time"])
         row["imported_at"] = now()
         names = ", ".join(row)
@@ -324,7 +324,7 @@ class Store(Corrections, Effort, Logs, Snapshots):
         db.execute(f"INSERT OR REPLACE INTO activities ({names}) VALUES ({marks})", tuple(row.values()))
         blob = getattr(activity, "stream_bytes", None)  # encoded by an import worker
         db.execute("INSERT OR REPLACE INTO streams (activity_id, parquet) VALUES (?, ?)",
-                   (activity.id, blob if blob is not None else encode_stream(activity.stream)))
+                   (activity.id, blob if blob is not None else encode_stream(activity.columns)))
 
     def overlapping(self, athlete: str, start_time: str, window_s: float) -> list[dict[str, Any]]:
         """Activities of ``athlete`` that started within ``window_s`` seconds of ``start_time``."""

@@ -10,26 +10,41 @@ before hold Parquet blobs; both are read (told apart by their first bytes).
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pandas and pyarrow load when a stream is encoded or decoded, not with the store
+    import numpy as np
     import pandas as pd
 
 PARQUET_MAGIC = b"PAR1"
 
 
-def encode_stream(frame: pd.DataFrame) -> bytes:
-    """A stream frame (``model.STREAM_COLUMNS``) as compressed Arrow IPC bytes: plain Arrow
-    columns (tz-aware time, float64, bool) that read back as the same frame, pandas or not."""
+def encode_stream(stream: pd.DataFrame | Mapping[str, np.ndarray]) -> bytes:
+    """A stream (``model.STREAM_COLUMNS``: a frame, or its columns as numpy arrays with ``time``
+    as int64 ns since the epoch, UTC) as compressed Arrow IPC bytes: plain Arrow columns
+    (tz-aware time, float64, bool) that read back as the same frame, pandas or not."""
     import pyarrow as pa
     import pyarrow.ipc as ipc
 
-    arrays = [pa.array(frame[name].array if name == "time" else frame[name].to_numpy()) for name in frame.columns]
-    table = pa.Table.from_arrays(arrays, names=[str(name) for name in frame.columns])
+    names = [str(name) for name in stream.keys()]
+    table = pa.Table.from_arrays([_arrow(name, stream[name]) for name in names], names=names)
     sink = pa.BufferOutputStream()
     with ipc.new_stream(sink, table.schema, options=ipc.IpcWriteOptions(compression="zstd")) as writer:
         writer.write_table(table)
     return sink.getvalue().to_pybytes()
+
+
+def _arrow(name: str, values: Any) -> Any:
+    """One column as an Arrow array: from numpy directly (10x cheaper than through pandas)."""
+    import numpy as np
+    import pyarrow as pa
+
+    if name == "time":
+        if isinstance(values, np.ndarray) and values.dtype == np.int64:
+            return pa.array(values, type=pa.timestamp("ns", tz="UTC"))
+        return pa.array(values.array)  # a frame's tz-aware column
+    return pa.array(values if isinstance(values, np.ndarray) else values.to_numpy())
 
 
 def decode_stream(blob: bytes) -> pd.DataFrame:
