@@ -122,3 +122,46 @@ def test_distance_of_a_later_session_is_measured_from_its_own_start():
     stream = build_stream(_samples(np.arange(0, 600, 1.0), 42_700 + np.arange(0, 600, 1.0) * 3.0))
     assert stream["distance_m"].iloc[0] == 0
     assert stream["distance_m"].iloc[-1] == pytest.approx(1797, abs=1)
+
+
+def _climb_over_every_point(elevation: np.ndarray, threshold: float) -> tuple[float, float]:
+    """The hysteresis rule applied to every point, as first written: the reference for the reduced loop."""
+    ascent = descent = 0.0
+    if len(elevation) < 2:
+        return ascent, descent
+    turn = extreme = float(elevation[0])
+    direction = 0
+    for value in map(float, elevation[1:]):
+        if direction == 0:
+            if abs(value - turn) >= threshold:
+                direction, extreme = (1 if value > turn else -1), value
+            continue
+        if (value - extreme) * direction > 0:
+            extreme = value
+        elif abs(extreme - value) >= threshold:
+            if direction == 1:
+                ascent += extreme - turn
+            else:
+                descent += turn - extreme
+            turn, extreme, direction = extreme, value, -direction
+    if direction == 1:
+        ascent += extreme - turn
+    elif direction == -1:
+        descent += turn - extreme
+    return ascent, descent
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(st.lists(st.integers(-30, 30), max_size=200), st.sampled_from([0.5, 1.0, 3.0, 5.0, 10.0]))
+def test_climbing_counted_on_turning_points_only_is_the_same_as_on_every_point(steps, threshold):
+    # integer steps make plateaus (0) and exact ties with the threshold, where a reduction would slip first
+    elevation = np.cumsum(np.array(steps, dtype=float) / 2)
+    assert terrain.hysteresis_climb(elevation, threshold) == _climb_over_every_point(elevation, threshold)
+    reduced = terrain.turning_points(elevation)
+    if len(elevation):
+        assert (reduced[0], reduced[-1]) == (elevation[0], elevation[-1])
+
+
+def test_a_steady_climb_and_descent_is_three_turning_points():
+    hill = np.concatenate((np.linspace(100, 300, 500), np.linspace(299, 120, 400)))
+    assert terrain.turning_points(hill).tolist() == [100.0, 300.0, 120.0]

@@ -68,7 +68,8 @@ def clean_raws(raws: list[RawActivity], path: str, config: Config) -> list[str]:
         _check_order(raw, path, config)
         samples = raw.samples
         if len(samples):
-            dated = (samples["time"] >= earliest) & (samples["time"] <= latest)
+            times = samples["time"].to_numpy(dtype="datetime64[ns]").view("int64")
+            dated = (times >= earliest.value) & (times <= latest.value)
             if not dated.any():
                 raise ImplausibleError(f"every sample is dated before {earliest:%Y-%m-%d} or after tomorrow "
                                        f"(first {samples['time'].iloc[0]:%Y-%m-%d}; setting earliest_activity_year)",
@@ -82,10 +83,11 @@ def clean_raws(raws: list[RawActivity], path: str, config: Config) -> list[str]:
             bad = 0
             for column, (low, high) in SAMPLE_RANGES.items():
                 values = samples[column].to_numpy(dtype=float)
-                wrong = np.isfinite(values) & ((values < low) | (values > high)) | np.isinf(values)
+                with np.errstate(invalid="ignore"):
+                    wrong = (values < low) | (values > high) | np.isinf(values)
                 if wrong.any():
                     bad += int(wrong.sum())
-                    samples.loc[wrong, column] = np.nan
+                    samples[column] = np.where(wrong, np.nan, values)
             if bad:
                 notes.append(f"{bad} sample values outside physical ranges dropped")
             raw.samples = samples

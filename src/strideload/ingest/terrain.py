@@ -98,6 +98,18 @@ def _moving_average(values: np.ndarray, width: int) -> np.ndarray:
     return (padded[hi] - padded[lo]) / (hi - lo)
 
 
+def turning_points(values: np.ndarray) -> np.ndarray:
+    """``values`` without the points inside a rising or falling stretch: the first, the last
+    and each point where the direction of change changes (a plateau's ends included). What
+    :func:`hysteresis_climb` counts is the same on both, and its loop runs over far fewer."""
+    if len(values) < 3:
+        return values
+    direction = np.sign(np.diff(values))
+    keep = np.ones(len(values), dtype=bool)
+    keep[1:-1] = direction[1:] != direction[:-1]
+    return values[keep]
+
+
 def hysteresis_climb(elevation: np.ndarray, threshold: float) -> tuple[float, float]:
     """Total ascent and descent (m) between turning points that differ by at least ``threshold``.
 
@@ -108,6 +120,7 @@ def hysteresis_climb(elevation: np.ndarray, threshold: float) -> tuple[float, fl
     ascent = descent = 0.0
     if len(elevation) < 2:
         return ascent, descent
+    elevation = turning_points(elevation)
     turn = extreme = float(elevation[0])
     direction = 0
     for value in map(float, elevation[1:]):
