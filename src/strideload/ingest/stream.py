@@ -33,6 +33,8 @@ __all__ = ["EARTH_RADIUS_M", "MAX_GAP_S", "MOVING_SPEED_MPS", "Hints", "build_st
 
 #: A stream as a frame, or its columns as arrays: what the checks below read alike.
 Columns = pd.DataFrame | Arrays
+
+
 @dataclass(frozen=True)
 class Hints:
     """What the surroundings of a file say about it (e.g. a Strava ``activities.csv`` row)."""
