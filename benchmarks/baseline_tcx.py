@@ -15,6 +15,7 @@ import defusedxml.ElementTree as SafeET
 import pandas as pd
 
 from strideload.errors import CorruptFileError, NoActivityError, UnknownFormatError
+from strideload.ingest.resample import sample_arrays
 from strideload.model import DeviceTotals, RawActivity, samples_frame
 
 
@@ -103,7 +104,7 @@ class _Reader:
         if start is None:
             return None
         return RawActivity(
-            format="tcx", samples=samples, sport=sport, start_time=start,
+            format="tcx", columns=sample_arrays(samples), sport=sport, start_time=start,
             device=_text(act.find(self.q("Creator", "Name"))),
             name=_text(act.find(self.q("Notes"))),
             totals=self.totals(laps, lap_start or first_sample, samples),

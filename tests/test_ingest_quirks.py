@@ -243,8 +243,8 @@ def test_runs_without_moving_gps_are_indoor_or_unknown(tmp_path):
     no_gps = _read(tmp_path, device_fit_bytes(run_points(START, km=1), product=FR255, gps=False), "nogps.fit")
     assert no_gps.summary["surface"] == "indoor"
     fix = read_fit(device_fit_bytes(run_points(START, km=1), product=FR255, gps=False), "x.fit")[0]
-    fix.samples["distance_m"] = np.nan
-    fix.samples["speed_mps"] = np.nan
+    fix.columns["distance_m"] = np.full(fix.sample_count, np.nan)
+    fix.columns["speed_mps"] = np.full(fix.sample_count, np.nan)
     fix.totals.distance_m = None
     from strideload.ingest.stream import normalise
 

@@ -5,8 +5,8 @@ All values are SI. Units are converted only for display.
 Two stages:
 
 * :class:`RawActivity` is what a format reader (``ingest.fit``, ``ingest.gpx``,
-  ``ingest.tcx``) returns: the file's own facts plus a per-sample frame with the
-  :data:`RAW_COLUMNS`. Readers already convert cadence to **steps/min**.
+  ``ingest.tcx``) returns: the file's own facts plus per-sample columns, the
+  :data:`RAW_COLUMNS` as numpy arrays. Readers already convert cadence to **steps/min**.
 * :class:`Activity` is what ``ingest.stream.normalise`` makes of it: the summary
   (:data:`SUMMARY_FIELDS`, the exact JSON names) and the per-second stream with the
   :data:`STREAM_COLUMNS`.
@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # numpy and pandas load where arrays and frames are built: im
 
 #: Columns of a reader's sample frame: name -> (unit, description). Missing channels are NaN.
 RAW_COLUMNS: dict[str, tuple[str, str]] = {
-    "time": ("UTC", "sample timestamp, tz-aware UTC (datetime64[ns, UTC])"),
+    "time": ("UTC", "sample timestamp: int64 ns since the epoch in columns, tz-aware UTC in a frame"),
     "distance_m": ("m", "cumulative distance as recorded by the device; NaN when absent"),
     "speed_mps": ("m/s", "instantaneous speed as recorded; NaN when absent"),
     "elevation_m": ("m", "altitude as recorded (barometric or GPS); NaN when absent"),
@@ -115,18 +115,30 @@ class DeviceTotals:
     rpe: float | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
+class SampleOrder:
+    """How a reader's timestamps ran in file order, before they were sorted: steps back, steps
+    that repeat the previous time, and rows with a time (what ``ingest.sanity`` judges)."""
+
+    backward_steps: int = 0
+    repeated_steps: int = 0
+    timed_rows: int = 0
+
+
+@dataclass(eq=False)
 class RawActivity:
     """One session as a reader found it in a file.
 
-    ``samples`` has the :data:`RAW_COLUMNS` (all of them; NaN where absent), sorted by
-    time. ``utc_offset_s`` is set only where the file states the local offset (FIT
+    ``columns`` has the :data:`RAW_COLUMNS` as numpy arrays (all of them; NaN where absent):
+    float64, and ``time`` as int64 nanoseconds since the epoch (UTC), strictly increasing
+    (:func:`sample_columns` makes them). ``order`` says how the times ran in the file.
+    ``utc_offset_s`` is set only where the file states the local offset (FIT
     ``activity.local_timestamp``). ``session_index`` numbers sessions of a multi-session
     file from 0.
     """
 
     format: str
-    samples: pd.DataFrame
+    columns: dict[str, np.ndarray]
     sport: str | None = None
     sub_sport: str | None = None
     start_time: datetime | None = None
@@ -135,6 +147,36 @@ class RawActivity:
     name: str | None = None
     totals: DeviceTotals = field(default_factory=DeviceTotals)
     session_index: int = 0
+    order: SampleOrder = field(default_factory=SampleOrder)
+
+    @property
+    def sample_count(self) -> int:
+        return len(self.columns["time"])
+
+    @property
+    def samples(self) -> pd.DataFrame:
+        """The samples as a frame (``time`` tz-aware UTC), built on each call: for reading."""
+        return _frame(self.columns, RAW_COLUMNS)
+
+    def first_time(self) -> datetime | None:
+        """The first sample's time (UTC), None without samples."""
+        return utc_datetime(int(self.columns["time"][0])) if self.sample_count else None
+
+
+def utc_datetime(ns: int) -> datetime:
+    """An int64 nanosecond timestamp (since the epoch, UTC) as an aware datetime (to the microsecond)."""
+    import pandas as pd
+
+    return pd.Timestamp(ns, tz="UTC").to_pydatetime()
+
+
+def _frame(columns: dict[str, np.ndarray], names: dict[str, Any]) -> pd.DataFrame:
+    """A frame of ``names`` from columns as arrays, ``time`` (int64 ns) as tz-aware UTC."""
+    import pandas as pd
+
+    frame = dict(columns)
+    frame["time"] = pd.DatetimeIndex(columns["time"].view("datetime64[ns]")).tz_localize("UTC")
+    return pd.DataFrame({name: frame[name] for name in names})
 
 
 class Summarised:
@@ -167,7 +209,7 @@ class Activity(Summarised):
     @cached_property
     def stream(self) -> pd.DataFrame:
         """The per-second stream as a frame (``time`` tz-aware UTC)."""
-        return stream_frame(self.columns)
+        return _frame(self.columns, STREAM_COLUMNS)
 
 
 def empty_stream_columns() -> dict[str, np.ndarray]:
@@ -180,63 +222,63 @@ def empty_stream_columns() -> dict[str, np.ndarray]:
 
 def stream_frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
     """A stream frame (:data:`STREAM_COLUMNS`) from its columns as arrays (``time`` int64 ns, UTC)."""
+    return _frame(columns, STREAM_COLUMNS)
+
+
+def sample_columns(columns: dict[str, Any]) -> tuple[dict[str, np.ndarray], SampleOrder]:
+    """A reader's columns made into :attr:`RawActivity.columns`, and how their times ran.
+
+    ``columns`` holds whatever channels the reader has (the rest become NaN); ``columns["time"]``
+    is datetimes, tz-aware or naive UTC (a numpy ``datetime64`` array, a ``DatetimeIndex``,
+    a list). Rows are sorted by time, rows without time dropped, and duplicate timestamps keep
+    their first sample. Columns that need no cleaning (strictly increasing ``datetime64[ns]``
+    times and float64 arrays, what the FIT reader hands over) are taken as they are.
+    """
+    import numpy as np
+
+    n = len(columns.get("time", []))
+    ready = _ready_columns(columns, n)
+    if ready is not None:
+        return ready, SampleOrder(timed_rows=n)
     import pandas as pd
 
-    frame = dict(columns)
-    frame["time"] = pd.DatetimeIndex(columns["time"].view("datetime64[ns]")).tz_localize("UTC")
-    return pd.DataFrame({name: frame[name] for name in STREAM_COLUMNS})
-
-
-def empty_samples() -> pd.DataFrame:
-    """A sample frame with every raw column and no rows."""
-    import pandas as pd
-
-    frame = pd.DataFrame({name: pd.Series(dtype="float64") for name in RAW_COLUMNS})
-    frame["time"] = pd.Series(dtype="datetime64[ns, UTC]")
-    return frame[list(RAW_COLUMNS)]
+    times = pd.to_datetime(pd.Series(columns.get("time", [])), utc=True, errors="coerce")
+    ns = times.to_numpy(dtype="datetime64[ns]").view("int64")
+    timed = ~times.isna().to_numpy()
+    steps = np.diff(ns[timed])
+    order = SampleOrder(backward_steps=int((steps < 0).sum()), repeated_steps=int((steps == 0).sum()),
+                        timed_rows=len(steps) + 1)
+    out = {"time": ns}
+    for name in RAW_COLUMNS:
+        if name != "time":
+            values = columns.get(name)
+            out[name] = np.full(n, np.nan) if values is None else \
+                pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    keep = np.flatnonzero(timed)
+    keep = keep[np.argsort(ns[keep], kind="stable")]
+    if len(keep):  # of equal times, the first in file order
+        first = np.concatenate(([True], np.diff(ns[keep]) != 0))
+        keep = keep[first]
+    return {name: out[name][keep] for name in RAW_COLUMNS}, order
 
 
 def samples_frame(columns: dict[str, Any]) -> pd.DataFrame:
-    """Build a sample frame from whatever columns a reader has; the rest become NaN.
-
-    ``columns["time"]`` must be tz-aware or naive-UTC datetimes. Rows are sorted by time,
-    rows without time dropped, and duplicate timestamps keep their first sample. How often
-    the time stepped back or repeated in the reader's order is kept in ``frame.attrs``
-    (``backward_steps``, ``repeated_steps``, ``timed_rows``) for ``ingest.sanity``.
-    """
-    import pandas as pd
-
-    n = len(columns.get("time", []))
-    ready = _ready_frame(columns, n)
-    if ready is not None:
-        return ready
-    frame = pd.DataFrame({name: columns.get(name, [float("nan")] * n) for name in RAW_COLUMNS})
-    frame["time"] = pd.to_datetime(frame["time"], utc=True, errors="coerce")
-    steps = frame["time"].dropna().diff().dropna()
-    order = {"backward_steps": int((steps < pd.Timedelta(0)).sum()),
-             "repeated_steps": int((steps == pd.Timedelta(0)).sum()), "timed_rows": len(steps) + 1}
-    for name in RAW_COLUMNS:
-        if name != "time":
-            frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
-    frame = frame.dropna(subset=["time"]).sort_values("time", kind="stable")
-    frame = frame.drop_duplicates(subset="time", keep="first").reset_index(drop=True)
-    frame.attrs.update(order)
-    return frame
+    """The frame of :func:`sample_columns` (every raw column, ``time`` tz-aware UTC)."""
+    return _frame(sample_columns(columns)[0], RAW_COLUMNS)
 
 
-def _ready_frame(columns: dict[str, Any], n: int) -> pd.DataFrame | None:
-    """The sample frame built directly when the columns need no cleaning (what the FIT reader
-    hands over): naive-UTC ``datetime64[ns]`` times, strictly increasing, and float64 arrays of
-    the same length. None otherwise (100x cheaper than the general path on a 1 h run)."""
+def _ready_columns(columns: dict[str, Any], n: int) -> dict[str, np.ndarray] | None:
+    """The columns as they are when they need no cleaning: naive-UTC ``datetime64[ns]`` times,
+    strictly increasing, and float64 arrays of the same length. None otherwise."""
     import numpy as np
-    import pandas as pd
 
     times = columns.get("time")
     if not isinstance(times, np.ndarray) or times.dtype != np.dtype("datetime64[ns]") or np.isnat(times).any():
         return None
-    if n > 1 and not (np.diff(times.view(np.int64)) > 0).all():
+    ns = times.view("int64")
+    if n > 1 and not (np.diff(ns) > 0).all():
         return None
-    data: dict[str, Any] = {"time": pd.DatetimeIndex(times).tz_localize("UTC")}
+    ready = {"time": ns}
     for name in RAW_COLUMNS:
         if name == "time":
             continue
@@ -245,5 +287,5 @@ def _ready_frame(columns: dict[str, Any], n: int) -> pd.DataFrame | None:
             values = np.full(n, np.nan)
         elif not isinstance(values, np.ndarray) or values.dtype != np.float64 or len(values) != n:
             return None
-        data[name] = values
-    return pd.DataFrame(data)
+        ready[name] = values
+    return ready

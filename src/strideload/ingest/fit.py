@@ -52,7 +52,7 @@ from typing import Any
 import numpy as np
 
 from strideload.errors import BudgetError, CorruptFileError, NoActivityError
-from strideload.model import DeviceTotals, RawActivity, samples_frame
+from strideload.model import DeviceTotals, RawActivity, sample_columns
 
 from . import fit_columnar
 from .devices import garmin_model
@@ -244,9 +244,11 @@ def read_fit(data: bytes, path: str, *, fast: bool = True) -> list[RawActivity]:
         start = _fit_time(session.get("start_time"))
         if start is None and len(mine):
             start = int(mine["t"].min())
+        columns, order = sample_columns(samples)
         activities.append(RawActivity(
             format="fit",
-            samples=samples_frame(samples),
+            columns=columns,
+            order=order,
             sport=sport,
             sub_sport=sub_sport,
             start_time=None if start is None else datetime.fromtimestamp(start + FIT_EPOCH_S, tz=timezone.utc),

@@ -30,7 +30,7 @@ import logging
 import numpy as np
 
 from strideload.errors import NoActivityError
-from strideload.model import RawActivity
+from strideload.model import RawActivity, utc_datetime
 
 from .safexml import SafeParser, Source, XmlLimits, attributes, local_name
 from .xmlsamples import Columns, timed_share
@@ -282,10 +282,11 @@ def read_gpx(data: Source, path: str, *, limits: XmlLimits | None = None) -> lis
         if not _is_dated(track):
             continue
         cadence = track.columns.column("cadence_spm")
-        samples = track.columns.frame(cadence_spm=cadence if track.sport in _PEDAL_SPORTS else cadence * factor)
+        columns, order = track.columns.sample_columns(
+            cadence_spm=cadence if track.sport in _PEDAL_SPORTS else cadence * factor)
         activities.append(RawActivity(
-            format="gpx", samples=samples, sport=track.sport,
-            start_time=samples["time"].iloc[0].to_pydatetime(),
+            format="gpx", columns=columns, order=order, sport=track.sport,
+            start_time=utc_datetime(int(columns["time"][0])),
             device=doc.creator, name=(track.name or doc.name or "").strip() or None,
             session_index=len(activities)))
     if not activities:

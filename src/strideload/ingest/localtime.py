@@ -27,7 +27,7 @@ import bisect
 import logging
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
@@ -35,7 +35,6 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 if TYPE_CHECKING:
-    import pandas as pd
 
     from ..config import Config
     from ..store import Store
@@ -133,11 +132,12 @@ def decide(utc_offset_s: int | None, latitude_deg: float, longitude_deg: float,
     return configured_or_machine(configured)
 
 
-def first_fix(samples: pd.DataFrame) -> tuple[float, float]:
-    """Latitude and longitude (deg) of the first sample that has both; NaN, NaN if none."""
+def first_fix(samples: Mapping[str, Any]) -> tuple[float, float]:
+    """Latitude and longitude (deg) of the first sample that has both (``samples``: a frame, or
+    columns as arrays); NaN, NaN if none."""
     import numpy as np
 
-    lat, lon = samples["latitude_deg"].to_numpy(dtype=float), samples["longitude_deg"].to_numpy(dtype=float)
+    lat, lon = np.asarray(samples["latitude_deg"], dtype=float), np.asarray(samples["longitude_deg"], dtype=float)
     both = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))
     return (float(lat[both[0]]), float(lon[both[0]])) if len(both) else (float("nan"), float("nan"))
 

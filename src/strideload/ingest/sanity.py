@@ -59,50 +59,51 @@ def clean_raws(raws: list[RawActivity], path: str, config: Config) -> list[str]:
     if len(raws) > config.get("max_sessions_per_file"):
         raise BudgetError(f"more than {config.get('max_sessions_per_file'):,} sessions in one file",
                           setting="max_sessions_per_file", path=path)
-    if sum(len(raw.samples) for raw in raws) > config.get("max_records_per_file"):
+    if sum(raw.sample_count for raw in raws) > config.get("max_records_per_file"):
         raise BudgetError(f"more than {config.get('max_records_per_file'):,} records in one file",
                           setting="max_records_per_file", path=path)
     notes: list[str] = []
     earliest, latest = _window(config)
     for raw in raws:
         _check_order(raw, path, config)
-        samples = raw.samples
-        if len(samples):
-            times = samples["time"].to_numpy(dtype="datetime64[ns]").view("int64")
-            dated = (times >= earliest.value) & (times <= latest.value)
-            if not dated.any():
-                raise ImplausibleError(f"every sample is dated before {earliest:%Y-%m-%d} or after tomorrow "
-                                       f"(first {samples['time'].iloc[0]:%Y-%m-%d}; setting earliest_activity_year)",
-                                       path=path)
-            if not dated.all():
-                notes.append(f"{int((~dated).sum())} samples dated before {earliest:%Y-%m-%d} or after tomorrow "
-                             "dropped")
-                attrs = dict(samples.attrs)
-                samples = samples[dated].reset_index(drop=True)
-                samples.attrs.update(attrs)
-            bad = 0
-            for column, (low, high) in SAMPLE_RANGES.items():
-                values = samples[column].to_numpy(dtype=float)
-                with np.errstate(invalid="ignore"):
-                    wrong = (values < low) | (values > high) | np.isinf(values)
-                if wrong.any():
-                    bad += int(wrong.sum())
-                    samples[column] = np.where(wrong, np.nan, values)
-            if bad:
-                notes.append(f"{bad} sample values outside physical ranges dropped")
-            raw.samples = samples
-            start = raw.start_time
-            if start is not None and not earliest <= pd.Timestamp(start) <= latest:
-                raw.start_time = samples["time"].iloc[0].to_pydatetime()
-                notes.append(f"start time {pd.Timestamp(start):%Y-%m-%d %H:%M} replaced by the first dated sample's")
+        if raw.sample_count:
+            notes.extend(_clean_samples(raw, path, earliest, latest))
         notes.extend(_clean_totals(raw, config))
     return notes
 
 
+def _clean_samples(raw: RawActivity, path: str, earliest: pd.Timestamp, latest: pd.Timestamp) -> list[str]:
+    """Drop ``raw``'s samples dated outside [earliest, latest] and blank values outside
+    :data:`SAMPLE_RANGES` (new arrays: a reader's may be read-only views)."""
+    notes = []
+    columns = raw.columns
+    dated = (columns["time"] >= earliest.value) & (columns["time"] <= latest.value)
+    if not dated.any():
+        raise ImplausibleError(f"every sample is dated before {earliest:%Y-%m-%d} or after tomorrow "
+                               f"(first {raw.first_time():%Y-%m-%d}; setting earliest_activity_year)", path=path)
+    if not dated.all():
+        notes.append(f"{int((~dated).sum())} samples dated before {earliest:%Y-%m-%d} or after tomorrow dropped")
+        columns = {name: values[dated] for name, values in columns.items()}
+    bad = 0
+    for column, (low, high) in SAMPLE_RANGES.items():
+        values = columns[column]
+        with np.errstate(invalid="ignore"):
+            wrong = (values < low) | (values > high) | np.isinf(values)
+        if wrong.any():
+            bad += int(wrong.sum())
+            columns = {**columns, column: np.where(wrong, np.nan, values)}
+    if bad:
+        notes.append(f"{bad} sample values outside physical ranges dropped")
+    raw.columns = columns
+    start = raw.start_time
+    if start is not None and not earliest <= pd.Timestamp(start) <= latest:
+        raw.start_time = raw.first_time()
+        notes.append(f"start time {pd.Timestamp(start):%Y-%m-%d %H:%M} replaced by the first dated sample's")
+    return notes
+
+
 def _check_order(raw: RawActivity, path: str, config: Config) -> None:
-    attrs = raw.samples.attrs
-    rows = attrs.get("timed_rows", 0)
-    backward, repeated = attrs.get("backward_steps", 0), attrs.get("repeated_steps", 0)
+    rows, backward, repeated = raw.order.timed_rows, raw.order.backward_steps, raw.order.repeated_steps
     if backward >= MIN_DISORDER_STEPS and backward > config.get("max_backward_time_share") * rows:
         raise ImplausibleError(f"timestamps step back {backward:,} times in {rows:,} samples (mixed time zones "
                                "or spliced tracks?): times cannot be trusted (setting max_backward_time_share)",

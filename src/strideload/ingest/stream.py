@@ -104,8 +104,8 @@ def plausible_samples(samples: Arrays, config: Config) -> Arrays:
 
 def _stream_columns(raw: RawActivity, config: Config, source_path: str) -> tuple[Arrays, int]:
     """The stream's columns (empty for a file known by its totals) and the GPS spikes removed."""
-    if len(raw.samples) >= 2:
-        samples = plausible_samples(resample.sample_arrays(raw.samples), config)
+    if raw.sample_count >= 2:
+        samples = plausible_samples(raw.columns, config)
         return speeds.without_spikes(resample.stream_arrays(samples))
     if raw.totals.distance_m is not None or raw.totals.timer_s is not None:
         return empty_stream_columns(), 0
@@ -124,12 +124,11 @@ def normalise(raw: RawActivity, *, athlete: str, sha256: str, source_path: str,
     if zone is None:
         zone = config.timezone(athlete)
     columns, spikes_removed = _stream_columns(raw, config, source_path)
-    samples = raw.samples
-    start = raw.start_time or (samples["time"].iloc[0].to_pydatetime() if len(samples) else None)
+    start = raw.start_time or raw.first_time()
     if start is None:
         raise NoActivityError("no start time: cannot count as dated training", path=source_path)
     configured = getattr(zone, "key", None) or (str(zone) if zone is not None else None)
-    local_zone = localtime.decide(raw.utc_offset_s, *localtime.first_fix(samples), configured)
+    local_zone = localtime.decide(raw.utc_offset_s, *localtime.first_fix(raw.columns), configured)
     local = local_zone.localise(start.astimezone(timezone.utc))
     sport = hints.sport or raw.sport
     name = hints.name or raw.name
@@ -178,7 +177,7 @@ def normalise(raw: RawActivity, *, athlete: str, sha256: str, source_path: str,
         "avg_speed_mps": distance / timer if distance and timer else None,
         **speeds.speed_fields(columns, run_seconds, spikes_removed),
         "device": raw.device,
-        "samples": len(raw.samples),
+        "samples": raw.sample_count,
         "format": raw.format,
         "source_path": source_path,
         "sha256": sha256,

@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 
 from strideload.errors import NoActivityError
 from strideload.model import DeviceTotals, RawActivity
@@ -244,23 +245,24 @@ def _activity(found: _Activity, index: int, author: str | None) -> RawActivity |
     run_cadence = columns.column("run_cadence") * 2.0
     foot = 1.0 if found.sport in PEDAL_SPORTS else 2.0
     cadence = np.where(np.isnan(run_cadence), columns.column("cadence") * foot, run_cadence)
-    samples = columns.frame(cadence_spm=cadence)
+    samples, order = columns.sample_columns(cadence_spm=cadence)
+    times = samples["time"]
     lap_start, identity = parse_times([found.lap_start, found.id])
-    first_sample = samples["time"].iloc[0] if len(samples) else None
+    first_sample = pd.Timestamp(times[0], tz="UTC") if len(times) else None
     start = next((t for t in (identity, lap_start, first_sample) if t is not None and t == t), None)
     if start is None:
         return None
     began = lap_start if lap_start == lap_start else first_sample
     elapsed = None
-    if began is not None and len(samples):
-        elapsed = max(0.0, (samples["time"].iloc[-1] - began).total_seconds())
+    if began is not None and len(times):
+        elapsed = max(0.0, (pd.Timestamp(times[-1], tz="UTC") - began).total_seconds())
 
     def lap_sum(values: list[float]) -> float | None:
         total = math.fsum(v for v in values if not math.isnan(v))
         return total if math.isfinite(total) and any(v == v for v in values) else None
 
     return RawActivity(
-        format="tcx", samples=samples, sport=found.sport, start_time=start.to_pydatetime(),
+        format="tcx", columns=samples, order=order, sport=found.sport, start_time=start.to_pydatetime(),
         device=found.device(author), name=found.notes,
         totals=DeviceTotals(distance_m=lap_sum(found.lap_distances), timer_s=lap_sum(found.lap_times),
                             elapsed_s=elapsed, cadence_spm=_lap_cadence(found, pedal=foot == 1.0)),

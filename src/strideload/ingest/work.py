@@ -118,7 +118,7 @@ def process(task: Task) -> FileResult:
                     a.summary["hr_histogram"] = hr_histogram(a.columns) if a.summary["running"] else ""
                 result.activities = [EncodedActivity(a.summary, encode_stream(a.columns), a.notes)
                                      for a in activities]
-        result.records = sum(len(r.samples) for r in raws)
+        result.records = sum(r.sample_count for r in raws)
         result.status = "decoded"
     except NotAFileError as exc:
         result.status, result.reason = "not-a-file", exc.reason

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..model import RAW_COLUMNS, samples_frame
+from ..model import RAW_COLUMNS, SampleOrder, sample_columns
 
 #: Years a recorded time may fall in (GPS time starts in 1980); others are placeholders.
 YEAR_RANGE = (1980, 2200)
@@ -124,21 +124,21 @@ class Columns:
         values = self._values[self.names.index(name)] if self._values else None
         return np.frombuffer(values, dtype=np.float64) if values else np.zeros(0)
 
-    def frame(self, **overrides: np.ndarray) -> pd.DataFrame:
-        """The sample frame of :func:`strideload.model.samples_frame` (every raw column, sorted
-        by time, untimed rows dropped, the first of equal times kept), built without copies
-        when the times already rise strictly; otherwise through ``samples_frame``."""
+    def sample_columns(self, **overrides: np.ndarray) -> tuple[dict[str, np.ndarray], SampleOrder]:
+        """The points as a :class:`~strideload.model.RawActivity`'s columns and time order
+        (:func:`strideload.model.sample_columns`: every raw column, sorted by time, untimed rows
+        dropped, the first of equal times kept), taken without copies when the times already
+        rise strictly."""
         columns: dict[str, object] = {name: self.column(name) for name in self.names}
         columns.update(overrides)
         times = self.times()
         ints = times.asi8
         if len(ints) and not times.hasnans and bool((ints[1:] > ints[:-1]).all()):
-            nan = np.full(len(ints), NAN)
-            data = {name: columns.get(name, nan) for name in RAW_COLUMNS if name != "time"}
-            frame = pd.DataFrame({"time": pd.Series(times, copy=False), **data}, copy=False)
-            return frame[list(RAW_COLUMNS)]
+            ready = {name: columns.get(name, np.full(len(ints), NAN)) for name in RAW_COLUMNS if name != "time"}
+            ready["time"] = times.as_unit("ns").asi8
+            return ready, SampleOrder(timed_rows=len(ints))  # type: ignore[return-value]
         columns["time"] = times
-        return samples_frame(columns)
+        return sample_columns(columns)
 
 
 def timed_share(times: pd.DatetimeIndex) -> float:
