@@ -6,7 +6,7 @@ of items in flight (so memory stays bounded however large the folder). A result 
 the function returned, or the exception that stopped it outside the function (a worker
 that died). :class:`Ready` items pass through untouched, in order, without running.
 
-Worker processes start from a fork server that has imported the worker module once, so
+Worker processes start from a fork server that has imported the importer and its readers once, so
 they start in milliseconds and inherit nothing of the parent's state (open store, threads).
 A worker that dies (segfault, killed, out of memory) breaks the pool: the items then in
 flight are run again one at a time in a fresh pool, so only the item that kills a worker
@@ -130,7 +130,9 @@ class Processes(_Windowed):
     def __init__(self, workers: int):
         self.workers = workers
         self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(["strideload.ingest.work"])
+        # the importer, not only the worker module: a task's first call imports it (FIT, XML and
+        # archive readers), which cost each worker about 0.15 s before its first file
+        self._context.set_forkserver_preload(["strideload.ingest.importer"])
         self._pool = self._new_pool(workers)
 
     def _new_pool(self, workers: int) -> ProcessPoolExecutor:
