@@ -48,6 +48,7 @@ from .fit_values import SESSION_EXTRA, SESSION_MESG, _message_values  # noqa: F4
 #: Record fields read into columns (what ``fit._record_frame`` uses), with the components feeding them.
 RECORD_FIELDS = ("timestamp", "distance", "enhanced_speed", "speed", "enhanced_altitude", "altitude", "cadence",
                  "fractional_cadence", "cadence256", "heart_rate", "position_lat", "position_long")
+_COLUMNS = frozenset(RECORD_FIELDS)
 RECORD_NUM = next(num for num, mesg in MESSAGE_TYPES.items() if mesg.name == "record")
 
 
@@ -61,34 +62,35 @@ class Decoded:
     n_records: int
 
 
-
-def _rows(data_array: np.ndarray, layout: _Layout) -> tuple[np.ndarray, np.ndarray]:
-    """(header offsets, rows of header byte + body) of every message of ``layout``."""
-    step = layout.size + 1
-    parts = [data_array[start:start + count * step].reshape(count, step) for start, count in layout.runs]
-    offsets = np.concatenate([np.arange(start, start + count * step, step) for start, count in layout.runs])
-    return offsets, (parts[0] if len(parts) == 1 else np.concatenate(parts))
-
-
-def _column(rows: np.ndarray, layout: _Layout, f: _Field) -> tuple[np.ndarray, np.ndarray]:
-    """(raw values, valid mask) of one field of every row; arrays give their first valid element,
-    byte fields the little-endian number of their bytes (valid unless all 0xFF)."""
-    chunk = np.ascontiguousarray(rows[:, 1 + f.offset:1 + f.offset + f.size])
+def _column(layout: _Layout, data_array: np.ndarray, f: _Field) -> tuple[np.ndarray, np.ndarray]:
+    """(raw values, valid mask) of one field of every message of ``layout``; arrays give their first
+    valid element, byte fields the little-endian number of their bytes (valid unless all 0xFF)."""
+    rows, records = layout.rows(data_array)
     if f.base is BASE_TYPE_BYTE:
+        chunk = rows[:, 1 + f.offset:1 + f.offset + f.size]
         valid = (chunk != 0xFF).any(axis=1)
         raw = np.zeros(len(rows), dtype=np.int64)
         for i in range(min(f.size, 7)):
             raw |= chunk[:, i].astype(np.int64) << (8 * i)
         return raw, valid
-    values = chunk.view(np.dtype(layout.endian + _NUMPY[f.base.fmt])).reshape(len(rows), f.count)
+    values = records[f"f{f.index}"]  # a strided view: no copy
     if values.dtype.kind == "f":
         ok = ~np.isnan(values)
     else:
         ok = values != _INVALID[f.base.identifier]
     if f.count == 1:
-        return values[:, 0], ok[:, 0]
+        return values, ok
     first = np.argmax(ok, axis=1)
     return values[np.arange(len(rows)), first], ok.any(axis=1)
+
+
+def _merged(earlier: np.ndarray | None, value: np.ndarray, valid: np.ndarray, absent: float | int) -> np.ndarray:
+    """``value`` (a new array, changed in place) where ``valid``, else the ``earlier`` field's (``absent`` if none)."""
+    if earlier is not None:
+        return np.where(valid, value, earlier)
+    if not valid.all():
+        value[~valid] = absent
+    return value
 
 
 def _scaled(raw: np.ndarray, spec: Any) -> np.ndarray:
@@ -110,8 +112,8 @@ def _timestamps(layouts: list[_Layout], compressed: list[tuple[int, int]], data_
         ts = layout.timestamp_field()
         if ts is None or not layout.runs:
             continue
-        offsets, rows = _rows(data_array, layout)
-        raw, valid = _column(rows, layout, ts)
+        offsets = layout.offsets()
+        raw, valid = _column(layout, data_array, ts)
         events.extend(zip(offsets[valid].tolist(), [0] * int(valid.sum()), raw[valid].tolist()))
     events.extend((offset, 1, low) for offset, low in compressed)
     events.sort()
@@ -145,11 +147,11 @@ def _accumulated(records: list[_Layout], data_array: np.ndarray) -> dict[tuple[i
                 widths[target] = component.bits
                 queue = events.setdefault(target, [])
                 queue.extend((offset, 0, 0, 0, 0) for offset in layout.resets)
-                offsets, rows = _rows(data_array, layout)
-                raw, valid = _column(rows, layout, f)
+                offsets = layout.offsets()
+                raw, valid = _column(layout, data_array, f)
                 part = (raw >> component.bit_offset) & ((1 << component.bits) - 1)
                 rows_valid = np.flatnonzero(valid)
-                out[(id(layout), target)] = np.full(len(rows), -1, dtype=np.int64)
+                out[(id(layout), target)] = np.full(len(raw), -1, dtype=np.int64)
                 queue.extend(zip(offsets[rows_valid].tolist(), [1] * len(rows_valid), part[rows_valid].tolist(),
                                  [id(layout)] * len(rows_valid), rows_valid.tolist()))
     for target, queue in events.items():
@@ -164,45 +166,47 @@ def _accumulated(records: list[_Layout], data_array: np.ndarray) -> dict[tuple[i
     return out
 
 
-def _record_columns(layout: _Layout, rows: np.ndarray, accumulated: dict[tuple[int, int], np.ndarray],
-                    times: dict[int, int], offsets: np.ndarray) -> dict[str, np.ndarray]:
+def _record_columns(layout: _Layout, data_array: np.ndarray, accumulated: dict[tuple[int, int], np.ndarray],
+                    times: dict[int, int]) -> dict[str, np.ndarray]:
     """One layout's record rows as columns of :data:`RECORD_FIELDS`, decoded field by field in
     definition order (components first, a later field of the same name winning), as fitparse does."""
     mesg = MESSAGE_TYPES[RECORD_NUM]
-    n = len(rows)
-    out = {name: np.full(n, np.nan) for name in RECORD_FIELDS}
-    out["timestamp"] = np.full(n, -1, dtype=np.int64)
+    rows, _ = layout.rows(data_array)
+    out: dict[str, np.ndarray] = {}
     for f in layout.fields:
         fit_field = mesg.fields.get(f.def_num)
         if fit_field is None or f.base.name == "string" or f.count == 0:
             continue
-        raw, valid = _column(rows, layout, f)
+        raw, valid = _column(layout, data_array, f)
         if fit_field.name == "timestamp":
             if f.count == 1 and f.base is not BASE_TYPE_BYTE and f.base.fmt in "BbHhIiQq":
-                out["timestamp"] = np.where(valid, raw.astype(np.int64), out["timestamp"])
+                out["timestamp"] = _merged(out.get("timestamp"), raw.astype(np.int64), valid, -1)
             continue
         if fit_field.components:
             for component in fit_field.components:
                 target = mesg.fields[component.def_num].name
-                if target not in out or (f.base is BASE_TYPE_BYTE and component.bit_offset >= 8 * f.size):
+                if target not in _COLUMNS or (f.base is BASE_TYPE_BYTE and component.bit_offset >= 8 * f.size):
                     continue
                 if component.accumulate:
                     summed = accumulated[(id(layout), component.def_num)]
-                    out[target] = np.where(valid, _scaled(summed, component), out[target])
+                    out[target] = _merged(out.get(target), _scaled(summed, component), valid, np.nan)
                     continue
                 part = (raw.astype(np.int64) >> component.bit_offset) & ((1 << component.bits) - 1)
-                out[target] = np.where(valid, _scaled(part, component), out[target])
-        if fit_field.name in out:
+                out[target] = _merged(out.get(target), _scaled(part, component), valid, np.nan)
+        if fit_field.name in _COLUMNS:
             ok = valid
             if fit_field.type.values:  # an enum rendered to a name: not a number
                 ok = valid & ~np.isin(raw, list(fit_field.type.values))
-            out[fit_field.name] = np.where(ok, _scaled(raw, fit_field), out[fit_field.name])
+            out[fit_field.name] = _merged(out.get(fit_field.name), _scaled(raw, fit_field), ok, np.nan)
+    n = len(rows)
+    columns = {name: out[name] if name in out else np.full(n, np.nan) for name in RECORD_FIELDS}
+    if "timestamp" not in out:
+        columns["timestamp"] = np.full(n, -1, dtype=np.int64)
     if times:
         compressed = np.flatnonzero(rows[:, 0] & 0x80)
         if len(compressed):
-            out["timestamp"][compressed] = [times[o] for o in offsets[compressed].tolist()]
-    return out
-
+            columns["timestamp"][compressed] = [times[o] for o in layout.offsets()[compressed].tolist()]
+    return columns
 
 
 def decode(data: bytes, path: str) -> Decoded:
@@ -212,7 +216,7 @@ def decode(data: bytes, path: str) -> Decoded:
     small = {MESSAGE_TYPES[num].name for num in KEPT} - {"record"}
     data_array = np.frombuffer(data, dtype=np.uint8)
     messages: dict[str, list[tuple[int, dict[str, Any]]]] = {name: [] for name in small}
-    parts: list[tuple[np.ndarray, dict[str, np.ndarray]]] = []
+    parts: list[tuple[_Layout, dict[str, np.ndarray]]] = []
     counted = {"session": 0, "record": 0}
     for start, end in _chunks(data, path):
         layouts, compressed = _scan(data, data_array, start, end, counted, path)
@@ -221,8 +225,7 @@ def decode(data: bytes, path: str) -> Decoded:
         records = [layout for layout in layouts if layout.mesg_num == RECORD_NUM and layout.runs]
         accumulated = _accumulated(records, data_array)
         for layout in records:
-            offsets, rows = _rows(data_array, layout)
-            parts.append((offsets, _record_columns(layout, rows, accumulated, times, offsets)))
+            parts.append((layout, _record_columns(layout, data_array, accumulated, times)))
         for layout in layouts:
             mesg = layout.mesg_type
             if mesg is None or mesg.name not in small:
@@ -238,7 +241,7 @@ def decode(data: bytes, path: str) -> Decoded:
     elif len(parts) == 1:
         columns = parts[0][1]
     else:
-        order = np.argsort(np.concatenate([offsets for offsets, _ in parts]), kind="stable")
+        order = np.argsort(np.concatenate([layout.offsets() for layout, _ in parts]), kind="stable")
         columns = {name: np.concatenate([part[name] for _, part in parts])[order] for name in RECORD_FIELDS}
     return Decoded(messages={name: [values for _, values in sorted(found, key=lambda item: item[0])]
                              for name, found in messages.items()},

@@ -19,7 +19,7 @@ raises :class:`Unsupported`; the caller falls back to the tolerant path.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -34,7 +34,8 @@ log = logging.getLogger(__name__)
 _COUNTED = {num: mesg.name for num, mesg in MESSAGE_TYPES.items() if mesg.name in ("session", "record")}
 TIMESTAMP = 253
 MAX_PLANS = 4096  # definitions remembered across files (a device writes the same ones every time)
-RUN_PROBE = 16  # header bytes compared in the first window of a run; each next window is 8x larger
+RUN_PROBE = 64  # header bytes compared in the first window of a run; each next window is 8x larger
+_MASKED = {0xE0: bytes(b & 0xE0 for b in range(256))}  # bytes.translate table: a compressed header's local type
 _INVALID = {0x00: 0xFF, 0x01: 0x7F, 0x02: 0xFF, 0x83: 0x7FFF, 0x84: 0xFFFF, 0x85: 0x7FFFFFFF, 0x86: 0xFFFFFFFF,
             0x0A: 0, 0x8B: 0, 0x8C: 0, 0x0D: 0xFF, 0x8E: 0x7FFFFFFFFFFFFFFF, 0x8F: 0xFFFFFFFFFFFFFFFF, 0x90: 0}
 _SIZES = {base.identifier: base.size for base in (*BASE_TYPES.values(), BASE_TYPE_BYTE)}
@@ -57,22 +58,53 @@ class _Field:
     size: int
     base: Any  # fitparse BaseType, BYTE where the size does not fit the type
     count: int
+    index: int  # position in its definition; a numeric field is ``f<index>`` of the plan's dtype
 
 
-#: Parsed definitions by their bytes, shared by every file this process reads.
-_PLANS: dict[bytes, tuple[int, str, list[_Field], int]] = {}
-
-
-@dataclass
-class _Layout:
-    """One definition's layout and every run of data messages that use it."""
+@dataclass(eq=False)
+class _Plan:
+    """A parsed definition (message number, byte order, fields, body size in bytes, developer
+    fields included) with what decoding its messages needs, built on first use and kept as
+    long as the plan: a definition read again in the next file costs a dict look-up."""
 
     mesg_num: int
     endian: str
     fields: list[_Field]
-    size: int  # body bytes, developer fields included
-    runs: list[tuple[int, int]] = field(default_factory=list)  # (byte offset of the first header, count)
-    resets: list[int] = field(default_factory=list)  # offsets where this layout was (re)defined
+    size: int
+    values: Any = None  # the small-message decoder :mod:`.fit_values` compiles for it
+    _dtype: np.dtype | None = None
+
+    @property
+    def dtype(self) -> np.dtype:
+        """One message (header byte + body) as a structured dtype: ``head`` (the header byte)
+        and every numeric field ``f<index>`` (an array field as a sub-array)."""
+        if self._dtype is None:
+            names, formats, offsets = ["head"], ["u1"], [0]
+            for f in self.fields:
+                if f.count and f.base is not BASE_TYPE_BYTE and f.base.name != "string":
+                    kind = self.endian + _NUMPY[f.base.fmt]
+                    names.append(f"f{f.index}")
+                    formats.append(kind if f.count == 1 else (kind, (f.count,)))
+                    offsets.append(1 + f.offset)
+            self._dtype = np.dtype({"names": names, "formats": formats, "offsets": offsets,
+                                    "itemsize": self.size + 1})
+        return self._dtype
+
+
+#: Parsed definitions by their bytes, shared by every file this process reads.
+_PLANS: dict[bytes, _Plan] = {}
+
+
+class _Layout:
+    """One definition's layout in one file and every run of data messages that use it."""
+
+    def __init__(self, plan: _Plan):
+        self.plan = plan
+        self.mesg_num, self.endian, self.fields, self.size = plan.mesg_num, plan.endian, plan.fields, plan.size
+        self.runs: list[tuple[int, int]] = []  # (byte offset of the first header, count)
+        self.resets: list[int] = []  # offsets where this layout was (re)defined
+        self._rows: tuple[np.ndarray, np.ndarray] | None = None
+        self._offsets: np.ndarray | None = None
 
     @property
     def mesg_type(self):
@@ -85,6 +117,27 @@ class _Layout:
         return next((f for f in self.fields if f.def_num == TIMESTAMP and f.size == 4 and f.count == 1
                      and f.base.fmt in "IiL" and f.base is not BASE_TYPE_BYTE), None)
 
+    def rows(self, data_array: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every message of this layout, in file order, as (rows of header byte + body, uint8)
+        and as records of the plan's :attr:`_Plan.dtype` (the same bytes, copied once at most)."""
+        if self._rows is None:
+            step = self.size + 1
+            if len(self.runs) == 1:
+                start, count = self.runs[0]
+                flat = data_array[start:start + count * step]
+            else:
+                flat = np.concatenate([data_array[start:start + count * step] for start, count in self.runs])
+            self._rows = flat.reshape(-1, step), flat.view(self.plan.dtype)
+        return self._rows
+
+    def offsets(self) -> np.ndarray:
+        """The byte offset of every message's header, in the order of :meth:`rows`."""
+        if self._offsets is None:
+            step = self.size + 1
+            starts, counts = np.array(self.runs, dtype=np.int64).reshape(-1, 2).T
+            firsts = np.cumsum(counts) - counts  # row index of each run's first message
+            self._offsets = np.repeat(starts - firsts * step, counts) + np.arange(int(counts.sum())) * step
+        return self._offsets
 
 
 def _layout(data: bytes, pos: int, end: int, cache: dict[bytes, _Layout]) -> tuple[_Layout, int]:
@@ -112,12 +165,12 @@ def _layout(data: bytes, pos: int, end: int, cache: dict[bytes, _Layout]) -> tup
             if len(_PLANS) >= MAX_PLANS:
                 _PLANS.clear()
             _PLANS[key] = plan
-        layout = cache[key] = _Layout(*plan)
+        layout = cache[key] = _Layout(plan)
     return layout, stop - pos
 
 
-def _plan(data: bytes, pos: int, n_fields: int, dev_sizes: int) -> tuple[int, str, list[_Field], int]:
-    """(global message number, byte order, fields, body size) of the definition at ``pos``."""
+def _plan(data: bytes, pos: int, n_fields: int, dev_sizes: int) -> _Plan:
+    """The plan of the definition at ``pos``."""
     endian = ">" if data[pos + 2] else "<"
     mesg_num = int.from_bytes(data[pos + 3:pos + 5], "big" if endian == ">" else "little")
     fields, offset = [], 0
@@ -127,19 +180,25 @@ def _plan(data: bytes, pos: int, n_fields: int, dev_sizes: int) -> tuple[int, st
         if size % _SIZES[base.identifier]:
             base = BASE_TYPE_BYTE
         count = 1 if base.name == "string" else size // _SIZES[base.identifier]
-        fields.append(_Field(def_num, offset, size, base, count))
+        fields.append(_Field(def_num, offset, size, base, count, i))
         offset += size
-    return mesg_num, endian, fields, offset + dev_sizes
+    return _Plan(mesg_num, endian, fields, offset + dev_sizes)
 
 
-def _run_length(heads: np.ndarray, pos: int, step: int, limit: int, mask: int, want: int) -> int:
-    """How many messages from ``pos`` at stride ``step`` (at most ``limit``) have ``head & mask == want``."""
-    n, window = 0, RUN_PROBE
+def _run_length(data: bytes, pos: int, step: int, limit: int, mask: int, want: int) -> int:
+    """How many messages from ``pos`` at stride ``step`` (at most ``limit``) have ``head & mask == want``.
+
+    The header bytes of a window are one strided slice of ``data``, compared by stripping the
+    leading ones equal to ``want`` (after masking): C speed without a numpy call per window."""
+    n, window, same = 0, RUN_PROBE, bytes((want,))
     while n < limit:
         stop = min(limit, n + window)
-        ok = (heads[pos + n * step:pos + stop * step:step] & mask) == want
-        if not ok.all():
-            return n + int(np.argmin(ok))
+        heads = data[pos + n * step:pos + stop * step:step]
+        if mask != 0xFF:
+            heads = heads.translate(_MASKED[mask])
+        matched = len(heads) - len(heads.lstrip(same))
+        if matched < len(heads):
+            return n + matched
         n, window = stop, window * 8
     return n
 
@@ -149,6 +208,7 @@ def _scan(data: bytes, heads: np.ndarray, pos: int, end: int, counted: dict[str,
     """Walk one chunk's messages from ``pos`` to ``end``: the layouts used (with their runs), and
     (offset, time offset) of every compressed-timestamp header. Sessions and records are counted
     in ``counted`` (across chained files) against the file's budgets as their runs are found."""
+    budget = limits.current()
     local: list[_Layout | None] = [None] * 16
     cache: dict[bytes, _Layout] = {}
     used: dict[int, _Layout] = {}
@@ -173,12 +233,12 @@ def _scan(data: bytes, heads: np.ndarray, pos: int, end: int, counted: dict[str,
             raise Unsupported("data message cut short", pos)
         n = 1
         if pos + 2 * step <= end and data[pos + step] & mask == head & mask:
-            n = _run_length(heads, pos, step, (end - pos) // step, mask, head & mask)
+            n = _run_length(data, pos, step, (end - pos) // step, mask, head & mask)
         layout.runs.append((pos, n))
         kind = _COUNTED.get(layout.mesg_num)
         if kind is not None:  # budgets: a 20,000-session file stops at the 101st, before decoding any
             counted[kind] += n
-            limits.count(kind, counted[kind], path)
+            limits.count(kind, counted[kind], path, budget)
         if mask == 0xE0:
             offsets = heads[pos:pos + n * step:step] & 0x1F
             compressed.extend(zip(range(pos, pos + n * step, step), offsets.tolist()))
