@@ -14,6 +14,7 @@ Two stages:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -198,7 +199,11 @@ def samples_frame(columns: dict[str, Any]) -> pd.DataFrame:
 def _ready_frame(columns: dict[str, Any], n: int) -> pd.DataFrame | None:
     """The sample frame built directly when the columns need no cleaning (what the FIT reader
     hands over): naive-UTC ``datetime64[ns]`` times, strictly increasing, and float64 arrays of
-    the same length. None otherwise (100x cheaper than the general path on a 1 h run)."""
+    the same length. None otherwise (100x cheaper than the general path on a 1 h run).
+
+    The float columns are copied into one block and the frame made from its blocks (pandas
+    3's ``create_dataframe_from_blocks``), which is what ``pd.DataFrame(dict)`` ends with after
+    checking every column again; the fixed cost of a file's frame drops from ~0.45 to ~0.05 ms."""
     import numpy as np
     import pandas as pd
 
@@ -207,14 +212,38 @@ def _ready_frame(columns: dict[str, Any], n: int) -> pd.DataFrame | None:
         return None
     if n > 1 and not (np.diff(times.view(np.int64)) > 0).all():
         return None
-    data: dict[str, Any] = {"time": pd.DatetimeIndex(times).tz_localize("UTC")}
-    for name in RAW_COLUMNS:
-        if name == "time":
-            continue
-        values = columns.get(name)
-        if values is None:
-            values = np.full(n, np.nan)
-        elif not isinstance(values, np.ndarray) or values.dtype != np.float64 or len(values) != n:
+    names = _FLOAT_COLUMNS
+    values = [columns.get(name) for name in names]
+    for column in values:
+        if column is not None and (not isinstance(column, np.ndarray) or column.dtype != np.float64
+                                   or len(column) != n):
             return None
-        data[name] = values
-    return pd.DataFrame(data)
+    block = np.empty((len(names), n))
+    for row, column in zip(block, values):
+        row[:] = np.nan if column is None else column
+    utc = pd.DatetimeIndex(times.view(np.int64), tz="UTC")  # int64 with a zone: ns since the epoch, UTC
+    made = _block_maker()
+    if made is None:  # pandas 2: no public way to hand over blocks
+        return pd.DataFrame({"time": utc, **dict(zip(names, block))})
+    create, header, placements = made
+    return create([(utc.array, placements[0]), (block, placements[1])], index=pd.RangeIndex(n),
+                  columns=header.view())  # a view: renaming one frame's columns leaves the others alone
+
+
+#: The float64 columns of a sample frame: all but ``time``.
+_FLOAT_COLUMNS = tuple(name for name in RAW_COLUMNS if name != "time")
+
+
+@functools.cache
+def _block_maker() -> tuple[Any, Any, tuple[Any, Any]] | None:
+    """(pandas' create_dataframe_from_blocks, the RAW_COLUMNS Index, block placements) when pandas has it."""
+    import numpy as np
+    import pandas as pd
+
+    try:
+        from pandas.api.internals import create_dataframe_from_blocks
+    except ImportError:
+        return None
+    order = list(RAW_COLUMNS)
+    placements = np.array([order.index("time")]), np.array([order.index(name) for name in _FLOAT_COLUMNS])
+    return create_dataframe_from_blocks, pd.Index(order), placements
