@@ -236,7 +236,7 @@ def read_fit(data: bytes, path: str, *, fast: bool = True) -> list[RawActivity]:
         source = session if "sport" in session or not sports else sports[0]
         sport, sub_sport = _name(_scalar(source.get("sport"))), _name(_scalar(source.get("sub_sport")))
         name = next((m["name"] for m in sports if "name" in m and _name(m.get("sport")) == sport), None)
-        mine = records[assigned == i]
+        mine = records[assigned == i] if len(sessions) > 1 or not (assigned == i).all() else records
         samples = {column: np.asarray(mine[column]) for column in records.columns if column != "t"}
         if sport in FOOT_SPORTS:
             samples["cadence_spm"] = samples["cadence_spm"] * 2

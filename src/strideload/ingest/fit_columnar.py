@@ -43,6 +43,7 @@ from .fit_layouts import (  # noqa: F401 - MAX_PLANS, RUN_PROBE, _chunks: the mo
     _Layout,
     _scan,
 )
+from .fit_tolerant import FIT_EPOCH_S, KEPT, MIN_DATE_S, SEMICIRCLE_DEG
 from .fit_values import SESSION_EXTRA, SESSION_MESG, _message_values  # noqa: F401 - SESSION_*: old import names
 
 #: Record fields read into columns (what ``fit._record_frame`` uses), with the components feeding them.
@@ -50,6 +51,8 @@ RECORD_FIELDS = ("timestamp", "distance", "enhanced_speed", "speed", "enhanced_a
                  "fractional_cadence", "cadence256", "heart_rate", "position_lat", "position_long")
 _COLUMNS = frozenset(RECORD_FIELDS)
 RECORD_NUM = next(num for num, mesg in MESSAGE_TYPES.items() if mesg.name == "record")
+#: The other messages read (the tolerant path's list: both paths read the same messages).
+_SMALL = frozenset(MESSAGE_TYPES[num].name for num in KEPT) - {"record"}
 
 
 @dataclass
@@ -211,9 +214,7 @@ def _record_columns(layout: _Layout, data_array: np.ndarray, accumulated: dict[t
 
 def decode(data: bytes, path: str) -> Decoded:
     """Read FIT bytes (possibly several chained files) in one pass; raises :class:`Unsupported`."""
-    from .fit import KEPT  # the tolerant path's list: both paths read the same messages
-
-    small = {MESSAGE_TYPES[num].name for num in KEPT} - {"record"}
+    small = _SMALL
     data_array = np.frombuffer(data, dtype=np.uint8)
     messages: dict[str, list[tuple[int, dict[str, Any]]]] = {name: [] for name in small}
     parts: list[tuple[_Layout, dict[str, np.ndarray]]] = []
@@ -233,7 +234,7 @@ def decode(data: bytes, path: str) -> Decoded:
             step = layout.size + 1
             for first, count in layout.runs:
                 for offset in range(first, first + count * step, step):
-                    values = _message_values(layout, data[offset + 1:offset + step], times.get(offset))
+                    values = _message_values(layout, data, offset + 1, times.get(offset))
                     messages[mesg.name].append((offset, values))
     if not parts:
         columns = {name: np.full(0, np.nan) for name in RECORD_FIELDS}
@@ -276,8 +277,6 @@ def records_frame(columns: dict[str, np.ndarray]) -> RecordColumns:
     """Record columns as ``fit._record_frame`` makes them from dicts: SI units, cadence not yet
     doubled, one row per FIT second ``t``, undatable and future records dropped, records
     sharing a second merged (first value per column)."""
-    from .fit import FIT_EPOCH_S, MIN_DATE_S, SEMICIRCLE_DEG
-
     t = columns["timestamp"]
     keep = (t >= MIN_DATE_S) & (t <= time.time() - FIT_EPOCH_S + 86400)
     if not keep.all():
@@ -289,7 +288,8 @@ def records_frame(columns: dict[str, np.ndarray]) -> RecordColumns:
             column = np.where(np.isnan(column), columns[name], column)
         return column
 
-    cadence = columns["cadence"] + np.nan_to_num(columns["fractional_cadence"])
+    fractional = columns["fractional_cadence"]
+    cadence = columns["cadence"] + np.where(np.isnan(fractional), 0.0, fractional)
     frame = {
         "t": columns["timestamp"],
         "distance_m": columns["distance"],

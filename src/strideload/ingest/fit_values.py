@@ -42,28 +42,53 @@ def _resolve_subfield(fit_field: Any, layout: _Layout, raws: list[Any]) -> tuple
     return fit_field, None
 
 
-def _message_values(layout: _Layout, body: bytes, header_time: int | None) -> dict[str, Any]:
-    """One small message as {field name: value}, decoded as the tolerant path does (subfields,
-    components, scale and offset, enum names)."""
+_NONE, _ONE, _ARRAY, _BYTES, _STRING = range(5)  # how a field's raw value is read from the unpacked tuple
+
+
+def _compiled(layout: _Layout) -> tuple[Any, list[tuple[int, int, int, Any, Any]]]:
+    """(unpack_from of the whole body, one step per field: (how, index in the unpacked tuple,
+    count, the base type's parse, the profile field or None)), built once per definition."""
+    plan = layout.plan
+    if plan.values is None:
+        mesg = layout.mesg_type
+        formats, steps, at = [layout.endian], [], 0
+        for f in layout.fields:
+            fit_field = mesg.fields.get(f.def_num)
+            if f.count == 0:
+                steps.append((_NONE, at, 0, None, fit_field))
+                continue
+            if f.base.name == "string":
+                formats.append(f"{f.size}s")
+                steps.append((_STRING, at, 1, parse_string, fit_field))
+                at += 1
+                continue
+            formats.append(f"{f.count}{f.base.fmt}")
+            how = _BYTES if f.base is BASE_TYPE_BYTE else _ONE if f.count == 1 else _ARRAY
+            steps.append((how, at, f.count, f.base.parse, fit_field))
+            at += f.count
+        plan.values = struct.Struct("".join(formats)).unpack_from, steps
+    return plan.values
+
+
+def _message_values(layout: _Layout, data: bytes, body: int, header_time: int | None) -> dict[str, Any]:
+    """The message whose body starts at byte ``body`` of ``data`` as {field name: value}, decoded
+    as the tolerant path does (subfields, components, scale and offset, enum names)."""
+    unpack, steps = _compiled(layout)
+    flat = unpack(data, body)
     raws: list[Any] = []
-    for f in layout.fields:
-        chunk = body[f.offset:f.offset + f.size]
-        if f.count == 0:
+    for how, at, count, parse, _ in steps:
+        if how == _ONE or how == _STRING:
+            raws.append(parse(flat[at]))
+        elif how == _NONE:
             raws.append(None)
-        elif f.base.name == "string":
-            raws.append(parse_string(chunk))
+        elif how == _BYTES:
+            raws.append(parse(flat[at:at + count]))
         else:
-            flat = struct.unpack(f"{layout.endian}{f.count}{f.base.fmt}", chunk)
-            if f.base is BASE_TYPE_BYTE:
-                raws.append(f.base.parse(flat))
-            elif f.count == 1:
-                raws.append(f.base.parse(flat[0]))
-            else:
-                raws.append(tuple(f.base.parse(v) for v in flat))
+            raws.append(tuple(parse(v) for v in flat[at:at + count]))
     mesg = layout.mesg_type
     values: dict[str, Any] = {}
-    for f, raw in zip(layout.fields, raws):
-        fit_field = mesg.fields.get(f.def_num)
+    for f, raw, step in zip(layout.fields, raws, steps):
+        fit_field = step[4]
         if raw.__class__ is tuple and f.base is not BASE_TYPE_BYTE:  # an array: its first valid element
             raw = next((v for v in raw if v.__class__ in (int, float) and v == v), None)
         if fit_field is None or raw is None:
