@@ -101,6 +101,8 @@ class _Layout:
     def __init__(self, plan: _Plan):
         self.plan = plan
         self.mesg_num, self.endian, self.fields, self.size = plan.mesg_num, plan.endian, plan.fields, plan.size
+        self.step = plan.size + 1  # bytes from one message's header to the next
+        self.counted = _COUNTED.get(plan.mesg_num)  # the budget it counts against ("session", "record"), if any
         self.runs: list[tuple[int, int]] = []  # (byte offset of the first header, count)
         self.resets: list[int] = []  # offsets where this layout was (re)defined
         self._rows: tuple[np.ndarray, np.ndarray] | None = None
@@ -121,10 +123,13 @@ class _Layout:
         """Every message of this layout, in file order, as (rows of header byte + body, uint8)
         and as records of the plan's :attr:`_Plan.dtype` (the same bytes, copied once at most)."""
         if self._rows is None:
-            step = self.size + 1
+            step = self.step
             if len(self.runs) == 1:
                 start, count = self.runs[0]
                 flat = data_array[start:start + count * step]
+            elif len(self.runs) > 16 and sum(count for _, count in self.runs) < 4 * len(self.runs):
+                # short runs (records between hrv messages): one gather, not a slice per run
+                flat = data_array[(self.offsets()[:, None] + np.arange(step)).ravel()]
             else:
                 flat = np.concatenate([data_array[start:start + count * step] for start, count in self.runs])
             self._rows = flat.reshape(-1, step), flat.view(self.plan.dtype)
@@ -133,7 +138,7 @@ class _Layout:
     def offsets(self) -> np.ndarray:
         """The byte offset of every message's header, in the order of :meth:`rows`."""
         if self._offsets is None:
-            step = self.size + 1
+            step = self.step
             starts, counts = np.array(self.runs, dtype=np.int64).reshape(-1, 2).T
             firsts = np.cumsum(counts) - counts  # row index of each run's first message
             self._offsets = np.repeat(starts - firsts * step, counts) + np.arange(int(counts.sum())) * step
@@ -228,14 +233,14 @@ def _scan(data: bytes, heads: np.ndarray, pos: int, end: int, counted: dict[str,
             layout, mask = local[head & 0x0F], 0xFF
         if layout is None:
             raise Unsupported("data message of an undefined local message type", pos)
-        step = layout.size + 1
+        step = layout.step
         if pos + step > end:
             raise Unsupported("data message cut short", pos)
         n = 1
         if pos + 2 * step <= end and data[pos + step] & mask == head & mask:
             n = _run_length(data, pos, step, (end - pos) // step, mask, head & mask)
         layout.runs.append((pos, n))
-        kind = _COUNTED.get(layout.mesg_num)
+        kind = layout.counted
         if kind is not None:  # budgets: a 20,000-session file stops at the 101st, before decoding any
             counted[kind] += n
             limits.count(kind, counted[kind], path, budget)

@@ -9,6 +9,7 @@ fields, components expanded, scale and offset applied, enum values named.
 from __future__ import annotations
 
 import struct
+from dataclasses import dataclass
 from typing import Any
 
 from fitparse.records import BASE_TYPE_BYTE, parse_string
@@ -45,26 +46,45 @@ def _resolve_subfield(fit_field: Any, layout: _Layout, raws: list[Any]) -> tuple
 _NONE, _ONE, _ARRAY, _BYTES, _STRING = range(5)  # how a field's raw value is read from the unpacked tuple
 
 
-def _compiled(layout: _Layout) -> tuple[Any, list[tuple[int, int, int, Any, Any]]]:
-    """(unpack_from of the whole body, one step per field: (how, index in the unpacked tuple,
-    count, the base type's parse, the profile field or None)), built once per definition."""
+@dataclass(frozen=True)
+class _Step:
+    """How one field of a definition is read: from the unpacked body (``how``, index ``at``,
+    ``count`` values, the base type's ``parse``) into a value (the profile's ``field``, and
+    for a plain number - no subfields, no components - its enum ``table``, ``scale``, ``offset``)."""
+
+    how: int
+    at: int
+    count: int
+    parse: Any
+    field: Any  # fitparse Field, None when the profile does not know the number
+    plain: bool
+    table: dict[int, str] | None
+    scale: float | None
+    offset: float | None
+
+
+def _compiled(layout: _Layout) -> tuple[Any, list[_Step]]:
+    """(unpack_from of the whole body, one :class:`_Step` per field), built once per definition."""
     plan = layout.plan
     if plan.values is None:
         mesg = layout.mesg_type
         formats, steps, at = [layout.endian], [], 0
         for f in layout.fields:
             fit_field = mesg.fields.get(f.def_num)
+            plain = fit_field is not None and not fit_field.subfields and not fit_field.components
+            known = (fit_field, plain, fit_field.type.values if plain else None, fit_field.scale if plain else None,
+                     fit_field.offset if plain else None) if fit_field is not None else (None, False, None, None, None)
             if f.count == 0:
-                steps.append((_NONE, at, 0, None, fit_field))
+                steps.append(_Step(_NONE, at, 0, None, *known))
                 continue
             if f.base.name == "string":
                 formats.append(f"{f.size}s")
-                steps.append((_STRING, at, 1, parse_string, fit_field))
+                steps.append(_Step(_STRING, at, 1, parse_string, *known))
                 at += 1
                 continue
             formats.append(f"{f.count}{f.base.fmt}")
             how = _BYTES if f.base is BASE_TYPE_BYTE else _ONE if f.count == 1 else _ARRAY
-            steps.append((how, at, f.count, f.base.parse, fit_field))
+            steps.append(_Step(how, at, f.count, f.base.parse, *known))
             at += f.count
         plan.values = struct.Struct("".join(formats)).unpack_from, steps
     return plan.values
@@ -76,31 +96,36 @@ def _message_values(layout: _Layout, data: bytes, body: int, header_time: int | 
     unpack, steps = _compiled(layout)
     flat = unpack(data, body)
     raws: list[Any] = []
-    for how, at, count, parse, _ in steps:
+    for step in steps:
+        how = step.how
         if how == _ONE or how == _STRING:
-            raws.append(parse(flat[at]))
+            raws.append(step.parse(flat[step.at]))
         elif how == _NONE:
             raws.append(None)
         elif how == _BYTES:
-            raws.append(parse(flat[at:at + count]))
+            raws.append(step.parse(flat[step.at:step.at + step.count]))
         else:
-            raws.append(tuple(parse(v) for v in flat[at:at + count]))
+            raws.append(tuple(step.parse(v) for v in flat[step.at:step.at + step.count]))
     mesg = layout.mesg_type
     values: dict[str, Any] = {}
     for f, raw, step in zip(layout.fields, raws, steps):
-        fit_field = step[4]
-        if raw.__class__ is tuple and f.base is not BASE_TYPE_BYTE:  # an array: its first valid element
+        fit_field = step.field
+        if step.how == _ARRAY:  # an array: its first valid element
             raw = next((v for v in raw if v.__class__ in (int, float) and v == v), None)
         if fit_field is None or raw is None:
             if raw is not None and mesg.mesg_num == SESSION_MESG and f.def_num in SESSION_EXTRA:
                 values[SESSION_EXTRA[f.def_num]] = raw  # newer than fitparse's profile
             continue
-        if raw.__class__ in (int, float) and not fit_field.subfields and not fit_field.components:
-            table = fit_field.type.values
+        if step.plain and raw.__class__ in (int, float):
+            table = step.table
             if table and raw in table:
                 values[fit_field.name] = table[raw]
                 continue
-            values[fit_field.name] = _scale_offset(fit_field, raw)
+            if step.scale:  # as _scale_offset
+                raw = float(raw) / step.scale
+            if step.offset:
+                raw = raw - step.offset
+            values[fit_field.name] = raw
             continue
         fit_field, parent = _resolve_subfield(fit_field, layout, raws)
         for component in fit_field.components or ():

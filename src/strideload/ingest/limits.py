@@ -17,6 +17,7 @@ decoder swallows it, and turned into a ``BudgetError`` at the end of the budget.
 
 from __future__ import annotations
 
+import functools
 import signal
 import threading
 import time
@@ -62,7 +63,13 @@ _deadline: ContextVar[float | None] = ContextVar("strideload_deadline", default=
 
 def current() -> Limits:
     """The limits of the file being read (the defaults outside an import)."""
-    return _current.get() or Limits.from_config()
+    return _current.get() or _defaults()
+
+
+@functools.cache
+def _defaults() -> Limits:
+    """The default limits (settings' defaults: constant), made once rather than once per file read."""
+    return Limits.from_config()
 
 
 @contextmanager
