@@ -208,9 +208,10 @@ def _ready_frame(columns: dict[str, Any], n: int) -> pd.DataFrame | None:
     import pandas as pd
 
     times = columns.get("time")
-    if not isinstance(times, np.ndarray) or times.dtype != np.dtype("datetime64[ns]") or np.isnat(times).any():
+    if not isinstance(times, np.ndarray) or times.dtype != np.dtype("datetime64[ns]"):
         return None
-    if n > 1 and not (np.diff(times.view(np.int64)) > 0).all():
+    ns = times.view(np.int64)  # NaT is the least int64: strictly increasing times hold none after the first
+    if n and (ns[0] == np.iinfo(np.int64).min or not (ns[1:] > ns[:-1]).all()):
         return None
     names = _FLOAT_COLUMNS
     values = [columns.get(name) for name in names]
@@ -221,12 +222,12 @@ def _ready_frame(columns: dict[str, Any], n: int) -> pd.DataFrame | None:
     block = np.empty((len(names), n))
     for row, column in zip(block, values):
         row[:] = np.nan if column is None else column
-    utc = pd.DatetimeIndex(times.view(np.int64), tz="UTC")  # int64 with a zone: ns since the epoch, UTC
     made = _block_maker()
     if made is None:  # pandas 2: no public way to hand over blocks
+        utc = pd.DatetimeIndex(times.view(np.int64), tz="UTC")  # int64 with a zone: ns since the epoch, UTC
         return pd.DataFrame({"time": utc, **dict(zip(names, block))})
-    create, header, placements = made
-    return create([(utc.array, placements[0]), (block, placements[1])], index=pd.RangeIndex(n),
+    create, header, placements, utc_times = made
+    return create([(utc_times(times.copy()), placements[0]), (block, placements[1])], index=pd.RangeIndex(n),
                   columns=header.view())  # a view: renaming one frame's columns leaves the others alone
 
 
@@ -235,8 +236,9 @@ _FLOAT_COLUMNS = tuple(name for name in RAW_COLUMNS if name != "time")
 
 
 @functools.cache
-def _block_maker() -> tuple[Any, Any, tuple[Any, Any]] | None:
-    """(pandas' create_dataframe_from_blocks, the RAW_COLUMNS Index, block placements) when pandas has it."""
+def _block_maker() -> tuple[Any, Any, tuple[Any, Any], Any] | None:
+    """(pandas' create_dataframe_from_blocks, the RAW_COLUMNS Index, block placements, a function
+    making the tz-aware UTC array of naive-UTC ``datetime64[ns]`` times) when pandas has them."""
     import numpy as np
     import pandas as pd
 
@@ -246,4 +248,14 @@ def _block_maker() -> tuple[Any, Any, tuple[Any, Any]] | None:
         return None
     order = list(RAW_COLUMNS)
     placements = np.array([order.index("time")]), np.array([order.index(name) for name in _FLOAT_COLUMNS])
-    return create_dataframe_from_blocks, pd.Index(order), placements
+    utc = pd.DatetimeTZDtype("ns", "UTC")
+    simple_new = getattr(pd.arrays.DatetimeArray, "_simple_new", None)
+    if simple_new is not None:  # wraps the times as they are: a tenth of DatetimeIndex(..., tz=) checking them again
+
+        def utc_times(times: Any) -> Any:
+            return simple_new(times, dtype=utc)
+    else:
+
+        def utc_times(times: Any) -> Any:
+            return pd.DatetimeIndex(times.view(np.int64), tz="UTC").array
+    return create_dataframe_from_blocks, pd.Index(order), placements, utc_times

@@ -105,6 +105,9 @@ def _assign(sessions: list[dict[str, Any]], t: np.ndarray) -> np.ndarray:
         if start is not None and elapsed is not None:
             last = max(end or 0.0, start + np.ceil(elapsed))
         bounds.append((first, last))
+    if len(bounds) == 1:  # one session (most files): its span, no sweep
+        first, last = bounds[0]
+        return np.where((t >= first) & (t <= last), 0, -1)
     order = sorted(range(len(sessions)), key=lambda k: bounds[k][0])
     by_time = np.argsort(t, kind="stable")
     times = t[by_time]
