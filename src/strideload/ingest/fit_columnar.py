@@ -169,38 +169,67 @@ def _accumulated(records: list[_Layout], data_array: np.ndarray) -> dict[tuple[i
     return out
 
 
+@dataclass(frozen=True)
+class _ColumnStep:
+    """What one record field feeds: the row's ``timestamp`` (an integer field), the ``parts``
+    (column, component) taken from it, and its own ``column`` (``enums``: values rendered as
+    names, not numbers)."""
+
+    field: _Field
+    timestamp: bool
+    parts: tuple[tuple[str, Any], ...]
+    column: str | None
+    spec: Any  # the profile field (scale, offset)
+    enums: tuple[int, ...]
+
+
+def _column_steps(layout: _Layout) -> list[_ColumnStep]:
+    """The steps of a record layout, in definition order, fields feeding no column left out; built once per plan."""
+    plan = layout.plan
+    if plan.columns is None:
+        mesg = MESSAGE_TYPES[RECORD_NUM]
+        steps = []
+        for f in layout.fields:
+            fit_field = mesg.fields.get(f.def_num)
+            if fit_field is None or f.base.name == "string" or f.count == 0:
+                continue
+            if fit_field.name == "timestamp":
+                if f.count == 1 and f.base is not BASE_TYPE_BYTE and f.base.fmt in "BbHhIiQq":
+                    steps.append(_ColumnStep(f, True, (), None, fit_field, ()))
+                continue
+            parts = tuple((mesg.fields[c.def_num].name, c) for c in fit_field.components or ()
+                          if mesg.fields[c.def_num].name in _COLUMNS
+                          and not (f.base is BASE_TYPE_BYTE and c.bit_offset >= 8 * f.size))
+            column = fit_field.name if fit_field.name in _COLUMNS else None
+            if parts or column:
+                steps.append(_ColumnStep(f, False, parts, column, fit_field, tuple(fit_field.type.values or ())))
+        plan.columns = steps
+    return plan.columns
+
+
 def _record_columns(layout: _Layout, data_array: np.ndarray, accumulated: dict[tuple[int, int], np.ndarray],
                     times: dict[int, int]) -> dict[str, np.ndarray]:
     """One layout's record rows as columns of :data:`RECORD_FIELDS`, decoded field by field in
     definition order (components first, a later field of the same name winning), as fitparse does."""
-    mesg = MESSAGE_TYPES[RECORD_NUM]
     rows, _ = layout.rows(data_array)
     out: dict[str, np.ndarray] = {}
-    for f in layout.fields:
-        fit_field = mesg.fields.get(f.def_num)
-        if fit_field is None or f.base.name == "string" or f.count == 0:
+    for step in _column_steps(layout):
+        raw, valid = _column(layout, data_array, step.field)
+        if step.timestamp:
+            out["timestamp"] = _merged(out.get("timestamp"), raw.astype(np.int64), valid, -1)
             continue
-        raw, valid = _column(layout, data_array, f)
-        if fit_field.name == "timestamp":
-            if f.count == 1 and f.base is not BASE_TYPE_BYTE and f.base.fmt in "BbHhIiQq":
-                out["timestamp"] = _merged(out.get("timestamp"), raw.astype(np.int64), valid, -1)
-            continue
-        if fit_field.components:
-            for component in fit_field.components:
-                target = mesg.fields[component.def_num].name
-                if target not in _COLUMNS or (f.base is BASE_TYPE_BYTE and component.bit_offset >= 8 * f.size):
-                    continue
-                if component.accumulate:
-                    summed = accumulated[(id(layout), component.def_num)]
-                    out[target] = _merged(out.get(target), _scaled(summed, component), valid, np.nan)
-                    continue
-                part = (raw.astype(np.int64) >> component.bit_offset) & ((1 << component.bits) - 1)
-                out[target] = _merged(out.get(target), _scaled(part, component), valid, np.nan)
-        if fit_field.name in _COLUMNS:
+        for target, component in step.parts:
+            if component.accumulate:
+                summed = accumulated[(id(layout), component.def_num)]
+                out[target] = _merged(out.get(target), _scaled(summed, component), valid, np.nan)
+                continue
+            part = (raw.astype(np.int64) >> component.bit_offset) & ((1 << component.bits) - 1)
+            out[target] = _merged(out.get(target), _scaled(part, component), valid, np.nan)
+        if step.column is not None:
             ok = valid
-            if fit_field.type.values:  # an enum rendered to a name: not a number
-                ok = valid & ~np.isin(raw, list(fit_field.type.values))
-            out[fit_field.name] = _merged(out.get(fit_field.name), _scaled(raw, fit_field), ok, np.nan)
+            if step.enums:  # an enum rendered to a name: not a number
+                ok = valid & ~np.isin(raw, step.enums)
+            out[step.column] = _merged(out.get(step.column), _scaled(raw, step.spec), ok, np.nan)
     n = len(rows)
     columns = {name: out[name] if name in out else np.full(n, np.nan) for name in RECORD_FIELDS}
     if "timestamp" not in out:

@@ -72,6 +72,7 @@ class _Plan:
     fields: list[_Field]
     size: int
     values: Any = None  # the small-message decoder :mod:`.fit_values` compiles for it
+    columns: Any = None  # the record-column steps :mod:`.fit_columnar` compiles for it
     _dtype: np.dtype | None = None
 
     @property
