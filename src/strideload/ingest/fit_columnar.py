@@ -173,7 +173,8 @@ def _accumulated(records: list[_Layout], data_array: np.ndarray) -> dict[tuple[i
 class _ColumnStep:
     """What one record field feeds: the row's ``timestamp`` (an integer field), the ``parts``
     (column, component) taken from it, and its own ``column`` (``enums``: values rendered as
-    names, not numbers)."""
+    names, not numbers). ``batch``: the field's index in the recipe's batch when its own value
+    is read there (a plain number: no parts, no enums)."""
 
     field: _Field
     timestamp: bool
@@ -181,14 +182,32 @@ class _ColumnStep:
     column: str | None
     spec: Any  # the profile field (scale, offset)
     enums: tuple[int, ...]
+    batch: int | None = None
 
 
-def _column_steps(layout: _Layout) -> list[_ColumnStep]:
-    """The steps of a record layout, in definition order, fields feeding no column left out; built once per plan."""
+@dataclass(frozen=True)
+class _Recipe:
+    """How a record definition's messages become columns: the steps in definition order, and the
+    batch of plain number fields read together (one conversion to float64 and one validity test
+    for all of them instead of a few numpy calls per field)."""
+
+    steps: list[_ColumnStep]
+    batch: np.dtype | None  # the batch fields of the plan's dtype (same offsets), None when there are none
+    floats: np.dtype | None  # the batch as packed float64 fields
+    invalid: np.ndarray  # per batch field: its invalid value (exact as float64: 32 bits at most)
+    scale: np.ndarray  # per batch field: divisor (1 when none)
+    offset: np.ndarray  # per batch field: subtracted after scaling (0 when none)
+
+
+_BATCHED = frozenset("BbHhIi")  # integer formats whose values (and invalid value) float64 holds exactly
+
+
+def _recipe(layout: _Layout) -> _Recipe:
+    """The recipe of a record layout, fields feeding no column left out; built once per plan."""
     plan = layout.plan
     if plan.columns is None:
         mesg = MESSAGE_TYPES[RECORD_NUM]
-        steps = []
+        steps, batch = [], []
         for f in layout.fields:
             fit_field = mesg.fields.get(f.def_num)
             if fit_field is None or f.base.name == "string" or f.count == 0:
@@ -201,9 +220,25 @@ def _column_steps(layout: _Layout) -> list[_ColumnStep]:
                           if mesg.fields[c.def_num].name in _COLUMNS
                           and not (f.base is BASE_TYPE_BYTE and c.bit_offset >= 8 * f.size))
             column = fit_field.name if fit_field.name in _COLUMNS else None
-            if parts or column:
-                steps.append(_ColumnStep(f, False, parts, column, fit_field, tuple(fit_field.type.values or ())))
-        plan.columns = steps
+            enums = tuple(fit_field.type.values or ())
+            if not parts and column and not enums and f.count == 1 and f.base is not BASE_TYPE_BYTE \
+                    and f.base.fmt in _BATCHED:
+                steps.append(_ColumnStep(f, False, (), column, fit_field, (), len(batch)))
+                batch.append(f)
+            elif parts or column:
+                steps.append(_ColumnStep(f, False, parts, column, fit_field, enums))
+        names = [f"f{f.index}" for f in batch]
+        fields = plan.dtype.fields
+        specs = [step.spec for step in steps if step.batch is not None]
+        plan.columns = _Recipe(
+            steps,
+            np.dtype({"names": names, "formats": [fields[name][0] for name in names],
+                      "offsets": [fields[name][1] for name in names], "itemsize": plan.dtype.itemsize})
+            if batch else None,
+            np.dtype({"names": names, "formats": ["f8"] * len(names)}) if batch else None,
+            np.array([_INVALID[f.base.identifier] for f in batch], dtype=np.float64),
+            np.array([spec.scale or 1 for spec in specs], dtype=np.float64),
+            np.array([spec.offset or 0 for spec in specs], dtype=np.float64))
     return plan.columns
 
 
@@ -211,9 +246,21 @@ def _record_columns(layout: _Layout, data_array: np.ndarray, accumulated: dict[t
                     times: dict[int, int]) -> dict[str, np.ndarray]:
     """One layout's record rows as columns of :data:`RECORD_FIELDS`, decoded field by field in
     definition order (components first, a later field of the same name winning), as fitparse does."""
-    rows, _ = layout.rows(data_array)
+    recipe = _recipe(layout)
+    rows, records = layout.rows(data_array)
+    n = len(rows)
+    if recipe.batch is not None:
+        raw = records.view(recipe.batch).astype(recipe.floats).view(np.float64).reshape(n, -1)
+        batch_valid = (raw != recipe.invalid)
+        batch = raw / recipe.scale - recipe.offset  # x / 1 and x - 0 are x: as _scaled, exactly
+        batch[~batch_valid] = np.nan
     out: dict[str, np.ndarray] = {}
-    for step in _column_steps(layout):
+    for step in recipe.steps:
+        if step.batch is not None:
+            earlier = out.get(step.column)
+            value = batch[:, step.batch]
+            out[step.column] = value if earlier is None else np.where(batch_valid[:, step.batch], value, earlier)
+            continue
         raw, valid = _column(layout, data_array, step.field)
         if step.timestamp:
             out["timestamp"] = _merged(out.get("timestamp"), raw.astype(np.int64), valid, -1)
@@ -230,7 +277,6 @@ def _record_columns(layout: _Layout, data_array: np.ndarray, accumulated: dict[t
             if step.enums:  # an enum rendered to a name: not a number
                 ok = valid & ~np.isin(raw, step.enums)
             out[step.column] = _merged(out.get(step.column), _scaled(raw, step.spec), ok, np.nan)
-    n = len(rows)
     columns = {name: out[name] if name in out else np.full(n, np.nan) for name in RECORD_FIELDS}
     if "timestamp" not in out:
         columns["timestamp"] = np.full(n, -1, dtype=np.int64)
