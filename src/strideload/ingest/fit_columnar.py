@@ -22,6 +22,7 @@ tolerant path, which salvages what it can.
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,6 +64,7 @@ class Decoded:
     messages: dict[str, list[dict[str, Any]]]
     records: dict[str, np.ndarray]
     n_records: int
+    present: frozenset[str] = frozenset(RECORD_FIELDS)  # columns some field fed (the others are all NaN / -1)
 
 
 def _column(layout: _Layout, data_array: np.ndarray, f: _Field) -> tuple[np.ndarray, np.ndarray]:
@@ -284,7 +286,8 @@ def _record_columns(layout: _Layout, data_array: np.ndarray, accumulated: dict[t
         compressed = np.flatnonzero(rows[:, 0] & 0x80)
         if len(compressed):
             columns["timestamp"][compressed] = [times[o] for o in layout.offsets()[compressed].tolist()]
-    return columns
+            out["timestamp"] = columns["timestamp"]
+    return columns, frozenset(out)
 
 
 def decode(data: bytes, path: str) -> Decoded:
@@ -293,6 +296,7 @@ def decode(data: bytes, path: str) -> Decoded:
     data_array = np.frombuffer(data, dtype=np.uint8)
     messages: dict[str, list[tuple[int, dict[str, Any]]]] = {name: [] for name in small}
     parts: list[tuple[_Layout, dict[str, np.ndarray]]] = []
+    present: set[str] = set()
     counted = {"session": 0, "record": 0}
     for start, end in _chunks(data, path):
         layouts, compressed = _scan(data, data_array, start, end, counted, path)
@@ -301,7 +305,9 @@ def decode(data: bytes, path: str) -> Decoded:
         records = [layout for layout in layouts if layout.mesg_num == RECORD_NUM and layout.runs]
         accumulated = _accumulated(records, data_array)
         for layout in records:
-            parts.append((layout, _record_columns(layout, data_array, accumulated, times)))
+            columns, fed = _record_columns(layout, data_array, accumulated, times)
+            parts.append((layout, columns))
+            present |= fed
         for layout in layouts:
             mesg = layout.mesg_type
             if mesg is None or mesg.name not in small:
@@ -321,7 +327,7 @@ def decode(data: bytes, path: str) -> Decoded:
         columns = {name: np.concatenate([part[name] for _, part in parts])[order] for name in RECORD_FIELDS}
     return Decoded(messages={name: [values for _, values in sorted(found, key=lambda item: item[0])]
                              for name, found in messages.items()},
-                   records=columns, n_records=len(columns["timestamp"]))
+                   records=columns, n_records=len(columns["timestamp"]), present=frozenset(present))
 
 
 class RecordColumns:
@@ -348,35 +354,43 @@ class RecordColumns:
         return RecordColumns({name: values[key] for name, values in self._columns.items()})
 
 
-def records_frame(columns: dict[str, np.ndarray]) -> RecordColumns:
+def records_frame(columns: dict[str, np.ndarray], present: Collection[str] = RECORD_FIELDS) -> RecordColumns:
     """Record columns as ``fit._record_frame`` makes them from dicts: SI units, cadence not yet
     doubled, one row per FIT second ``t``, undatable and future records dropped, records
-    sharing a second merged (first value per column)."""
+    sharing a second merged (first value per column). Columns not ``present`` (all NaN) are
+    not merged into others, which leaves the same values."""
     t = columns["timestamp"]
-    keep = (t >= MIN_DATE_S) & (t <= time.time() - FIT_EPOCH_S + 86400)
-    if not keep.all():
+    latest = time.time() - FIT_EPOCH_S + 86400
+    if len(t) and (t.min() < MIN_DATE_S or t.max() > latest):
+        keep = (t >= MIN_DATE_S) & (t <= latest)
         columns = {name: values[keep] for name, values in columns.items()}
 
     def first(*names: str) -> np.ndarray:
+        names = tuple(name for name in names if name in present) or names[:1]
         column = columns[names[0]]
         for name in names[1:]:
             column = np.where(np.isnan(column), columns[name], column)
         return column
 
     fractional = columns["fractional_cadence"]
-    cadence = columns["cadence"] + np.where(np.isnan(fractional), 0.0, fractional)
+    cadence = columns["cadence"] + (np.where(np.isnan(fractional), 0.0, fractional)
+                                    if "fractional_cadence" in present else 0.0)
+    if "cadence256" in present:
+        cadence = np.where(np.isnan(cadence), columns["cadence256"], cadence)
     frame = {
         "t": columns["timestamp"],
         "distance_m": columns["distance"],
         "speed_mps": first("enhanced_speed", "speed"),
         "elevation_m": first("enhanced_altitude", "altitude"),
-        "cadence_spm": np.where(np.isnan(cadence), columns["cadence256"], cadence),
+        "cadence_spm": cadence,
         "heart_rate_bpm": columns["heart_rate"],
-        "latitude_deg": columns["position_lat"] * SEMICIRCLE_DEG,
-        "longitude_deg": columns["position_long"] * SEMICIRCLE_DEG,
+        "latitude_deg": columns["position_lat"] * SEMICIRCLE_DEG if "position_lat" in present
+        else columns["position_lat"],
+        "longitude_deg": columns["position_long"] * SEMICIRCLE_DEG if "position_long" in present
+        else columns["position_long"],
     }
     t = frame["t"]
-    if len(t) > 1 and not (np.diff(t) > 0).all() and len(np.unique(t)) < len(t):  # records sharing a second
+    if len(t) > 1 and not (t[1:] > t[:-1]).all() and len(np.unique(t)) < len(t):  # records sharing a second
         merged = pd.DataFrame(frame).groupby("t", sort=False).first().reset_index()
         frame = {name: merged[name].to_numpy() for name in frame}
     return RecordColumns(frame)
