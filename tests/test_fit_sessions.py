@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from strideload.ingest.fit import MIN_DATE_S, _assign, _fit_time, _num
+from strideload.ingest.fit import MIN_DATE_S, _assign, _fit_time, _num, _selections
 
 
 def _by_definition(sessions: list[dict], t: np.ndarray) -> np.ndarray:
@@ -43,6 +43,17 @@ _SESSION = st.fixed_dictionaries({}, optional={"start_time": _TIME, "timestamp":
 def test_the_sweep_assigns_records_as_the_definition_does(sessions, times, shuffled):
     t = np.array(times if shuffled else sorted(times), dtype="int64")
     assert _assign(sessions, t).tolist() == _by_definition(sessions, t).tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(sessions=st.lists(_SESSION, min_size=1, max_size=3), times=st.lists(_TIME, max_size=60))
+def test_each_session_selects_the_records_the_sweep_gives_it(sessions, times):
+    """read_fit's selections (one session: its span, or every record at once) agree with the sweep."""
+    t = np.array(times, dtype="int64")
+    assigned = _by_definition(sessions, t)
+    for k, selection in enumerate(_selections(sessions, t)):
+        mine = np.ones(len(t), dtype=bool) if selection is None else selection
+        assert mine.tolist() == (assigned == k).tolist()
 
 
 def test_a_hundred_back_to_back_sessions_each_get_their_own_records():

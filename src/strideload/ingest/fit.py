@@ -88,6 +88,29 @@ def _fit_time(value: Any) -> int | None:
     return value if value.__class__ is int and value >= MIN_DATE_S else None
 
 
+def _span(session: dict[str, Any]) -> tuple[float, float]:
+    """(first, last) FIT time in s of a session's records, before cutting at the next session (see :func:`_assign`)."""
+    start, end = _fit_time(session.get("start_time")), _fit_time(session.get("timestamp"))
+    elapsed = _num(session.get("total_elapsed_time"))
+    first = -np.inf if start is None else float(start)
+    last = np.inf if end is None else float(end)
+    if start is not None and elapsed is not None:
+        last = max(end or 0.0, start + np.ceil(elapsed))
+    return first, last
+
+
+def _selections(sessions: list[dict[str, Any]], t: np.ndarray) -> list[np.ndarray | None]:
+    """Each session's records as a mask over the record times ``t`` (FIT s), as :func:`_assign` gives
+    them; None where one session spans every record (most files: nothing to select)."""
+    if len(sessions) == 1:
+        first, last = _span(sessions[0])
+        if not len(t) or (t.min() >= first and t.max() <= last):
+            return [None]
+        return [(t >= first) & (t <= last)]
+    assigned = _assign(sessions, t)
+    return [assigned == i for i in range(len(sessions))]
+
+
 def _assign(sessions: list[dict[str, Any]], t: np.ndarray) -> np.ndarray:
     """Index of the session each record time belongs to (-1 for none).
 
@@ -96,15 +119,7 @@ def _assign(sessions: list[dict[str, Any]], t: np.ndarray) -> np.ndarray:
     overlap, the one starting first wins. Linear in sessions plus records (a sweep over the
     sorted times), so a file of 100 sessions costs no more than one of a single session.
     """
-    bounds: list[tuple[float, float]] = []
-    for session in sessions:
-        start, end = _fit_time(session.get("start_time")), _fit_time(session.get("timestamp"))
-        elapsed = _num(session.get("total_elapsed_time"))
-        first = -np.inf if start is None else float(start)
-        last = np.inf if end is None else float(end)
-        if start is not None and elapsed is not None:
-            last = max(end or 0.0, start + np.ceil(elapsed))
-        bounds.append((first, last))
+    bounds = [_span(session) for session in sessions]
     order = sorted(range(len(sessions)), key=lambda k: bounds[k][0])
     by_time = np.argsort(t, kind="stable")
     times = t[by_time]
@@ -213,7 +228,7 @@ def read_fit(data: bytes, path: str, *, fast: bool = True) -> list[RawActivity]:
         n_records, records = len(messages["record"]), _record_frame(messages["record"])
     else:
         messages, damage = columnar.messages, None
-        n_records, records = columnar.n_records, fit_columnar.records_frame(columnar.records)
+        n_records, records = columnar.n_records, fit_columnar.records_frame(columnar.records, columnar.present)
     file_types = {str(m["type"]).lower() for m in messages["file_id"] if "type" in m}
     if file_types and file_types <= NOT_ACTIVITY_TYPES:
         raise NoActivityError(f"a FIT {'/'.join(sorted(file_types))} file, not an activity", path=path)
@@ -229,14 +244,14 @@ def read_fit(data: bytes, path: str, *, fast: bool = True) -> list[RawActivity]:
         log.warning("%s: %s at byte %d; kept the %d sessions and %d records read before it", path,
                     damage.reason, damage.offset, len(messages["session"]), len(records))
     sports = messages["sport"]
-    assigned = _assign(sessions, np.asarray(records["t"]))
+    selections = _selections(sessions, np.asarray(records["t"]))
     utc_offset, device = _utc_offset(messages["activity"]), _device(messages["file_id"], messages["device_info"])
     activities = []
-    for i, session in enumerate(sessions):
+    for i, (session, selection) in enumerate(zip(sessions, selections)):
         source = session if "sport" in session or not sports else sports[0]
         sport, sub_sport = _name(_scalar(source.get("sport"))), _name(_scalar(source.get("sub_sport")))
         name = next((m["name"] for m in sports if "name" in m and _name(m.get("sport")) == sport), None)
-        mine = records[assigned == i]
+        mine = records if selection is None else records[selection]
         samples = {column: np.asarray(mine[column]) for column in records.columns if column != "t"}
         if sport in FOOT_SPORTS:
             samples["cadence_spm"] = samples["cadence_spm"] * 2

@@ -32,7 +32,7 @@ from fitparse.utils import FitEOFError, FitParseError
 from strideload.errors import CorruptFileError, UnexpectedFileError
 from strideload.ingest import limits
 
-from .fit_columnar import SESSION_EXTRA, SESSION_MESG
+from .fit_values import SESSION_EXTRA, SESSION_MESG
 
 log = logging.getLogger("strideload.ingest.fit")
 

@@ -17,6 +17,7 @@ decoder swallows it, and turned into a ``BudgetError`` at the end of the budget.
 
 from __future__ import annotations
 
+import functools
 import signal
 import threading
 import time
@@ -62,7 +63,13 @@ _deadline: ContextVar[float | None] = ContextVar("strideload_deadline", default=
 
 def current() -> Limits:
     """The limits of the file being read (the defaults outside an import)."""
-    return _current.get() or Limits.from_config()
+    return _current.get() or _defaults()
+
+
+@functools.cache
+def _defaults() -> Limits:
+    """The default limits (settings' defaults: constant), made once rather than once per file read."""
+    return Limits.from_config()
 
 
 @contextmanager
@@ -75,10 +82,11 @@ def applied(limits: Limits) -> Iterator[None]:
         _current.reset(token)
 
 
-def count(kind: str, n: int, path: str) -> None:
+def count(kind: str, n: int, path: str, within: Limits | None = None) -> None:
     """A reader has now read ``n`` items of ``kind`` (``"session"`` or ``"record"``) from ``path``:
-    raise :class:`BudgetError` past the budget (and :class:`OutOfTime` past the deadline)."""
-    limits = current()
+    raise :class:`BudgetError` past the budget (and :class:`OutOfTime` past the deadline).
+    ``within`` is :func:`current`, fetched once by a reader that counts often."""
+    limits = within or current()
     if n > limits.most(kind):
         label, setting = COUNTED[kind]
         raise BudgetError(f"more than {limits.most(kind):,} {label} in one file", setting=setting, path=path)
