@@ -75,6 +75,8 @@ _SLOT = {_TIME: 0, _ELE: 3, _SPEED: 4, _HR: 5, _CAD: 6}
 _DIRECT = frozenset({0, 3, 4})
 #: Facts of a track or the document, numbered past the point slots.
 _FACTS = {_NAME: 10, _TYPE: 11, _ACTIVITY: 12}
+#: ``point_depth`` while no track point is open: deeper than any element can be.
+_NO_POINT = 1 << 62
 
 
 class _Track:
@@ -103,86 +105,99 @@ class _Document:
 def _read(source: Source, path: str, limits: XmlLimits) -> _Document:
     """One streaming pass (see :class:`SafeParser`: Python runs at element starts only).
 
-    A track point's texts land in ``point`` (time, lat, lon, ele, speed, hr, cad; the first
-    of each wins) and go into the track's columns once an element starts at or above the
-    point's depth, or the document ends. Text is collected only inside an element whose
-    value is wanted, until the next element starts.
+    Character data is always collected (by expat, into ``text``); an element start empties
+    it when the element's value is wanted. A value therefore runs from its element's start
+    to the next element start, and is taken when that start arrives, or when the document
+    ends. A track point's texts go straight into its row of the track's columns (time, lat,
+    lon, ele, speed, hr, cad; the first of each wins).
     """
     doc = _Document()
     parser = SafeParser(path, root="gpx", what="GPX", limits=limits)
-    max_depth, ends, text, collect = parser.max_depth, parser.ends, parser.text, parser.collect
-    toggle, gather = parser.expat, parser.text.append
+    max_depth, ends, text = parser.max_depth, parser.ends, parser.text
+    parser.collect(True)
     kinds: dict[str, int] = {}
-    started = point_depth = track_depth = 0
-    capture = -1  # slot in the point (or a _FACTS number) whose element text is being collected
-    slots: dict[str, int] = {}  # raw element name -> slot in the point, -1 for none
-    point: list | None = None
+    child_slots: dict[str, int] = {}  # raw name -> slot in a point's row, for a direct child of <trkpt>
+    inner_slots: dict[str, int] = {}  # the same, for an element deeper inside <trkpt>
+    started = track_depth = 0
+    point_depth = _NO_POINT  # depth of the open track point (none open: deeper than any budget)
+    capture = -1  # index in ``rows`` of the point value being collected
+    fact = 0  # _FACTS number of the track or document fact being collected
+    rows: list[str | None] = []  # the open track's unconverted rows
     track: _Track | None = None
     in_metadata = False
 
     def kind_of(name: str) -> int:
-        kind = _KINDS.get(local_name(name).lower(), 0)
-        if len(kinds) < 4096:  # a hostile file with endless distinct names stays small
-            kinds[name] = kind
+        kind = kinds.get(name)
+        if kind is None:
+            kind = _KINDS.get(local_name(name).lower(), 0)
+            if len(kinds) < 4096:  # a hostile file with endless distinct names stays small
+                kinds[name] = kind
         return kind
 
-    def finish(fact: int) -> None:
-        """Store the collected text of a track or document fact (name, type, activity)."""
-        collect(False)
-        value = "".join(text).strip() or None
-        if fact == _FACTS[_NAME]:
-            if track is not None:
-                track.name = track.name or value
-            else:
-                doc.name = doc.name or value
-        elif track is None:
-            return
-        elif fact == _FACTS[_TYPE]:
-            track.type = track.type or value
-        else:
-            track.activity = track.activity or value
-
-    def slot_of(name: str) -> int:
-        kind = kinds.get(name)
-        slot = _SLOT.get(kind_of(name) if kind is None else kind, -1)
+    def slot_of(name: str, child: bool) -> int:
+        slot = _SLOT.get(kind_of(name), -1)
+        if not child and slot in _DIRECT:
+            slot = -1
+        slots = child_slots if child else inner_slots
         if len(slots) < 4096:
             slots[name] = slot
         return slot
 
     def start(name: str, attrs: list[str]) -> None:
-        nonlocal started, point, point_depth, capture, track, track_depth, in_metadata
+        nonlocal started, capture
         started += 1
         depth = started - len(ends)
-        if point is not None and depth > point_depth:  # inside the open track point: the hot path
+        if depth > point_depth:  # inside the open track point: the hot path
             if depth > max_depth:
                 parser.too_deep()
             if capture >= 0:  # the value element before this one has ended
-                toggle.CharacterDataHandler = None
-                if point[capture] is None:
-                    point[capture] = "".join(text).strip() or None
-            capture = slots.get(name, -2)
-            if capture == -2:
-                capture = slot_of(name)
-            if capture >= 0:
-                if capture in _DIRECT and depth != point_depth + 1:
-                    capture = -1
-                else:
-                    text.clear()
-                    toggle.CharacterDataHandler = gather
+                if rows[capture] is None:
+                    rows[capture] = "".join(text).strip() or None
+                capture = -1
+            if depth == point_depth + 1:
+                slot = child_slots.get(name)
+                if slot is None:
+                    slot = slot_of(name, True)
+            else:
+                slot = inner_slots.get(name)
+                if slot is None:
+                    slot = slot_of(name, False)
+            if slot >= 0:
+                capture = point_start + slot
+                text.clear()
             return
+        outside(name, attrs, depth)
+
+    def finish() -> None:
+        """Take the value collected so far (of a point, or a track or document fact)."""
+        nonlocal capture, fact
+        if capture >= 0:
+            if rows[capture] is None:
+                rows[capture] = "".join(text).strip() or None
+            capture = -1
+        elif fact:
+            value = "".join(text).strip() or None
+            if fact == _FACTS[_NAME]:
+                if track is not None:
+                    track.name = track.name or value
+                else:
+                    doc.name = doc.name or value
+            elif track is None:
+                pass
+            elif fact == _FACTS[_TYPE]:
+                track.type = track.type or value
+            else:
+                track.activity = track.activity or value
+            fact = 0
+
+    def outside(name: str, attrs: list[str], depth: int) -> None:
+        """An element start outside any open track point."""
+        nonlocal started, point_depth, point_start, rows, fact, track, track_depth, in_metadata
         if depth > max_depth:
             parser.too_deep()
-        if capture >= 0:
-            if point is not None:
-                toggle.CharacterDataHandler = None
-                if point[capture] is None:
-                    point[capture] = "".join(text).strip() or None
-            else:
-                finish(capture)
-            capture = -1
-        if point is not None:  # the point has closed
-            track.columns.add(point)
-            point = None
+        finish()
+        text.clear()
+        point_depth = _NO_POINT  # a point open until now has closed
         if track is not None and depth <= track_depth:
             track = None
         if len(ends) > 4096:  # fold the closed elements into the count
@@ -193,13 +208,16 @@ def _read(source: Source, path: str, limits: XmlLimits) -> _Document:
             if depth == 1:
                 parser.check_root(name)
                 doc.creator = (attributes(attrs).get("creator") or "").strip() or None
-        kind = kinds.get(name)
-        if kind is None:
-            kind = kind_of(name)
+        kind = kind_of(name)
         if kind == _TRKPT:
             if track is not None:
-                position = attributes(attrs)
-                point = [None, position.get("lat"), position.get("lon"), None, None, None, None]
+                if len(attrs) == 4 and attrs[0] == "lat" and attrs[2] == "lon":  # as nearly every file writes it
+                    lat, lon = attrs[1], attrs[3]
+                else:
+                    position = attributes(attrs)
+                    lat, lon = position.get("lat"), position.get("lon")
+                point_start = track.columns.add((None, lat, lon, None, None, None, None))
+                rows = track.columns.rows
                 point_depth = depth
         elif kind == _TRK:
             if doc.tracks and doc.tracks[-1].columns.empty:  # a track without points: nothing to keep
@@ -209,8 +227,7 @@ def _read(source: Source, path: str, limits: XmlLimits) -> _Document:
         elif kind in _FACTS:
             if (track is not None and (depth == track_depth + 1 or kind == _ACTIVITY)) or \
                     (kind == _NAME and track is None and (depth == 2 or (in_metadata and depth == 3))):
-                capture = _FACTS[kind]
-                collect(True)
+                fact = _FACTS[kind]
         elif depth == 2:
             if kind == _METADATA:
                 in_metadata = True
@@ -219,15 +236,9 @@ def _read(source: Source, path: str, limits: XmlLimits) -> _Document:
             elif kind == _WPT:
                 doc.waypoints += 1
 
+    point_start = 0
     parser.run(source, start, lambda: started - len(ends))
-    if capture >= 0:
-        if point is not None:
-            if point[capture] is None:
-                point[capture] = "".join(text).strip() or None
-        else:
-            finish(capture)
-    if point is not None:
-        track.columns.add(point)
+    finish()
     return doc
 
 

@@ -74,31 +74,42 @@ class Columns:
         self.names = tuple(names)
         self.required = {self.names.index(name): bounds for name, bounds in (required or {}).items()}
         self.dropped = 0
-        self._pending: list[str | None] = []
+        #: Texts of the points not yet converted, row after row (time, then one per name).
+        self.rows: list[str | None] = []
+        self._full = BLOCK * (len(self.names) + 1)
         self._values: list[array] = []  # one per name, made at the first flush (empty tracks stay small)
         self._times = array("q")
 
     @property
     def empty(self) -> bool:
         """No point added yet."""
-        return not self._pending and not self._times
+        return not self.rows and not self._times
 
     def __len__(self) -> int:
         """Points kept (the ones without their required values are dropped)."""
         self._flush()
         return len(self._times)
 
-    def add(self, point: list[str | None]) -> None:
-        """One point: its time text, then one text per column name, in order."""
-        self._pending.extend(point)
-        if len(self._pending) >= BLOCK * (len(self.names) + 1):
+    def add(self, point: Sequence[str | None]) -> int:
+        """One point: its time text, then one text per column name, in order.
+
+        Returns where the point starts in :attr:`rows`: until the next ``add`` a reader may
+        still fill the point's texts there (``rows[start + 1 + names.index(name)]``). Blocks
+        are converted before a point is added, never while it may be open.
+        """
+        rows = self.rows
+        if len(rows) >= self._full:
             self._flush()
+            rows = self.rows
+        start = len(rows)
+        rows.extend(point)
+        return start
 
     def _flush(self) -> None:
-        if not self._pending:
+        if not self.rows:
             return
         width = len(self.names) + 1
-        pending, self._pending = self._pending, []
+        pending, self.rows = self.rows, []
         times = parse_times(pending[::width])
         del pending[::width]  # the numeric texts remain, row by row
         values = numbers(pending).reshape(-1, width - 1)
