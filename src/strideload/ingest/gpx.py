@@ -25,15 +25,19 @@ local name, so a prefix the file never declares (Strava's ``gpxdata:``) is read 
 
 from __future__ import annotations
 
+import itertools
 import logging
+import operator
+import re
+from collections.abc import Iterable
 
 import numpy as np
 
 from strideload.errors import NoActivityError
 from strideload.model import RawActivity
 
-from .safexml import SafeParser, Source, XmlLimits, attributes, local_name
-from .xmlsamples import Columns, timed_share
+from .safexml import Runs, SafeParser, Source, XmlLimits, attributes, local_name
+from .xmlsamples import BLOCK, Columns, timed_share
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +81,47 @@ _DIRECT = frozenset({0, 3, 4})
 _FACTS = {_NAME: 10, _TYPE: 11, _ACTIVITY: 12}
 #: ``point_depth`` while no track point is open: deeper than any element can be.
 _NO_POINT = 1 << 62
+
+
+def _plain_point() -> re.Pattern[bytes]:
+    """A track point in the form nearly every app writes (Garmin Connect, Strava, TomTom, Locus,
+    Nike, GPSBabel), matched in the document's bytes: ``lat`` and ``lon`` and nothing else on
+    the start tag; then, each at most once and in this order, ``<ele>``, ``<time>``, ``<speed>``
+    and one ``<extensions>`` holding one Garmin ``TrackPointExtension`` whose children are
+    values (``hr``/``cad`` or their :data:`HR_NAMES`/:data:`CAD_NAMES` spellings among the ones
+    the reader skips). Only whitespace between elements; values and attributes printable ASCII
+    without ``&`` or ``<`` (no references to decode, nothing for expat to read differently).
+    Groups: lat, lon, ele, time, speed, hr, cad (None where absent).
+    """
+    ws = rb"[ \t\r\n]*"
+    text = ws + rb"([!-%'-;=-~]+)" + ws  # a value, its surrounding whitespace stripped
+    skip = ws + rb"[!-%'-;=-~]+" + ws
+    prefix = rb"(?:[A-Za-z_][-.\w]*:)?"
+
+    def child(names: Iterable[str], value: bytes, repeat: bytes = b"?") -> bytes:
+        alternatives = b"|".join(re.escape(name.encode()) for name in names)
+        return ws + rb"(?:<" + prefix + rb"(?i:" + alternatives + rb")>" + value + rb"</[^>]*>)" + repeat
+
+    extension = (ws + rb"<" + prefix + rb"TrackPointExtension>"
+                 + child(("atemp", "wtemp", "depth"), skip, b"*")
+                 + child(HR_NAMES, text) + child(CAD_NAMES, text)
+                 + child(("speed", "course", "bearing"), skip, b"*")
+                 + ws + rb"</[^>]*>")
+    return re.compile(
+        rb'<trkpt[ \t\r\n]+lat="([!#-%\'-;=-~]*)"[ \t\r\n]+lon="([!#-%\'-;=-~]*)"[ \t\r\n]*>'
+        + ws + rb"(?:<ele>" + text + rb"</ele>" + ws + rb")?"
+        + rb"(?:<time>" + text + rb"</time>" + ws + rb")?"
+        + rb"(?:<speed>" + text + rb"</speed>" + ws + rb")?"
+        + rb"(?:<extensions>" + extension + ws + rb"</extensions>" + ws + rb")?"
+        + rb"</trkpt>" + ws)
+
+
+#: See :func:`_plain_point`; a plain point's row (time, lat, lon, ele, speed, hr, cad) from its match.
+_PLAIN_POINT = _plain_point()
+_PLAIN_ROW = operator.methodcaller("group", 4, 1, 2, 3, 5, 6, 7)
+_POINT_OPENING = re.compile(rb"<trkpt[ \t\r\n]")
+#: Elements a plain point nests inside it (extensions, TrackPointExtension, hr).
+_PLAIN_NESTING = 3
 
 
 class _Track:
@@ -192,7 +237,7 @@ def _read(source: Source, path: str, limits: XmlLimits) -> _Document:
 
     def outside(name: str, attrs: list[str], depth: int) -> None:
         """An element start outside any open track point."""
-        nonlocal started, point_depth, point_start, rows, fact, track, track_depth, in_metadata
+        nonlocal started, point_depth, point_start, point_at, rows, fact, track, track_depth, in_metadata
         if depth > max_depth:
             parser.too_deep()
         finish()
@@ -218,7 +263,7 @@ def _read(source: Source, path: str, limits: XmlLimits) -> _Document:
                     lat, lon = position.get("lat"), position.get("lon")
                 point_start = track.columns.add((None, lat, lon, None, None, None, None))
                 rows = track.columns.rows
-                point_depth = depth
+                point_depth, point_at = depth, toggle.CurrentByteIndex
         elif kind == _TRK:
             if doc.tracks and doc.tracks[-1].columns.empty:  # a track without points: nothing to keep
                 doc.tracks.pop()
@@ -236,10 +281,34 @@ def _read(source: Source, path: str, limits: XmlLimits) -> _Document:
             elif kind == _WPT:
                 doc.waypoints += 1
 
-    point_start = 0
-    parser.run(source, start, lambda: started - len(ends))
+    def take(data: bytes, at: int, index: int) -> int:
+        """Read the plain points from ``at`` on (see :class:`Runs`) when the point open now
+        started there and all they nest fits the depth budget; the last one is left to the
+        handlers (its value would run on into whatever text follows it)."""
+        nonlocal started, point_depth
+        if point_at != index or point_depth + _PLAIN_NESTING > max_depth:
+            return -1
+        found = list(itertools.islice(iter(_PLAIN_POINT.scanner(data, at).match, None), BLOCK + 1))
+        if len(found) < 2:
+            return -1
+        del found[-1], rows[point_start:]  # the open point is read again with the run
+        track.columns.extend(itertools.chain.from_iterable(map(_PLAIN_ROW, found)))
+        point_depth = _NO_POINT  # the run closes the open point; expat counts no end for it
+        started -= 1
+        return found[-1].end()
+
+    point_start = point_at = 0
+    toggle = parser.expat
+    plain = Runs(_POINT_OPENING, _plain_tag_end, take)
+    parser.run(source, start, lambda: started - len(ends), plain)
     finish()
     return doc
+
+
+def _plain_tag_end(data: bytes, at: int) -> int:
+    """End of the start tag of the plain track point at ``at``, -1 when it is not one."""
+    found = _PLAIN_POINT.match(data, at)
+    return -1 if found is None else data.index(b">", found.end(2)) + 1
 
 
 def _cadence_factor(foot_cadences: np.ndarray) -> float:

@@ -49,6 +49,9 @@ CHUNK = 1 << 16
 _LEADING = b" \t\r\n\x00"
 _UTF8_BOM = b"\xef\xbb\xbf"
 _XML_DECL = re.compile(rb"^<\?xml[^>]*\?>")
+_ENCODING = re.compile(rb"<\?xml[^>]*?\sencoding\s*=\s*[\"']([^\"']*)[\"']")
+#: What a reader may match in the bytes of a run (see :func:`_ascii_compatible`).
+_ASCII = bytes([9, 10, 13, *range(0x20, 0x7F)])
 #: ``<`` and the next character in UTF-16 without a byte-order mark (little or big endian).
 _UTF16_START = re.compile(rb"<\x00[^\x00]\x00|\x00<\x00[^\x00]")
 _JUNK_AFTER_ROOT = expat.errors.codes[expat.errors.XML_ERROR_JUNK_AFTER_DOC_ELEMENT]
@@ -66,6 +69,25 @@ class XmlLimits:
         if config is None:
             return cls()
         return cls(max_bytes=config.get("max_xml_bytes"), max_depth=config.get("max_xml_depth"))
+
+
+@dataclass(frozen=True)
+class Runs:
+    """How a reader takes runs of plain, common elements straight from the bytes (see :meth:`SafeParser.run`).
+
+    ``opening`` finds where such an element may start (``<trkpt``). ``tag_end(data, at)`` is the
+    index just past the start tag of the element at ``at`` when the element there has the plain
+    form the reader can read from bytes, else -1. Once expat has parsed up to that index,
+    ``take(data, at, index)`` either returns -1 (leave the element to the handlers) or reads a
+    run of whole elements starting at ``at`` and returns where the run ends: expat then checks
+    the run's bytes with its handlers off. ``index`` is ``at`` counted in the bytes fed to expat
+    (what ``CurrentByteIndex`` said at the element's start); the reader, which saw that start,
+    decides whether the element really starts there, in a place where it reads it.
+    """
+
+    opening: re.Pattern[bytes]
+    tag_end: Callable[[bytes, int], int]
+    take: Callable[[bytes, int, int], int]
 
 
 def local_name(tag: Any) -> str:
@@ -128,11 +150,20 @@ class SafeParser:
             f"XML nested deeper than {self.max_depth} elements at line {line} (setting max_xml_depth): "
             "refused as hostile or broken", path=self.path, offset=line)
 
-    def run(self, source: Source, start: Callable[[str, list[str]], None], depth: Callable[[], int]) -> None:
+    def run(self, source: Source, start: Callable[[str, list[str]], None], depth: Callable[[], int],
+            runs: Runs | None = None) -> None:
         """Feed ``source`` through expat, calling ``start(name, attrs)`` at every element start
         (``attrs``: name, value, name, value ...; :func:`attributes` makes a dict of it).
         ``depth()`` is the reader's count of open elements: bytes that fail to parse once the
         root has closed (NUL padding, junk) are not part of the document and are ignored.
+
+        With ``runs`` (see :class:`Runs`), the reader takes runs of plain elements from the
+        bytes itself, in documents whose encoding reads printable ASCII as ASCII. Expat still
+        parses every byte once, behind the same guards: the bytes of a run are parsed with the
+        element and text handlers off (the run's elements are whole, so it opens and closes
+        nothing around them, and the reader counts the run's first element as closed). Only a
+        start that expat reports at a run's first byte lets a run be taken, so the same bytes in
+        a comment, a CDATA section or the wrong element are read as before.
 
         Raises:
             CorruptFileError: not well-formed (``offset`` = line), DTD or entities, over a budget,
@@ -143,9 +174,15 @@ class SafeParser:
         head, rest, self._skipped_lines = _prepare(source, self.path, self.limits)
         parser.StartElementHandler = start
         parser.EndElementHandler = self.ends.append
+        if runs is not None and not _ascii_compatible(head):
+            runs = None
         try:
+            fed = 0  # bytes fed to expat before the chunk
             for chunk in _chunks(head, rest, self.path, self.limits):
-                parser.Parse(chunk, False)
+                if runs is None:
+                    parser.Parse(chunk, False)
+                else:
+                    fed = self._parse_runs(bytes(chunk), fed, runs)
             parser.Parse(b"", True)
         except DefusedXmlException as exc:
             raise CorruptFileError(f"refused XML with a DTD or entity declaration ({exc})",
@@ -162,6 +199,45 @@ class SafeParser:
                                    path=self.path, offset=line) from exc
         finally:  # the handler closes over the reader: let both go
             parser.StartElementHandler = parser.EndElementHandler = parser.CharacterDataHandler = None
+
+
+    def _parse_runs(self, data: bytes, fed: int, runs: Runs) -> int:
+        """Parse one chunk, ``fed`` bytes into the document, letting the reader take runs from it."""
+        parser, handlers = self.expat, ("StartElementHandler", "EndElementHandler", "CharacterDataHandler")
+        done = search = 0  # data parsed so far; where the next run may start
+        while (found := runs.opening.search(data, search)) is not None:
+            at = found.start()
+            tag_end = runs.tag_end(data, at)
+            search = max(tag_end, found.end())
+            if tag_end < 0:
+                continue
+            parser.Parse(data[done:tag_end], False)  # up to the end of the run's first start tag
+            done = tag_end
+            end = runs.take(data, at, fed + at)
+            if end > done:
+                saved = [getattr(parser, name) for name in handlers]
+                for name in handlers:
+                    setattr(parser, name, None)
+                try:
+                    parser.Parse(data[done:end], False)  # checked by expat, read by the reader
+                finally:
+                    for name, handler in zip(handlers, saved):
+                        setattr(parser, name, handler)
+                done = search = end
+        parser.Parse(data[done:], False)
+        return fed + len(data)
+
+
+def _ascii_compatible(head: bytes) -> bool:
+    """Whether the document's encoding (its XML declaration's, else UTF-8) reads printable ASCII
+    bytes, tab, CR and LF as those characters: then bytes a reader matches are the text expat reads."""
+    declared = _ENCODING.match(head)
+    if declared is None:
+        return True
+    try:
+        return _ASCII.decode(declared.group(1).decode("ascii")) == _ASCII.decode("ascii")
+    except (LookupError, UnicodeDecodeError, ValueError):
+        return False
 
 
 def _defuse(parser: Any) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -105,12 +105,19 @@ class Columns:
         rows.extend(point)
         return start
 
+    def extend(self, texts: Iterable[str | bytes | None]) -> None:
+        """Whole points, row after row (each: its time, then one text per column name);
+        ASCII bytes read like the same text."""
+        self.rows.extend(texts)
+        if len(self.rows) >= self._full:
+            self._flush()
+
     def _flush(self) -> None:
         if not self.rows:
             return
         width = len(self.names) + 1
         pending, self.rows = self.rows, []
-        times = parse_times(pending[::width])
+        times = parse_times([text.decode("ascii") if text.__class__ is bytes else text for text in pending[::width]])
         del pending[::width]  # the numeric texts remain, row by row
         values = numbers(pending).reshape(-1, width - 1)
         keep = np.ones(len(values), dtype=bool)
