@@ -8,6 +8,7 @@ size of the document's text.
 
 from __future__ import annotations
 
+import itertools
 import math
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
@@ -29,7 +30,7 @@ BLOCK = 1 << 15
 NAN = float("nan")
 
 
-def number(text: str | None) -> float:
+def number(text: str | bytes | None) -> float:
     """A finite float from an element's text; NaN when absent, unreadable or not finite."""
     if text is None:
         return NAN
@@ -40,24 +41,99 @@ def number(text: str | None) -> float:
     return value if math.isfinite(value) else NAN
 
 
-def parse_times(texts: Sequence[str | None]) -> pd.DatetimeIndex:
-    """ISO 8601 texts (mixed precisions and offsets; no offset = UTC) to UTC, in :data:`UNIT`.
+def numbers(texts: list[str | bytes | None]) -> np.ndarray:
+    """Float values of element texts, as :func:`number` reads each one, vectorised.
 
-    Unreadable texts and years outside :data:`YEAR_RANGE` become NaT.
+    A column that repeats a few values (heart rate, cadence, rounded elevation) converts
+    each distinct text once.
     """
-    stamps = pd.to_datetime(pd.Index(texts, dtype="object"), utc=True, errors="coerce", format="ISO8601")
-    plausible = (stamps.year >= YEAR_RANGE[0]) & (stamps.year <= YEAR_RANGE[1])
-    return stamps.where(plausible).as_unit(UNIT)
-
-
-def numbers(texts: list[str | None]) -> np.ndarray:
-    """Float values of element texts, as :func:`number` reads each one, vectorised."""
+    if len(texts) > 256 and len(set(texts[:64])) <= 16:
+        codes, distinct = pd.factorize(np.array(texts, dtype=object))
+        return np.append(numbers(list(distinct)), NAN)[codes]  # code -1 (None) -> NaN
     try:
         values = np.array(texts, dtype=np.float64)  # None -> NaN; one C loop for the usual case
     except (ValueError, TypeError):
         values = np.array([number(text) for text in texts], dtype=np.float64)
     values[~np.isfinite(values)] = NAN
     return values
+
+
+def parse_times(texts: Sequence[str | bytes | None]) -> pd.DatetimeIndex:
+    """ISO 8601 texts (mixed precisions and offsets; no offset = UTC) to UTC, in :data:`UNIT`.
+
+    Unreadable texts and years outside :data:`YEAR_RANGE` become NaT. ASCII bytes read like
+    the same text. The forms nearly every file writes (``2024-05-04T07:00:00Z``, and with
+    milliseconds ``07:00:00.000Z``) are read by :func:`_plain_times`; pandas reads the rest.
+    """
+    stamps, rest = _plain_times(texts)
+    if len(rest):
+        others = [texts[i] for i in rest]
+        others = [text.decode("ascii", "replace") if isinstance(text, bytes) else text for text in others]
+        parsed = pd.to_datetime(pd.Index(others, dtype="object"), utc=True, errors="coerce", format="ISO8601")
+        stamps[rest] = parsed.as_unit(UNIT).asi8
+    stamps[(stamps < _PLAUSIBLE[0]) | (stamps >= _PLAUSIBLE[1])] = _NAT
+    return pd.DatetimeIndex(stamps.view(f"datetime64[{UNIT}]")).tz_localize("UTC")
+
+
+_NAT = np.iinfo(np.int64).min
+#: :data:`YEAR_RANGE` in :data:`UNIT` since 1970: from its first year's start to the end of its last.
+_PLAUSIBLE = tuple(int(np.datetime64(f"{year}-01-01", UNIT).astype(np.int64))
+                   for year in (YEAR_RANGE[0], YEAR_RANGE[1] + 1))
+#: Where the digits of ``YYYY-MM-DDTHH:MM:SS`` are, and the text between them.
+_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
+_SEPARATORS = {4: b"-", 7: b"-", 10: b"T", 13: b":", 16: b":"}
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def _plain_times(texts: Sequence[str | bytes | None]) -> tuple[np.ndarray, np.ndarray]:
+    """Microseconds since 1970 (UTC) of the texts written ``YYYY-MM-DDTHH:MM:SSZ`` or
+    ``YYYY-MM-DDTHH:MM:SS.fffZ`` with a real date and time, read in a few array operations;
+    the indexes of the other texts, still to read (their stamps NaT until then)."""
+    n = len(texts)
+    stamps = np.full(n, _NAT, dtype=np.int64)
+    plain = np.fromiter(map(bytes.__instancecheck__, texts), dtype=bool, count=n)
+    if not plain.all():  # the few texts that came through expat's handlers, as str
+        texts = list(texts)
+        for i in np.flatnonzero(~plain):
+            if isinstance(texts[i], str) and texts[i].isascii():
+                texts[i], plain[i] = texts[i].encode("ascii"), True
+    where = np.flatnonzero(plain)
+    candidates = list(itertools.compress(texts, plain))
+    lengths = np.fromiter(map(len, candidates), dtype=np.intp, count=len(candidates))
+    done = np.zeros(n, dtype=bool)
+    for width in (20, 24):
+        chosen = lengths == width
+        if not chosen.any():
+            continue
+        rows = np.frombuffer(b"".join(itertools.compress(candidates, chosen)), dtype=np.uint8).reshape(-1, width)
+        ok = (rows[:, -1] == ord("Z")) & (width == 20 or rows[:, 19] == ord("."))
+        for column, separator in _SEPARATORS.items():
+            ok &= rows[:, column] == separator[0]
+        digit_columns = _DIGITS + ([20, 21, 22] if width == 24 else [])
+        digits = rows[:, digit_columns].astype(np.int64) - ord("0")
+        ok &= ((digits >= 0) & (digits <= 9)).all(axis=1)
+        year = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
+        month, day = digits[:, 4] * 10 + digits[:, 5], digits[:, 6] * 10 + digits[:, 7]
+        hour, minute, second = (digits[:, k] * 10 + digits[:, k + 1] for k in (8, 10, 12))
+        leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+        month_ok = (month >= 1) & (month <= 12)
+        days_in_month = _MONTH_DAYS[np.where(month_ok, month, 0)] + (leap & (month == 2))
+        ok &= month_ok & (day >= 1) & (day <= days_in_month) & (hour <= 23) & (minute <= 59) & (second <= 59)
+        micros = (digits[:, 14] * 100 + digits[:, 15] * 10 + digits[:, 16]) * 1000 if width == 24 else 0
+        seconds = _days_since_1970(year, month, day) * 86400 + hour * 3600 + minute * 60 + second
+        index = where[chosen][ok]
+        stamps[index] = (seconds * 1_000_000 + micros)[ok]
+        done[index] = True
+    return stamps, np.flatnonzero(~done)
+
+
+def _days_since_1970(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Days from 1970-01-01 to the given proleptic Gregorian dates (years >= 0)."""
+    year = year - (month <= 2)
+    era = year // 400
+    of_era = year - era * 400
+    of_year = (153 * np.where(month > 2, month - 3, month + 9) + 2) // 5 + day - 1
+    return era * 146097 + of_era * 365 + of_era // 4 - of_era // 100 + of_year - 719468
 
 
 class Columns:
@@ -117,9 +193,8 @@ class Columns:
             return
         width = len(self.names) + 1
         pending, self.rows = self.rows, []
-        times = parse_times([text.decode("ascii") if text.__class__ is bytes else text for text in pending[::width]])
-        del pending[::width]  # the numeric texts remain, row by row
-        values = numbers(pending).reshape(-1, width - 1)
+        times = parse_times(pending[::width])
+        values = np.column_stack([numbers(pending[index::width]) for index in range(1, width)])
         keep = np.ones(len(values), dtype=bool)
         for index, (low, high) in self.required.items():
             keep &= (values[:, index] >= low) & (values[:, index] <= high)  # NaN fails
@@ -150,11 +225,11 @@ class Columns:
         columns.update(overrides)
         times = self.times()
         ints = times.asi8
-        if len(ints) and not times.hasnans and bool((ints[1:] > ints[:-1]).all()):
+        # NaT is the smallest int64: times that rise strictly from a real first time have none
+        if len(ints) and ints[0] != _NAT and bool((ints[1:] > ints[:-1]).all()):
             nan = np.full(len(ints), NAN)
-            data = {name: columns.get(name, nan) for name in RAW_COLUMNS if name != "time"}
-            frame = pd.DataFrame({"time": pd.Series(times, copy=False), **data}, copy=False)
-            return frame[list(RAW_COLUMNS)]
+            columns["time"] = times
+            return pd.DataFrame({name: columns.get(name, nan) for name in RAW_COLUMNS})
         columns["time"] = times
         return samples_frame(columns)
 
