@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from strideload.errors import StrideloadError
 from strideload.ingest import gpx as reader
-from strideload.ingest.safexml import XmlLimits, _ascii_compatible
+from strideload.ingest.safexml import MISSES, XmlLimits, _ascii_compatible
 
 NEVER = re.compile(rb"(?!)")
 
@@ -202,3 +202,9 @@ def test_a_windows_1252_export_is_plain_and_one_in_another_encoding_is_read_by_t
     assert _ascii_compatible(b'<?xml version="1.0" encoding="ISO-8859-1"?><gpx/>')
     assert not _ascii_compatible(b'<?xml version="1.0" encoding="UTF-7"?><gpx/>')  # "+" starts a shift
     assert not _ascii_compatible(b'<?xml version="1.0" encoding="x-unknown"?><gpx/>')
+
+
+def test_a_file_that_is_not_written_plainly_stops_the_looking_and_reads_the_same():
+    forms = ["satellites"] * (MISSES + 6) + ["strava"] * 20
+    (run,), taken = read_both(document("".join(point(i, form) for i, form in enumerate(forms))))
+    assert len(run[4]) == len(forms) and taken == 0

@@ -1,7 +1,10 @@
 """Read GPX files (1.0 and 1.1) into :class:`~strideload.model.RawActivity` objects.
 
 One RawActivity per ``<trk>`` that holds dated points (format ``"gpx"``), read in one
-streaming pass through :mod:`.safexml` (no DTDs or entities, byte and depth budgets).
+streaming pass through :mod:`.safexml` (no DTDs or entities, byte and depth budgets). Track
+points written the way nearly every app writes them (:func:`_plain_point`) are read from
+the bytes in runs while expat checks them; the others, and everything around them, by the
+element handlers. Both read a point the same way (``tests/test_ingest_gpx_plain.py``).
 Units of the sample frame (see :data:`strideload.model.RAW_COLUMNS`):
 
 * ``time``: tz-aware UTC; GPX times without an offset are taken as UTC.

@@ -14,6 +14,12 @@
   reader's start handler sees one element at a time and keeps only the values it wants
   (:class:`SafeParser` says how ends and text reach it), so memory grows with the samples
   kept, not with the document.
+* **Plain runs.** A reader may take runs of elements written in one plain, common form (GPX
+  track points) straight from the bytes with one compiled pattern (:class:`Runs`); expat
+  still parses those bytes, with its element and text handlers off, so every byte passes the
+  same guards once and a broken one fails the same way. A run is taken only where expat has
+  just reported its first element's start (not in a comment, a CDATA section or the wrong
+  element), and only in encodings that read printable ASCII as ASCII.
 * **What real files hold before and after the root.** Whitespace, blank lines, NULs or a
   byte-order mark before ``<?xml …?>`` (Polar V800 TCX) are skipped (line numbers in errors
   still count them); bytes after the root element closes (padding of a cut-off sync) are
@@ -44,6 +50,9 @@ Source = Union[bytes, bytearray, memoryview, BinaryIO]
 
 #: Bytes fed to expat at a time (also the most a file source is read ahead).
 CHUNK = 1 << 16
+
+#: Candidates for a run in a row that a reader leaves to the handlers before it stops looking.
+MISSES = 64
 
 #: Bytes skipped before the first ``<``: byte-order marks of UTF-8, whitespace, NUL padding.
 _LEADING = b" \t\r\n\x00"
@@ -125,6 +134,8 @@ class SafeParser:
         self.ends: list[str] = []
         self.text: list[str] = []
         self._skipped_lines = 0
+        self._runs: Runs | None = None
+        self._misses = 0
 
     def collect(self, on: bool) -> None:
         """Start (after emptying :attr:`text`) or stop collecting character data into :attr:`text`."""
@@ -174,15 +185,16 @@ class SafeParser:
         head, rest, self._skipped_lines = _prepare(source, self.path, self.limits)
         parser.StartElementHandler = start
         parser.EndElementHandler = self.ends.append
-        if runs is not None and not _ascii_compatible(head):
-            runs = None
+        self._runs = runs if runs is not None and _ascii_compatible(head) else None
+        self._misses = 0
         try:
             fed = 0  # bytes fed to expat before the chunk
             for chunk in _chunks(head, rest, self.path, self.limits):
-                if runs is None:
+                if self._runs is None:
                     parser.Parse(chunk, False)
                 else:
-                    fed = self._parse_runs(bytes(chunk), fed, runs)
+                    self._parse_runs(bytes(chunk), fed, self._runs)
+                fed += len(chunk)
             parser.Parse(b"", True)
         except DefusedXmlException as exc:
             raise CorruptFileError(f"refused XML with a DTD or entity declaration ({exc})",
@@ -200,32 +212,39 @@ class SafeParser:
         finally:  # the handler closes over the reader: let both go
             parser.StartElementHandler = parser.EndElementHandler = parser.CharacterDataHandler = None
 
+    def _parse_runs(self, data: bytes, fed: int, runs: Runs) -> None:
+        """Parse one chunk, ``fed`` bytes into the document, letting the reader take runs from it.
 
-    def _parse_runs(self, data: bytes, fed: int, runs: Runs) -> int:
-        """Parse one chunk, ``fed`` bytes into the document, letting the reader take runs from it."""
+        After :data:`MISSES` candidates in a row that the reader did not take, the document is
+        taken not to be written plainly, and the rest goes to the handlers without looking.
+        """
         parser, handlers = self.expat, ("StartElementHandler", "EndElementHandler", "CharacterDataHandler")
         done = search = 0  # data parsed so far; where the next run may start
-        while (found := runs.opening.search(data, search)) is not None:
+        while self._misses < MISSES and (found := runs.opening.search(data, search)) is not None:
             at = found.start()
             tag_end = runs.tag_end(data, at)
             search = max(tag_end, found.end())
-            if tag_end < 0:
+            end = -1
+            if tag_end >= 0:
+                parser.Parse(data[done:tag_end], False)  # up to the end of the first start tag
+                done = tag_end
+                end = runs.take(data, at, fed + at)
+            if end < 0:
+                self._misses += 1
                 continue
-            parser.Parse(data[done:tag_end], False)  # up to the end of the run's first start tag
-            done = tag_end
-            end = runs.take(data, at, fed + at)
-            if end > done:
-                saved = [getattr(parser, name) for name in handlers]
-                for name in handlers:
-                    setattr(parser, name, None)
-                try:
-                    parser.Parse(data[done:end], False)  # checked by expat, read by the reader
-                finally:
-                    for name, handler in zip(handlers, saved):
-                        setattr(parser, name, handler)
-                done = search = end
+            self._misses = 0
+            saved = [getattr(parser, name) for name in handlers]
+            for name in handlers:
+                setattr(parser, name, None)
+            try:
+                parser.Parse(data[done:end], False)  # checked by expat, read by the reader
+            finally:
+                for name, handler in zip(handlers, saved):
+                    setattr(parser, name, handler)
+            done = search = end
+        if self._misses >= MISSES:
+            self._runs = None
         parser.Parse(data[done:], False)
-        return fed + len(data)
 
 
 def _ascii_compatible(head: bytes) -> bool:
