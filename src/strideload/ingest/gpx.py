@@ -32,6 +32,7 @@ import itertools
 import logging
 import operator
 import re
+import sys
 from collections.abc import Iterable
 
 import numpy as np
@@ -96,20 +97,24 @@ def _plain_point() -> re.Pattern[bytes]:
     without ``&`` or ``<`` (no references to decode, nothing for expat to read differently).
     Groups: lat, lon, ele, time, speed, hr, cad (None where absent).
     """
-    ws = rb"[ \t\r\n]*"
-    text = ws + rb"([!-%'-;=-~]+)" + ws  # a value, its surrounding whitespace stripped
-    skip = ws + rb"[!-%'-;=-~]+" + ws
-    prefix = rb"(?:[A-Za-z_][-.\w]*:)?"
+    # Every repeat below is followed by a byte it cannot match, so giving back what it took
+    # never leads to a match: from Python 3.11 on, it is made possessive (*+, ++) not to try.
+    keep = b"+" if sys.version_info >= (3, 11) else b""
+    ws = rb"[ \t\r\n]*" + keep
+    text = ws + rb"([!-%'-;=-~]+" + keep + rb")" + ws  # a value, its surrounding whitespace stripped
+    skip = ws + rb"[!-%'-;=-~]+" + keep + ws
+    prefix = rb"(?:[A-Za-z_][-.\w]*" + keep + rb":)?"
+    end = rb"</[^>]*" + keep + rb">"
 
     def child(names: Iterable[str], value: bytes, repeat: bytes = b"?") -> bytes:
         alternatives = b"|".join(re.escape(name.encode()) for name in names)
-        return ws + rb"(?:<" + prefix + rb"(?i:" + alternatives + rb")>" + value + rb"</[^>]*>)" + repeat
+        return ws + rb"(?:<" + prefix + rb"(?i:" + alternatives + rb")>" + value + end + rb")" + repeat
 
     extension = (ws + rb"<" + prefix + rb"TrackPointExtension>"
                  + child(("atemp", "wtemp", "depth"), skip, b"*")
                  + child(HR_NAMES, text) + child(CAD_NAMES, text)
                  + child(("speed", "course", "bearing"), skip, b"*")
-                 + ws + rb"</[^>]*>")
+                 + ws + end)
     return re.compile(
         rb'<trkpt[ \t\r\n]+lat="([!#-%\'-;=-~]*)"[ \t\r\n]+lon="([!#-%\'-;=-~]*)"[ \t\r\n]*>'
         + ws + rb"(?:<ele>" + text + rb"</ele>" + ws + rb")?"

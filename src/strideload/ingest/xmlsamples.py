@@ -8,7 +8,6 @@ size of the document's text.
 
 from __future__ import annotations
 
-import itertools
 import math
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
@@ -44,12 +43,16 @@ def number(text: str | bytes | None) -> float:
 def numbers(texts: list[str | bytes | None]) -> np.ndarray:
     """Float values of element texts, as :func:`number` reads each one, vectorised.
 
-    A column that repeats a few values (heart rate, cadence, rounded elevation) converts
-    each distinct text once.
+    A column that repeats its values (heart rate, cadence, elevation) converts each distinct
+    text once.
     """
-    if len(texts) > 256 and len(set(texts[:64])) <= 16:
-        codes, distinct = pd.factorize(np.array(texts, dtype=object))
-        return np.append(numbers(list(distinct)), NAN)[codes]  # code -1 (None) -> NaN
+    if texts.count(None) == len(texts):  # a column the file never writes (GPX speed)
+        return np.full(len(texts), NAN)
+    distinct = dict.fromkeys(texts)
+    if 0 < len(distinct) * 2 <= len(texts):
+        keys = list(distinct)
+        value = dict(zip(keys, numbers(keys).tolist()))
+        return np.fromiter(map(value.__getitem__, texts), dtype=np.float64, count=len(texts))
     try:
         values = np.array(texts, dtype=np.float64)  # None -> NaN; one C loop for the usual case
     except (ValueError, TypeError):
@@ -66,8 +69,8 @@ def parse_times(texts: Sequence[str | bytes | None]) -> pd.DatetimeIndex:
     milliseconds ``07:00:00.000Z``) are read by :func:`_plain_times`; pandas reads the rest.
     """
     stamps, rest = _plain_times(texts)
-    if len(rest):
-        others = [texts[i] for i in rest]
+    others = [texts[i] for i in rest]
+    if any(text is not None for text in others):
         others = [text.decode("ascii", "replace") if isinstance(text, bytes) else text for text in others]
         parsed = pd.to_datetime(pd.Index(others, dtype="object"), utc=True, errors="coerce", format="ISO8601")
         stamps[rest] = parsed.as_unit(UNIT).asi8
@@ -79,51 +82,51 @@ _NAT = np.iinfo(np.int64).min
 #: :data:`YEAR_RANGE` in :data:`UNIT` since 1970: from its first year's start to the end of its last.
 _PLAUSIBLE = tuple(int(np.datetime64(f"{year}-01-01", UNIT).astype(np.int64))
                    for year in (YEAR_RANGE[0], YEAR_RANGE[1] + 1))
-#: Where the digits of ``YYYY-MM-DDTHH:MM:SS`` are, and the text between them.
+#: Where the digits of ``YYYY-MM-DDTHH:MM:SS`` are; the other bytes of the form, by position.
 _DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
-_SEPARATORS = {4: b"-", 7: b"-", 10: b"T", 13: b":", 16: b":"}
+_SEPARATORS = {4: "-", 7: "-", 10: "T", 13: ":", 16: ":"}
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
 def _plain_times(texts: Sequence[str | bytes | None]) -> tuple[np.ndarray, np.ndarray]:
     """Microseconds since 1970 (UTC) of the texts written ``YYYY-MM-DDTHH:MM:SSZ`` or
     ``YYYY-MM-DDTHH:MM:SS.fffZ`` with a real date and time, read in a few array operations;
-    the indexes of the other texts, still to read (their stamps NaT until then)."""
+    the indexes of the other texts still to read (their stamps NaT until then)."""
     n = len(texts)
     stamps = np.full(n, _NAT, dtype=np.int64)
-    plain = np.fromiter(map(bytes.__instancecheck__, texts), dtype=bool, count=n)
-    if not plain.all():  # the few texts that came through expat's handlers, as str
-        texts = list(texts)
-        for i in np.flatnonzero(~plain):
-            if isinstance(texts[i], str) and texts[i].isascii():
-                texts[i], plain[i] = texts[i].encode("ascii"), True
-    where = np.flatnonzero(plain)
-    candidates = list(itertools.compress(texts, plain))
-    lengths = np.fromiter(map(len, candidates), dtype=np.intp, count=len(candidates))
+    try:  # longer texts are cut to 25 bytes (too long for either form), None is b"None"
+        raw = np.array(texts, dtype="S25")
+    except UnicodeEncodeError:  # a text with letters beyond ASCII: not in either form
+        raw = np.array([text if isinstance(text, bytes) else str(text).encode("ascii", "replace")
+                        for text in texts], dtype="S25")
+    lengths = np.char.str_len(raw)
+    rows = raw.view(np.uint8).reshape(n, 25)
     done = np.zeros(n, dtype=bool)
     for width in (20, 24):
-        chosen = lengths == width
-        if not chosen.any():
+        chosen = np.flatnonzero(lengths == width)
+        if not len(chosen):
             continue
-        rows = np.frombuffer(b"".join(itertools.compress(candidates, chosen)), dtype=np.uint8).reshape(-1, width)
-        ok = (rows[:, -1] == ord("Z")) & (width == 20 or rows[:, 19] == ord("."))
+        form = rows[chosen, :width]
+        ok = form[:, -1] == ord("Z")
+        if width == 24:
+            ok &= form[:, 19] == ord(".")
         for column, separator in _SEPARATORS.items():
-            ok &= rows[:, column] == separator[0]
-        digit_columns = _DIGITS + ([20, 21, 22] if width == 24 else [])
-        digits = rows[:, digit_columns].astype(np.int64) - ord("0")
-        ok &= ((digits >= 0) & (digits <= 9)).all(axis=1)
-        year = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
-        month, day = digits[:, 4] * 10 + digits[:, 5], digits[:, 6] * 10 + digits[:, 7]
-        hour, minute, second = (digits[:, k] * 10 + digits[:, k + 1] for k in (8, 10, 12))
+            ok &= form[:, column] == ord(separator)
+        digits = form[:, _DIGITS + [20, 21, 22] if width == 24 else _DIGITS] - np.uint8(ord("0"))
+        ok &= (digits <= 9).all(axis=1)  # bytes below "0" wrapped round to 208 and more
+        pairs = digits[:, 0:14:2].astype(np.int64) * 10 + digits[:, 1:14:2]  # 20, 24, 05, 04, 07, 00, 00
+        year = pairs[:, 0] * 100 + pairs[:, 1]
+        month, day, hour, minute, second = pairs[:, 2:].T
         leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
         month_ok = (month >= 1) & (month <= 12)
         days_in_month = _MONTH_DAYS[np.where(month_ok, month, 0)] + (leap & (month == 2))
         ok &= month_ok & (day >= 1) & (day <= days_in_month) & (hour <= 23) & (minute <= 59) & (second <= 59)
-        micros = (digits[:, 14] * 100 + digits[:, 15] * 10 + digits[:, 16]) * 1000 if width == 24 else 0
         seconds = _days_since_1970(year, month, day) * 86400 + hour * 3600 + minute * 60 + second
-        index = where[chosen][ok]
-        stamps[index] = (seconds * 1_000_000 + micros)[ok]
-        done[index] = True
+        micros = seconds * 1_000_000
+        if width == 24:
+            micros += digits[:, -3:].astype(np.int64) @ np.array([100_000, 10_000, 1_000])
+        stamps[chosen[ok]] = micros[ok]
+        done[chosen[ok]] = True
     return stamps, np.flatnonzero(~done)
 
 
