@@ -208,3 +208,33 @@ def test_a_file_that_is_not_written_plainly_stops_the_looking_and_reads_the_same
     forms = ["satellites"] * (MISSES + 6) + ["strava"] * 20
     (run,), taken = read_both(document("".join(point(i, form) for i, form in enumerate(forms))))
     assert len(run[4]) == len(forms) and taken == 0
+
+
+def test_an_error_after_runs_on_one_long_line_reports_the_column_of_the_file():
+    points = [point(i, "strava") for i in range(40)]
+    points[33] = points[33].replace("</ele>", "</elf>")
+    error, taken = read_both(document("".join(points)))
+    assert taken > 20 and "mismatched tag: line 2, column" in error[1]
+
+
+BYTES = [b"<", b">", b"&", b'"', b"'", b"/", b"]", b" ", b"\n", b"\r", b"\x00", b"\xff", b":", b"=", b"!", b"?",
+         b"x", b"H", b"7", b"-", b"<!--", b"]]>", b"&#49;", b"</trkpt>", b"<trkpt>", b"<ele>"]
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(indented=st.booleans(), edits=st.lists(st.tuples(st.floats(0, 1), st.sampled_from(["put", "insert", "delete"]),
+                                                        st.sampled_from(BYTES)), min_size=1, max_size=3))
+def test_plain_points_with_any_byte_broken_read_or_fail_as_expat_says(indented, edits):
+    """Expat never sees a run: whatever the pattern takes must be what expat would have read."""
+    points = "".join(point(i, "garmin" if indented else "strava") for i in range(12))
+    data = bytearray(document(points))
+    first, last = data.index(b"<trkpt"), data.index(b"</trkseg>")
+    for where, how, what in edits:
+        at = first + int(where * (last - first - 1))
+        if how == "put":
+            data[at:at + len(what)] = what
+        elif how == "insert":
+            data[at:at] = what
+        else:
+            del data[at:at + len(what)]
+    read_both(bytes(data))

@@ -93,40 +93,49 @@ def _plain_point() -> re.Pattern[bytes]:
     the start tag; then, each at most once and in this order, ``<ele>``, ``<time>``, ``<speed>``
     and one ``<extensions>`` holding one Garmin ``TrackPointExtension`` whose children are
     values (``hr``/``cad`` or their :data:`HR_NAMES`/:data:`CAD_NAMES` spellings among the ones
-    the reader skips). Only whitespace between elements; values and attributes printable ASCII
-    without ``&`` or ``<`` (no references to decode, nothing for expat to read differently).
-    Groups: lat, lon, ele, time, speed, hr, cad (None where absent).
+    the reader skips). Only whitespace between elements, no attributes but the point's.
+
+    Expat does not see these bytes (:class:`~.safexml.Runs`), so the pattern admits only
+    well-formed XML: names that are XML names, every end tag the same bytes as its start tag,
+    values and attributes of printable ASCII without ``<`` or ``&`` (no references to decode)
+    and values without ``>`` (so no ``]]>``). Groups ``lat``, ``lon``, ``ele``, ``time``,
+    ``speed``, ``hr``, ``cad``: the texts, whitespace around values stripped (None where absent).
     """
     # Every repeat below is followed by a byte it cannot match, so giving back what it took
     # never leads to a match: from Python 3.11 on, it is made possessive (*+, ++) not to try.
     keep = b"+" if sys.version_info >= (3, 11) else b""
     ws = rb"[ \t\r\n]*" + keep
-    text = ws + rb"([!-%'-;=-~]+" + keep + rb")" + ws  # a value, its surrounding whitespace stripped
-    skip = ws + rb"[!-%'-;=-~]+" + keep + ws
+    attribute = rb'="([!#-%\'-;=-~]*' + keep + rb')"'  # printable ASCII but " & <
+
+    def text(group: str = "") -> bytes:  # printable ASCII but & < >, in a group when named
+        value = rb"[!-%'-;=?-~]+" + keep
+        return ws + (rb"(?P<" + group.encode() + rb">" + value + rb")" if group else value) + ws
+
     prefix = rb"(?:[A-Za-z_][-.\w]*" + keep + rb":)?"
-    end = rb"</[^>]*" + keep + rb">"
 
-    def child(names: Iterable[str], value: bytes, repeat: bytes = b"?") -> bytes:
-        alternatives = b"|".join(re.escape(name.encode()) for name in names)
-        return ws + rb"(?:<" + prefix + rb"(?i:" + alternatives + rb")>" + value + end + rb")" + repeat
+    def child(tag: str, names: Iterable[str], value: bytes, repeat: bytes = b"?") -> bytes:
+        spellings = b"|".join(re.escape(name.encode()) for name in names)
+        start = rb"<(?P<" + tag.encode() + rb">" + prefix + rb"(?i:" + spellings + rb"))>"
+        return rb"(?:" + ws + start + value + rb"</(?P=" + tag.encode() + rb")>)" + repeat
 
-    extension = (ws + rb"<" + prefix + rb"TrackPointExtension>"
-                 + child(("atemp", "wtemp", "depth"), skip, b"*")
-                 + child(HR_NAMES, text) + child(CAD_NAMES, text)
-                 + child(("speed", "course", "bearing"), skip, b"*")
-                 + ws + end)
+    extension = (rb"<extensions>" + ws + rb"<(?P<tpe>" + prefix + rb")TrackPointExtension>"
+                 + child("before", ("atemp", "wtemp", "depth"), text(), b"*")
+                 + child("hr_tag", HR_NAMES, text("hr")) + child("cad_tag", CAD_NAMES, text("cad"))
+                 + child("after", ("speed", "course", "bearing"), text(), b"*")
+                 + ws + rb"</(?P=tpe)TrackPointExtension>" + ws + rb"</extensions>")
     return re.compile(
-        rb'<trkpt[ \t\r\n]+lat="([!#-%\'-;=-~]*)"[ \t\r\n]+lon="([!#-%\'-;=-~]*)"[ \t\r\n]*>'
-        + ws + rb"(?:<ele>" + text + rb"</ele>" + ws + rb")?"
-        + rb"(?:<time>" + text + rb"</time>" + ws + rb")?"
-        + rb"(?:<speed>" + text + rb"</speed>" + ws + rb")?"
-        + rb"(?:<extensions>" + extension + ws + rb"</extensions>" + ws + rb")?"
+        rb"<trkpt[ \t\r\n]+lat" + attribute.replace(b"(", b"(?P<lat>", 1)
+        + rb"[ \t\r\n]+lon" + attribute.replace(b"(", b"(?P<lon>", 1) + rb"[ \t\r\n]*>" + ws
+        + rb"(?:<ele>" + text("ele") + rb"</ele>" + ws + rb")?"
+        + rb"(?:<time>" + text("time") + rb"</time>" + ws + rb")?"
+        + rb"(?:<speed>" + text("speed") + rb"</speed>" + ws + rb")?"
+        + rb"(?:" + extension + ws + rb")?"
         + rb"</trkpt>" + ws)
 
 
 #: See :func:`_plain_point`; a plain point's row (time, lat, lon, ele, speed, hr, cad) from its match.
 _PLAIN_POINT = _plain_point()
-_PLAIN_ROW = operator.methodcaller("group", 4, 1, 2, 3, 5, 6, 7)
+_PLAIN_ROW = operator.methodcaller("group", "time", "lat", "lon", "ele", "speed", "hr", "cad")
 _POINT_OPENING = re.compile(rb"<trkpt[ \t\r\n]")
 #: Elements a plain point nests inside it (extensions, TrackPointExtension, hr).
 _PLAIN_NESTING = 3
@@ -307,7 +316,7 @@ def _read(source: Source, path: str, limits: XmlLimits) -> _Document:
 
     point_start = point_at = 0
     toggle = parser.expat
-    plain = Runs(_POINT_OPENING, _plain_tag_end, take)
+    plain = Runs(_POINT_OPENING, b"</trkpt>", _plain_tag_end, take)
     parser.run(source, start, lambda: started - len(ends), plain)
     finish()
     return doc
@@ -316,7 +325,7 @@ def _read(source: Source, path: str, limits: XmlLimits) -> _Document:
 def _plain_tag_end(data: bytes, at: int) -> int:
     """End of the start tag of the plain track point at ``at``, -1 when it is not one."""
     found = _PLAIN_POINT.match(data, at)
-    return -1 if found is None else data.index(b">", found.end(2)) + 1
+    return -1 if found is None else data.index(b">", found.end("lon")) + 1
 
 
 def _cadence_factor(foot_cadences: np.ndarray) -> float:

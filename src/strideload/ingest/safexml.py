@@ -88,13 +88,20 @@ class Runs:
     index just past the start tag of the element at ``at`` when the element there has the plain
     form the reader can read from bytes, else -1. Once expat has parsed up to that index,
     ``take(data, at, index)`` either returns -1 (leave the element to the handlers) or reads a
-    run of whole elements starting at ``at`` and returns where the run ends: expat then checks
-    the run's bytes with its handlers off. ``index`` is ``at`` counted in the bytes fed to expat
-    (what ``CurrentByteIndex`` said at the element's start); the reader, which saw that start,
-    decides whether the element really starts there, in a place where it reads it.
+    run of whole elements starting at ``at`` and returns where the run ends. ``index`` is ``at``
+    counted in the bytes fed to expat (what ``CurrentByteIndex`` said at the element's start);
+    the reader, which saw that start, decides whether the element really starts there, in a
+    place where it reads it. ``closing`` is the end tag of the run's first element.
+
+    Expat does not parse a run: it is given ``closing`` and the run's line breaks instead. So
+    the reader's pattern must admit only what expat would parse without error and without
+    anything the guards refuse: well-formed elements (end tags the same bytes as their start
+    tags) of printable ASCII and whitespace, no ``<!`` or ``<?``, no ``&`` (no references),
+    no ``]]>``, nesting within the depth budget (``take`` checks it).
     """
 
     opening: re.Pattern[bytes]
+    closing: bytes
     tag_end: Callable[[bytes, int], int]
     take: Callable[[bytes, int, int], int]
 
@@ -169,12 +176,14 @@ class SafeParser:
         root has closed (NUL padding, junk) are not part of the document and are ignored.
 
         With ``runs`` (see :class:`Runs`), the reader takes runs of plain elements from the
-        bytes itself, in documents whose encoding reads printable ASCII as ASCII. Expat still
-        parses every byte once, behind the same guards: the bytes of a run are parsed with the
-        element and text handlers off (the run's elements are whole, so it opens and closes
-        nothing around them, and the reader counts the run's first element as closed). Only a
-        start that expat reports at a run's first byte lets a run be taken, so the same bytes in
-        a comment, a CDATA section or the wrong element are read as before.
+        bytes itself, in documents whose encoding reads printable ASCII as ASCII. Only a start
+        that expat reports at a run's first byte lets a run be taken, so the same bytes in a
+        comment, a CDATA section or the wrong element are read as before. Expat is then given,
+        with its element and text handlers off, the end tag that closes the run's first element
+        and the run's line breaks, then the indentation of its last line: what follows is parsed
+        in the state, and at the line and column, the run would have left. (A run without a line
+        break shortens its line: the columns an error reports there are counted back up.) The
+        reader counts the run's first element as closed.
 
         Raises:
             CorruptFileError: not well-formed (``offset`` = line), DTD or entities, over a budget,
@@ -186,7 +195,8 @@ class SafeParser:
         parser.StartElementHandler = start
         parser.EndElementHandler = self.ends.append
         self._runs = runs if runs is not None and _ascii_compatible(head) else None
-        self._misses = 0
+        self._misses = self._removed = 0
+        self._short_line, self._short_by = 0, 0  # a line shortened by runs, by how many bytes
         try:
             fed = 0  # bytes fed to expat before the chunk
             for chunk in _chunks(head, rest, self.path, self.limits):
@@ -206,8 +216,9 @@ class SafeParser:
             if exc.code == _JUNK_AFTER_ROOT or (self.ends and depth() == 0):
                 return  # the root element has closed: what follows is not part of the document
             line = (exc.lineno or 0) + self._skipped_lines or None
+            column = exc.offset + (self._short_by if exc.lineno == self._short_line else 0)
             message = expat.errors.messages.get(exc.code, str(exc))
-            raise CorruptFileError(f"not well-formed XML: {message}: line {line}, column {exc.offset}",
+            raise CorruptFileError(f"not well-formed XML: {message}: line {line}, column {column}",
                                    path=self.path, offset=line) from exc
         finally:  # the handler closes over the reader: let both go
             parser.StartElementHandler = parser.EndElementHandler = parser.CharacterDataHandler = None
@@ -228,23 +239,40 @@ class SafeParser:
             if tag_end >= 0:
                 parser.Parse(data[done:tag_end], False)  # up to the end of the first start tag
                 done = tag_end
-                end = runs.take(data, at, fed + at)
+                end = runs.take(data, at, fed + at - self._removed)
             if end < 0:
                 self._misses += 1
                 continue
             self._misses = 0
+            stand_in = _stand_in(data, done, end, runs.closing)
             saved = [getattr(parser, name) for name in handlers]
             for name in handlers:
                 setattr(parser, name, None)
             try:
-                parser.Parse(data[done:end], False)  # checked by expat, read by the reader
+                parser.Parse(stand_in, False)
             finally:
                 for name, handler in zip(handlers, saved):
                     setattr(parser, name, handler)
+            shorter = end - done - len(stand_in)
+            self._removed += shorter
+            if stand_in == runs.closing:  # no line break: the line goes on, shorter
+                line = parser.CurrentLineNumber
+                self._short_by = shorter + (self._short_by if line == self._short_line else 0)
+                self._short_line = line
             done = search = end
         if self._misses >= MISSES:
             self._runs = None
         parser.Parse(data[done:], False)
+
+
+def _stand_in(data: bytes, start: int, end: int, closing: bytes) -> bytes:
+    """What expat parses instead of ``data[start:end]``: ``closing``, then as many line breaks
+    as expat counts there (CR LF, CR and LF each one) and the indentation of the last line."""
+    lines = data.count(b"\n", start, end) + data.count(b"\r", start, end) - data.count(b"\r\n", start, end)
+    if not lines:
+        return closing
+    last = max(data.rfind(b"\n", start, end), data.rfind(b"\r", start, end))
+    return closing + b"\n" * lines + b" " * (end - last - 1)
 
 
 def _ascii_compatible(head: bytes) -> bool:
