@@ -232,7 +232,7 @@ class Columns:
         if len(ints) and ints[0] != _NAT and bool((ints[1:] > ints[:-1]).all()):
             nan = np.full(len(ints), NAN)
             columns["time"] = times
-            return pd.DataFrame({name: columns.get(name, nan) for name in RAW_COLUMNS})
+            return pd.DataFrame({name: columns.get(name, nan) for name in RAW_COLUMNS}, copy=False)
         columns["time"] = times
         return samples_frame(columns)
 
