@@ -7,71 +7,20 @@ point's markup where it is not a point (a comment, a CDATA section, a route)."""
 from __future__ import annotations
 
 import io
-import re
-from contextlib import contextmanager
 
+import plainruns
 import pytest
 from budget import examples
 from files import gpx_bytes, run_points, utc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from strideload.errors import StrideloadError
 from strideload.ingest import gpx as reader
 from strideload.ingest.safexml import MISSES, XmlLimits, _ascii_compatible
 
-NEVER = re.compile(rb"(?!)")
-
-
-@contextmanager
-def handlers_only():
-    """Read with the element handlers alone: no run of plain points is ever found."""
-    opening, reader._POINT_OPENING = reader._POINT_OPENING, NEVER
-    try:
-        yield
-    finally:
-        reader._POINT_OPENING = opening
-
-
-@contextmanager
-def counting(taken: list[int]):
-    """Count the points read from the bytes."""
-    row = reader._PLAIN_ROW
-
-    def counted(match):
-        taken.append(1)
-        return row(match)
-
-    reader._PLAIN_ROW = counted
-    try:
-        yield
-    finally:
-        reader._PLAIN_ROW = row
-
-
-def outcome(data, limits: XmlLimits | None = None):
-    """What reading gives: each activity's facts and samples, or the error."""
-    try:
-        return [(a.sport, a.name, a.device, a.start_time, a.samples)
-                for a in reader.read_gpx(data, "t.gpx", limits=limits)]
-    except StrideloadError as exc:
-        return type(exc), str(exc)
-
 
 def read_both(data: bytes, limits: XmlLimits | None = None) -> tuple[object, int]:
-    """Read ``data`` both ways, assert they agree; return the outcome and the points read from bytes."""
-    taken: list[int] = []
-    with counting(taken):
-        plain = outcome(data, limits)
-    with handlers_only():
-        handled = outcome(data, limits)
-    if isinstance(plain, list) and isinstance(handled, list):
-        assert [a[:4] for a in plain] == [a[:4] for a in handled]
-        for ours, theirs in zip(plain, handled):
-            assert ours[4].equals(theirs[4])
-    else:
-        assert plain == handled
-    return plain, len(taken)
+    return plainruns.read_both(reader, reader.read_gpx, data, limits)
 
 
 def document(points: str, *, head: str = "", creator: str = "Garmin Connect", declaration: str = "UTF-8") -> bytes:
@@ -131,21 +80,21 @@ def test_plain_points_are_read_from_the_bytes_as_the_handlers_read_them():
     for data in (gpx_bytes(points), gpx_bytes(points).replace(b"><", b">\n    <"),
                  gpx_bytes(points).replace(b"><", b">\r\n  <")):
         (run,), taken = read_both(data)
-        assert len(run[4]) == len(points)
+        assert len(run[5]) == len(points)
         assert taken >= len(points) - 2  # all but the last of the run, and the first is read again
 
 
 def test_a_garmin_connect_export_with_air_temperature_is_plain():
     (run,), taken = read_both(document("\n".join(point(i, "garmin") for i in range(50))))
-    assert len(run[4]) == 50 and taken == 49
-    assert run[4]["heart_rate_bpm"].iloc[3] == 153 and run[4]["elevation_m"].iloc[0] == pytest.approx(300.2)
+    assert len(run[5]) == 50 and taken == 49
+    assert run[5]["heart_rate_bpm"].iloc[3] == 153 and run[5]["elevation_m"].iloc[0] == pytest.approx(300.2)
 
 
 @pytest.mark.parametrize("between", BETWEEN[3:], ids=["comment", "text", "commented-out points", "cdata points"])
 def test_what_stands_between_points_is_never_read_as_a_point(between):
     data = document(between.join(point(i, "strava") for i in range(20)))
     (run,), _ = read_both(data)
-    assert len(run[4]) == 20
+    assert len(run[5]) == 20
 
 
 @pytest.mark.parametrize("form", FORMS)
@@ -166,7 +115,7 @@ def test_points_that_are_not_in_a_track_are_not_read():
     stray = point(0, "strava") + point(1, "strava")
     data = document("".join(point(i, "strava") for i in range(2, 6)), head=f"<rte>{stray}</rte>{stray}")
     (run,), _ = read_both(data)
-    assert len(run[4]) == 4
+    assert len(run[5]) == 4
 
 
 def test_a_run_longer_than_a_parser_chunk_reads_the_same_from_a_file():
@@ -174,8 +123,8 @@ def test_a_run_longer_than_a_parser_chunk_reads_the_same_from_a_file():
     assert len(data) > 8 * 65536
     (whole,), taken = read_both(data)
     (streamed,) = reader.read_gpx(io.BytesIO(data), "t.gpx")
-    assert streamed.samples.equals(whole[4])
-    assert taken > 0.9 * len(whole[4])
+    assert streamed.samples.equals(whole[5])
+    assert taken > 0.9 * len(whole[5])
 
 
 def test_broken_bytes_inside_a_run_fail_with_the_same_line_and_column():
@@ -190,7 +139,7 @@ def test_a_depth_budget_below_what_a_point_nests_fails_the_same_way():
     error, taken = read_both(data, XmlLimits(max_depth=6))
     assert "deeper than 6 elements" in error[1] and taken == 0
     (run,), _ = read_both(data, XmlLimits(max_depth=7))
-    assert len(run[4]) == 10
+    assert len(run[5]) == 10
 
 
 def test_a_windows_1252_export_is_plain_and_one_in_another_encoding_is_read_by_the_handlers():
@@ -205,9 +154,9 @@ def test_a_windows_1252_export_is_plain_and_one_in_another_encoding_is_read_by_t
 
 
 def test_a_file_that_is_not_written_plainly_stops_the_looking_and_reads_the_same():
-    forms = ["satellites"] * (MISSES + 6) + ["strava"] * 20
+    forms = ["lon first"] * (MISSES + 6) + ["strava"] * 20
     (run,), taken = read_both(document("".join(point(i, form) for i, form in enumerate(forms))))
-    assert len(run[4]) == len(forms) and taken == 0
+    assert len(run[5]) == len(forms) and taken == 0
 
 
 def test_an_error_after_runs_on_one_long_line_reports_the_column_of_the_file():

@@ -87,10 +87,15 @@ _FACTS = {_NAME: 10, _TYPE: 11, _ACTIVITY: 12}
 _NO_POINT = 1 << 62
 
 
+#: Track point children of GPX 1.0/1.1 that a plain point may hold and the reader skips.
+_SKIPPED = (b"magvar", b"geoidheight", b"fix", b"sat", b"hdop", b"vdop", b"pdop", b"ageofdgpsdata", b"dgpsid")
+
+
 def _plain_point() -> re.Pattern[bytes]:
     """A track point in the form nearly every app writes (Garmin Connect, Strava, TomTom, Locus,
     Nike, GPSBabel), matched in the document's bytes: ``lat`` and ``lon`` and nothing else on
-    the start tag; then, each at most once and in this order, ``<ele>``, ``<time>``, ``<speed>``
+    the start tag; then, each at most once and in this order, ``<ele>``, ``<time>``,
+    ``<course>``, ``<speed>``, any of the GPS quality values the reader skips (:data:`_SKIPPED`)
     and one ``<extensions>`` holding one Garmin ``TrackPointExtension`` whose children are
     values (``hr``/``cad`` or their :data:`HR_NAMES`/:data:`CAD_NAMES` spellings among the ones
     the reader skips). Only whitespace between elements, no attributes but the point's.
@@ -128,7 +133,9 @@ def _plain_point() -> re.Pattern[bytes]:
         + rb"[ \t\r\n]+lon" + attribute.replace(b"(", b"(?P<lon>", 1) + rb"[ \t\r\n]*>" + ws
         + rb"(?:<ele>" + text("ele") + rb"</ele>" + ws + rb")?"
         + rb"(?:<time>" + text("time") + rb"</time>" + ws + rb")?"
+        + rb"(?:<course>" + text() + rb"</course>" + ws + rb")?"
         + rb"(?:<speed>" + text("speed") + rb"</speed>" + ws + rb")?"
+        + rb"(?:<(?P<other>" + b"|".join(_SKIPPED) + rb")>" + text() + rb"</(?P=other)>" + ws + rb")*"
         + rb"(?:" + extension + ws + rb")?"
         + rb"</trkpt>" + ws)
 
@@ -136,7 +143,7 @@ def _plain_point() -> re.Pattern[bytes]:
 #: See :func:`_plain_point`; a plain point's row (time, lat, lon, ele, speed, hr, cad) from its match.
 _PLAIN_POINT = _plain_point()
 _PLAIN_ROW = operator.methodcaller("group", "time", "lat", "lon", "ele", "speed", "hr", "cad")
-_POINT_OPENING = re.compile(rb"<trkpt[ \t\r\n]")
+_PLAIN_OPENING = re.compile(rb"<trkpt[ \t\r\n]")
 #: Elements a plain point nests inside it (extensions, TrackPointExtension, hr).
 _PLAIN_NESTING = 3
 
@@ -316,7 +323,7 @@ def _read(source: Source, path: str, limits: XmlLimits) -> _Document:
 
     point_start = point_at = 0
     toggle = parser.expat
-    plain = Runs(_POINT_OPENING, b"</trkpt>", _plain_tag_end, take)
+    plain = Runs(_PLAIN_OPENING, b"</trkpt>", _plain_tag_end, take)
     parser.run(source, start, lambda: started - len(ends), plain)
     finish()
     return doc
