@@ -14,6 +14,12 @@
   reader's start handler sees one element at a time and keeps only the values it wants
   (:class:`SafeParser` says how ends and text reach it), so memory grows with the samples
   kept, not with the document.
+* **Plain runs.** A reader may take runs of elements written in one plain, common form (GPX
+  track points) straight from the bytes with one compiled pattern (:class:`Runs`); expat
+  still parses those bytes, with its element and text handlers off, so every byte passes the
+  same guards once and a broken one fails the same way. A run is taken only where expat has
+  just reported its first element's start (not in a comment, a CDATA section or the wrong
+  element), and only in encodings that read printable ASCII as ASCII.
 * **What real files hold before and after the root.** Whitespace, blank lines, NULs or a
   byte-order mark before ``<?xml …?>`` (Polar V800 TCX) are skipped (line numbers in errors
   still count them); bytes after the root element closes (padding of a cut-off sync) are
@@ -45,10 +51,16 @@ Source = Union[bytes, bytearray, memoryview, BinaryIO]
 #: Bytes fed to expat at a time (also the most a file source is read ahead).
 CHUNK = 1 << 16
 
+#: Candidates for a run in a row that a reader leaves to the handlers before it stops looking.
+MISSES = 64
+
 #: Bytes skipped before the first ``<``: byte-order marks of UTF-8, whitespace, NUL padding.
 _LEADING = b" \t\r\n\x00"
 _UTF8_BOM = b"\xef\xbb\xbf"
 _XML_DECL = re.compile(rb"^<\?xml[^>]*\?>")
+_ENCODING = re.compile(rb"<\?xml[^>]*?\sencoding\s*=\s*[\"']([^\"']*)[\"']")
+#: What a reader may match in the bytes of a run (see :func:`_ascii_compatible`).
+_ASCII = bytes([9, 10, 13, *range(0x20, 0x7F)])
 #: ``<`` and the next character in UTF-16 without a byte-order mark (little or big endian).
 _UTF16_START = re.compile(rb"<\x00[^\x00]\x00|\x00<\x00[^\x00]")
 _JUNK_AFTER_ROOT = expat.errors.codes[expat.errors.XML_ERROR_JUNK_AFTER_DOC_ELEMENT]
@@ -66,6 +78,32 @@ class XmlLimits:
         if config is None:
             return cls()
         return cls(max_bytes=config.get("max_xml_bytes"), max_depth=config.get("max_xml_depth"))
+
+
+@dataclass(frozen=True)
+class Runs:
+    """How a reader takes runs of plain, common elements straight from the bytes (see :meth:`SafeParser.run`).
+
+    ``opening`` finds where such an element may start (``<trkpt``). ``tag_end(data, at)`` is the
+    index just past the start tag of the element at ``at`` when the element there has the plain
+    form the reader can read from bytes, else -1. Once expat has parsed up to that index,
+    ``take(data, at, index)`` either returns -1 (leave the element to the handlers) or reads a
+    run of whole elements starting at ``at`` and returns where the run ends. ``index`` is ``at``
+    counted in the bytes fed to expat (what ``CurrentByteIndex`` said at the element's start);
+    the reader, which saw that start, decides whether the element really starts there, in a
+    place where it reads it. ``closing`` is the end tag of the run's first element.
+
+    Expat does not parse a run: it is given ``closing`` and the run's line breaks instead. So
+    the reader's pattern must admit only what expat would parse without error and without
+    anything the guards refuse: well-formed elements (end tags the same bytes as their start
+    tags) of printable ASCII and whitespace, no ``<!`` or ``<?``, no ``&`` (no references),
+    no ``]]>``, nesting within the depth budget (``take`` checks it).
+    """
+
+    opening: re.Pattern[bytes]
+    closing: bytes
+    tag_end: Callable[[bytes, int], int]
+    take: Callable[[bytes, int, int], int]
 
 
 def local_name(tag: Any) -> str:
@@ -103,6 +141,8 @@ class SafeParser:
         self.ends: list[str] = []
         self.text: list[str] = []
         self._skipped_lines = 0
+        self._runs: Runs | None = None
+        self._misses = 0
 
     def collect(self, on: bool) -> None:
         """Start (after emptying :attr:`text`) or stop collecting character data into :attr:`text`."""
@@ -128,11 +168,22 @@ class SafeParser:
             f"XML nested deeper than {self.max_depth} elements at line {line} (setting max_xml_depth): "
             "refused as hostile or broken", path=self.path, offset=line)
 
-    def run(self, source: Source, start: Callable[[str, list[str]], None], depth: Callable[[], int]) -> None:
+    def run(self, source: Source, start: Callable[[str, list[str]], None], depth: Callable[[], int],
+            runs: Runs | None = None) -> None:
         """Feed ``source`` through expat, calling ``start(name, attrs)`` at every element start
         (``attrs``: name, value, name, value ...; :func:`attributes` makes a dict of it).
         ``depth()`` is the reader's count of open elements: bytes that fail to parse once the
         root has closed (NUL padding, junk) are not part of the document and are ignored.
+
+        With ``runs`` (see :class:`Runs`), the reader takes runs of plain elements from the
+        bytes itself, in documents whose encoding reads printable ASCII as ASCII. Only a start
+        that expat reports at a run's first byte lets a run be taken, so the same bytes in a
+        comment, a CDATA section or the wrong element are read as before. Expat is then given,
+        with its element and text handlers off, the end tag that closes the run's first element
+        and the run's line breaks, then the indentation of its last line: what follows is parsed
+        in the state, and at the line and column, the run would have left. (A run without a line
+        break shortens its line: the columns an error reports there are counted back up.) The
+        reader counts the run's first element as closed.
 
         Raises:
             CorruptFileError: not well-formed (``offset`` = line), DTD or entities, over a budget,
@@ -143,9 +194,17 @@ class SafeParser:
         head, rest, self._skipped_lines = _prepare(source, self.path, self.limits)
         parser.StartElementHandler = start
         parser.EndElementHandler = self.ends.append
+        self._runs = runs if runs is not None and _ascii_compatible(head) else None
+        self._misses = self._removed = 0
+        self._short_line, self._short_by = 0, 0  # a line shortened by runs, by how many bytes
         try:
+            fed = 0  # bytes fed to expat before the chunk
             for chunk in _chunks(head, rest, self.path, self.limits):
-                parser.Parse(chunk, False)
+                if self._runs is None:
+                    parser.Parse(chunk, False)
+                else:
+                    self._parse_runs(bytes(chunk), fed, self._runs)
+                fed += len(chunk)
             parser.Parse(b"", True)
         except DefusedXmlException as exc:
             raise CorruptFileError(f"refused XML with a DTD or entity declaration ({exc})",
@@ -157,11 +216,75 @@ class SafeParser:
             if exc.code == _JUNK_AFTER_ROOT or (self.ends and depth() == 0):
                 return  # the root element has closed: what follows is not part of the document
             line = (exc.lineno or 0) + self._skipped_lines or None
+            column = exc.offset + (self._short_by if exc.lineno == self._short_line else 0)
             message = expat.errors.messages.get(exc.code, str(exc))
-            raise CorruptFileError(f"not well-formed XML: {message}: line {line}, column {exc.offset}",
+            raise CorruptFileError(f"not well-formed XML: {message}: line {line}, column {column}",
                                    path=self.path, offset=line) from exc
         finally:  # the handler closes over the reader: let both go
             parser.StartElementHandler = parser.EndElementHandler = parser.CharacterDataHandler = None
+
+    def _parse_runs(self, data: bytes, fed: int, runs: Runs) -> None:
+        """Parse one chunk, ``fed`` bytes into the document, letting the reader take runs from it.
+
+        After :data:`MISSES` candidates in a row that the reader did not take, the document is
+        taken not to be written plainly, and the rest goes to the handlers without looking.
+        """
+        parser, handlers = self.expat, ("StartElementHandler", "EndElementHandler", "CharacterDataHandler")
+        done = search = 0  # data parsed so far; where the next run may start
+        while self._misses < MISSES and (found := runs.opening.search(data, search)) is not None:
+            at = found.start()
+            tag_end = runs.tag_end(data, at)
+            search = max(tag_end, found.end())
+            end = -1
+            if tag_end >= 0:
+                parser.Parse(data[done:tag_end], False)  # up to the end of the first start tag
+                done = tag_end
+                end = runs.take(data, at, fed + at - self._removed)
+            if end < 0:
+                self._misses += 1
+                continue
+            self._misses = 0
+            stand_in = _stand_in(data, done, end, runs.closing)
+            saved = [getattr(parser, name) for name in handlers]
+            for name in handlers:
+                setattr(parser, name, None)
+            try:
+                parser.Parse(stand_in, False)
+            finally:
+                for name, handler in zip(handlers, saved):
+                    setattr(parser, name, handler)
+            shorter = end - done - len(stand_in)
+            self._removed += shorter
+            if stand_in == runs.closing:  # no line break: the line goes on, shorter
+                line = parser.CurrentLineNumber
+                self._short_by = shorter + (self._short_by if line == self._short_line else 0)
+                self._short_line = line
+            done = search = end
+        if self._misses >= MISSES:
+            self._runs = None
+        parser.Parse(data[done:], False)
+
+
+def _stand_in(data: bytes, start: int, end: int, closing: bytes) -> bytes:
+    """What expat parses instead of ``data[start:end]``: ``closing``, then as many line breaks
+    as expat counts there (CR LF, CR and LF each one) and the indentation of the last line."""
+    lines = data.count(b"\n", start, end) + data.count(b"\r", start, end) - data.count(b"\r\n", start, end)
+    if not lines:
+        return closing
+    last = max(data.rfind(b"\n", start, end), data.rfind(b"\r", start, end))
+    return closing + b"\n" * lines + b" " * (end - last - 1)
+
+
+def _ascii_compatible(head: bytes) -> bool:
+    """Whether the document's encoding (its XML declaration's, else UTF-8) reads printable ASCII
+    bytes, tab, CR and LF as those characters: then bytes a reader matches are the text expat reads."""
+    declared = _ENCODING.match(head)
+    if declared is None:
+        return True
+    try:
+        return _ASCII.decode(declared.group(1).decode("ascii")) == _ASCII.decode("ascii")
+    except (LookupError, UnicodeDecodeError, ValueError):
+        return False
 
 
 def _defuse(parser: Any) -> None:

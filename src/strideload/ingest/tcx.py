@@ -2,8 +2,11 @@
 
 One RawActivity per ``<Activity>`` (format ``"tcx"``), in file order, including the
 activities inside a ``<MultiSportSession>``, read in one streaming pass through
-:mod:`.safexml` (no DTDs or entities, byte and depth budgets). Units of the sample frame
-(see :data:`strideload.model.RAW_COLUMNS`):
+:mod:`.safexml` (no DTDs or entities, byte and depth budgets). Trackpoints written in
+Garmin's schema order (:func:`_plain_trackpoint`) are read from the bytes in runs, the others
+and everything around them by the element handlers; both read a trackpoint the same way
+(``tests/test_ingest_tcx_plain.py``). Units of the sample frame (see
+:data:`strideload.model.RAW_COLUMNS`):
 
 * ``time``: tz-aware UTC (TCX times are UTC; a time without an offset is taken as UTC).
 * ``distance_m``: cumulative metres from ``Trackpoint/DistanceMeters``.
@@ -27,7 +30,11 @@ the TCX namespace and undeclared prefixes read like any other.
 
 from __future__ import annotations
 
+import itertools
 import math
+import operator
+import re
+import sys
 
 import numpy as np
 import pandas as pd
@@ -35,8 +42,8 @@ import pandas as pd
 from strideload.errors import NoActivityError
 from strideload.model import DeviceTotals, RawActivity
 
-from .safexml import SafeParser, Source, XmlLimits, attributes, local_name
-from .xmlsamples import NAN, Columns, number, parse_times
+from .safexml import Runs, SafeParser, Source, XmlLimits, attributes, local_name
+from .xmlsamples import BLOCK, NAN, Columns, number, parse_times
 
 #: Sports (lower case, as in the ``Sport`` attribute) whose Trackpoint ``Cadence`` is pedal rpm.
 PEDAL_SPORTS = frozenset({"biking", "cycling"})
@@ -66,6 +73,71 @@ _FACTS = {(_LAP, _TOTALTIME): "lap_time", (_LAP, _DIST): "lap_distance", (_ACTIV
           (_LAP, _CADENCE): "lap_cadence", (_LX, _AVGRUNCAD): "lap_run_cadence"}
 #: Where each lap value goes in the open lap's list.
 _LAP_SLOTS = {"lap_time": 0, "lap_distance": 1, "lap_cadence": 2, "lap_run_cadence": 3}
+
+
+def _plain_trackpoint() -> re.Pattern[bytes]:
+    """A trackpoint in the form Garmin's schema gives it (Garmin Connect, Strava, TomTom, Polar),
+    matched in the document's bytes: ``<Trackpoint>`` without attributes; then, each at most
+    once and in this order, ``Time``, ``Position`` (``LatitudeDegrees``, ``LongitudeDegrees``),
+    ``AltitudeMeters``, ``DistanceMeters``, ``HeartRateBpm/Value``, ``Cadence``,
+    ``SensorState`` and one ``Extensions`` holding one ``TPX`` (an ``xmlns`` attribute allowed)
+    whose children are ``Speed``, ``RunCadence`` and ``Watts`` in any order, with or without
+    the TPX prefix (TomTom's are in the TCX namespace); the first of each is the value, as the
+    handlers take it. Only whitespace between elements.
+
+    Expat does not see these bytes (:class:`~.safexml.Runs`), so the pattern admits only
+    well-formed XML, as :func:`.gpx._plain_point` does. Groups ``time``, ``lat``, ``lon``,
+    ``alt``, ``dist``, ``hr``, ``speed``, ``runcad``, ``cad`` (None where absent).
+    """
+    keep = b"+" if sys.version_info >= (3, 11) else b""  # see gpx._plain_point
+    ws = rb"[ \t\r\n]*" + keep
+    value = rb"[!-%'-;=?-~]+" + keep  # printable ASCII but & < >
+    name = rb"[A-Za-z_][-.\w]*" + keep
+
+    def element(tag: bytes, inner: bytes) -> bytes:
+        return rb"<" + tag + rb">" + ws + inner + ws + rb"</" + tag + rb">" + ws
+
+    def text(group: bytes) -> bytes:
+        return rb"(?P<" + group + rb">" + value + rb")"
+
+    def optional(pattern: bytes) -> bytes:
+        return rb"(?:" + pattern + rb")?"
+
+    prefix = rb"(?:" + name + rb":)?"
+
+    def first(tag: bytes, group: bytes, others: bytes) -> bytes:
+        """Look ahead, past the other TPX children, for the first ``tag`` and its value (the
+        children are checked where they are matched, after the look-ahead)."""
+        other = rb"<" + prefix + rb"(?:" + others + rb")>" + ws + value + ws + rb"</[^>]*>"
+        wanted = rb"<" + prefix + tag + rb">" + ws + text(group)
+        return optional(rb"(?=(?:" + ws + other + rb")*" + keep + ws + wanted + rb")")
+
+    tpx = (rb"<(?P<tpx>" + prefix + rb")TPX"
+           + rb'(?:[ \t\r\n]+xmlns(?::' + name + rb')?="[!#-%\'-;=-~]*' + keep + rb'")?[ \t\r\n]*>'
+           + first(b"Speed", b"speed", b"RunCadence|Watts") + first(b"RunCadence", b"runcad", b"Speed|Watts")
+           + rb"(?:" + ws + rb"<(?P<child>" + prefix + rb"(?:Speed|RunCadence|Watts))>" + ws + value + ws
+           + rb"</(?P=child)>)*" + ws + rb"</(?P=tpx)TPX>" + ws)
+    return re.compile(
+        rb"<Trackpoint>" + ws + optional(element(b"Time", text(b"time")))
+        + optional(element(b"Position", element(b"LatitudeDegrees", text(b"lat"))
+                           + element(b"LongitudeDegrees", text(b"lon"))))
+        + optional(element(b"AltitudeMeters", text(b"alt"))) + optional(element(b"DistanceMeters", text(b"dist")))
+        + optional(element(b"HeartRateBpm", element(b"Value", text(b"hr"))))
+        + optional(element(b"Cadence", text(b"cad"))) + optional(element(b"SensorState", value))
+        + optional(element(b"Extensions", tpx)) + rb"</Trackpoint>" + ws)
+
+
+#: See :func:`_plain_trackpoint`; its row (time, then the _NUMERIC columns) from its match.
+_PLAIN_TRACKPOINT = _plain_trackpoint()
+_PLAIN_ROW = operator.methodcaller("group", "time", "lat", "lon", "alt", "dist", "hr", "speed", "runcad", "cad")
+_PLAIN_OPENING = re.compile(rb"<Trackpoint>")
+#: Elements a plain trackpoint nests inside it (Extensions, TPX, Speed).
+_PLAIN_NESTING = 3
+
+
+def _plain_tag_end(data: bytes, at: int) -> int:
+    """End of ``<Trackpoint>`` at ``at`` when a plain trackpoint starts there, -1 when not."""
+    return -1 if _PLAIN_TRACKPOINT.match(data, at) is None else at + len(b"<Trackpoint>")
 
 
 class _Activity:
@@ -129,7 +201,7 @@ def _read(source: Source, path: str, limits: XmlLimits) -> _Document:
         return kind
 
     def start(name: str, attrs: list[str]) -> None:
-        nonlocal started, point, point_depth, capture, activity, activity_depth, lap, lap_depth
+        nonlocal started, point, point_depth, point_at, capture, activity, activity_depth, lap, lap_depth
         started += 1
         depth = started - len(ends)
         if point is not None and depth > point_depth:  # inside the open trackpoint: the hot path
@@ -186,7 +258,7 @@ def _read(source: Source, path: str, limits: XmlLimits) -> _Document:
         if kind == _TRACKPOINT:
             if activity is not None:
                 point = [None, None, None, None, None, None, None, None, None]
-                point_depth = depth
+                point_depth, point_at = depth, toggle.CurrentByteIndex
             return
         fact = _FACTS.get((parent, kind))
         if fact is not None:
@@ -201,7 +273,25 @@ def _read(source: Source, path: str, limits: XmlLimits) -> _Document:
             if activity.lap_start is None:
                 activity.lap_start = attributes(attrs).get("StartTime") or ""
 
-    parser.run(source, start, lambda: started - len(ends))
+    def take(data: bytes, at: int, index: int) -> int:
+        """Read the plain trackpoints from ``at`` on (see :class:`Runs`) when the trackpoint open
+        now started there and all they nest fits the depth budget; the last one is left to the
+        handlers (its value would run on into whatever text follows it)."""
+        nonlocal started, point
+        if point is None or point_at != index or point_depth + _PLAIN_NESTING > max_depth:
+            return -1
+        found = list(itertools.islice(iter(_PLAIN_TRACKPOINT.scanner(data, at).match, None), BLOCK + 1))
+        if len(found) < 2:
+            return -1
+        del found[-1]
+        point = None  # the open trackpoint is read again with the run, which closes it
+        activity.columns.extend(itertools.chain.from_iterable(map(_PLAIN_ROW, found)))
+        started -= 1  # expat counts no end for it
+        return found[-1].end()
+
+    point_at = 0
+    parser.run(source, start, lambda: started - len(ends),
+               Runs(_PLAIN_OPENING, b"</Trackpoint>", _plain_tag_end, take))
     if capture != -1:
         if point is not None:
             if point[capture] is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,7 @@ BLOCK = 1 << 15
 NAN = float("nan")
 
 
-def number(text: str | None) -> float:
+def number(text: str | bytes | None) -> float:
     """A finite float from an element's text; NaN when absent, unreadable or not finite."""
     if text is None:
         return NAN
@@ -40,24 +40,103 @@ def number(text: str | None) -> float:
     return value if math.isfinite(value) else NAN
 
 
-def parse_times(texts: Sequence[str | None]) -> pd.DatetimeIndex:
-    """ISO 8601 texts (mixed precisions and offsets; no offset = UTC) to UTC, in :data:`UNIT`.
+def numbers(texts: list[str | bytes | None]) -> np.ndarray:
+    """Float values of element texts, as :func:`number` reads each one, vectorised.
 
-    Unreadable texts and years outside :data:`YEAR_RANGE` become NaT.
+    A column that repeats its values (heart rate, cadence, elevation) converts each distinct
+    text once.
     """
-    stamps = pd.to_datetime(pd.Index(texts, dtype="object"), utc=True, errors="coerce", format="ISO8601")
-    plausible = (stamps.year >= YEAR_RANGE[0]) & (stamps.year <= YEAR_RANGE[1])
-    return stamps.where(plausible).as_unit(UNIT)
-
-
-def numbers(texts: list[str | None]) -> np.ndarray:
-    """Float values of element texts, as :func:`number` reads each one, vectorised."""
+    if texts.count(None) == len(texts):  # a column the file never writes (GPX speed)
+        return np.full(len(texts), NAN)
+    distinct = dict.fromkeys(texts)
+    if 0 < len(distinct) * 2 <= len(texts):
+        keys = list(distinct)
+        value = dict(zip(keys, numbers(keys).tolist()))
+        return np.fromiter(map(value.__getitem__, texts), dtype=np.float64, count=len(texts))
     try:
         values = np.array(texts, dtype=np.float64)  # None -> NaN; one C loop for the usual case
     except (ValueError, TypeError):
         values = np.array([number(text) for text in texts], dtype=np.float64)
     values[~np.isfinite(values)] = NAN
     return values
+
+
+def parse_times(texts: Sequence[str | bytes | None]) -> pd.DatetimeIndex:
+    """ISO 8601 texts (mixed precisions and offsets; no offset = UTC) to UTC, in :data:`UNIT`.
+
+    Unreadable texts and years outside :data:`YEAR_RANGE` become NaT. ASCII bytes read like
+    the same text. The forms nearly every file writes (``2024-05-04T07:00:00Z``, and with
+    milliseconds ``07:00:00.000Z``) are read by :func:`_plain_times`; pandas reads the rest.
+    """
+    stamps, rest = _plain_times(texts)
+    others = [texts[i] for i in rest]
+    if any(text is not None for text in others):
+        others = [text.decode("ascii", "replace") if isinstance(text, bytes) else text for text in others]
+        parsed = pd.to_datetime(pd.Index(others, dtype="object"), utc=True, errors="coerce", format="ISO8601")
+        stamps[rest] = parsed.as_unit(UNIT).asi8
+    stamps[(stamps < _PLAUSIBLE[0]) | (stamps >= _PLAUSIBLE[1])] = _NAT
+    return pd.DatetimeIndex(stamps.view(f"datetime64[{UNIT}]")).tz_localize("UTC")
+
+
+_NAT = np.iinfo(np.int64).min
+#: :data:`YEAR_RANGE` in :data:`UNIT` since 1970: from its first year's start to the end of its last.
+_PLAUSIBLE = tuple(int(np.datetime64(f"{year}-01-01", UNIT).astype(np.int64))
+                   for year in (YEAR_RANGE[0], YEAR_RANGE[1] + 1))
+#: Where the digits of ``YYYY-MM-DDTHH:MM:SS`` are; the other bytes of the form, by position.
+_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
+_SEPARATORS = {4: "-", 7: "-", 10: "T", 13: ":", 16: ":"}
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def _plain_times(texts: Sequence[str | bytes | None]) -> tuple[np.ndarray, np.ndarray]:
+    """Microseconds since 1970 (UTC) of the texts written ``YYYY-MM-DDTHH:MM:SSZ`` or
+    ``YYYY-MM-DDTHH:MM:SS.fffZ`` with a real date and time, read in a few array operations;
+    the indexes of the other texts still to read (their stamps NaT until then)."""
+    n = len(texts)
+    stamps = np.full(n, _NAT, dtype=np.int64)
+    try:  # longer texts are cut to 25 bytes (too long for either form), None is b"None"
+        raw = np.array(texts, dtype="S25")
+    except UnicodeEncodeError:  # a text with letters beyond ASCII: not in either form
+        raw = np.array([text if isinstance(text, bytes) else str(text).encode("ascii", "replace")
+                        for text in texts], dtype="S25")
+    lengths = np.char.str_len(raw)
+    rows = raw.view(np.uint8).reshape(n, 25)
+    done = np.zeros(n, dtype=bool)
+    for width in (20, 24):
+        chosen = np.flatnonzero(lengths == width)
+        if not len(chosen):
+            continue
+        form = rows[chosen, :width]
+        ok = form[:, -1] == ord("Z")
+        if width == 24:
+            ok &= form[:, 19] == ord(".")
+        for column, separator in _SEPARATORS.items():
+            ok &= form[:, column] == ord(separator)
+        digits = form[:, _DIGITS + [20, 21, 22] if width == 24 else _DIGITS] - np.uint8(ord("0"))
+        ok &= (digits <= 9).all(axis=1)  # bytes below "0" wrapped round to 208 and more
+        pairs = digits[:, 0:14:2].astype(np.int64) * 10 + digits[:, 1:14:2]  # 20, 24, 05, 04, 07, 00, 00
+        year = pairs[:, 0] * 100 + pairs[:, 1]
+        month, day, hour, minute, second = pairs[:, 2:].T
+        leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+        month_ok = (month >= 1) & (month <= 12)
+        days_in_month = _MONTH_DAYS[np.where(month_ok, month, 0)] + (leap & (month == 2))
+        ok &= month_ok & (day >= 1) & (day <= days_in_month) & (hour <= 23) & (minute <= 59) & (second <= 59)
+        seconds = _days_since_1970(year, month, day) * 86400 + hour * 3600 + minute * 60 + second
+        micros = seconds * 1_000_000
+        if width == 24:
+            micros += digits[:, -3:].astype(np.int64) @ np.array([100_000, 10_000, 1_000])
+        stamps[chosen[ok]] = micros[ok]
+        done[chosen[ok]] = True
+    return stamps, np.flatnonzero(~done)
+
+
+def _days_since_1970(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Days from 1970-01-01 to the given proleptic Gregorian dates (years >= 0)."""
+    year = year - (month <= 2)
+    era = year // 400
+    of_era = year - era * 400
+    of_year = (153 * np.where(month > 2, month - 3, month + 9) + 2) // 5 + day - 1
+    return era * 146097 + of_era * 365 + of_era // 4 - of_era // 100 + of_year - 719468
 
 
 class Columns:
@@ -74,34 +153,51 @@ class Columns:
         self.names = tuple(names)
         self.required = {self.names.index(name): bounds for name, bounds in (required or {}).items()}
         self.dropped = 0
-        self._pending: list[str | None] = []
+        #: Texts of the points not yet converted, row after row (time, then one per name).
+        self.rows: list[str | None] = []
+        self._full = BLOCK * (len(self.names) + 1)
         self._values: list[array] = []  # one per name, made at the first flush (empty tracks stay small)
         self._times = array("q")
 
     @property
     def empty(self) -> bool:
         """No point added yet."""
-        return not self._pending and not self._times
+        return not self.rows and not self._times
 
     def __len__(self) -> int:
         """Points kept (the ones without their required values are dropped)."""
         self._flush()
         return len(self._times)
 
-    def add(self, point: list[str | None]) -> None:
-        """One point: its time text, then one text per column name, in order."""
-        self._pending.extend(point)
-        if len(self._pending) >= BLOCK * (len(self.names) + 1):
+    def add(self, point: Sequence[str | None]) -> int:
+        """One point: its time text, then one text per column name, in order.
+
+        Returns where the point starts in :attr:`rows`: until the next ``add`` a reader may
+        still fill the point's texts there (``rows[start + 1 + names.index(name)]``). Blocks
+        are converted before a point is added, never while it may be open.
+        """
+        rows = self.rows
+        if len(rows) >= self._full:
+            self._flush()
+            rows = self.rows
+        start = len(rows)
+        rows.extend(point)
+        return start
+
+    def extend(self, texts: Iterable[str | bytes | None]) -> None:
+        """Whole points, row after row (each: its time, then one text per column name);
+        ASCII bytes read like the same text."""
+        self.rows.extend(texts)
+        if len(self.rows) >= self._full:
             self._flush()
 
     def _flush(self) -> None:
-        if not self._pending:
+        if not self.rows:
             return
         width = len(self.names) + 1
-        pending, self._pending = self._pending, []
+        pending, self.rows = self.rows, []
         times = parse_times(pending[::width])
-        del pending[::width]  # the numeric texts remain, row by row
-        values = numbers(pending).reshape(-1, width - 1)
+        values = np.column_stack([numbers(pending[index::width]) for index in range(1, width)])
         keep = np.ones(len(values), dtype=bool)
         for index, (low, high) in self.required.items():
             keep &= (values[:, index] >= low) & (values[:, index] <= high)  # NaN fails
@@ -133,7 +229,8 @@ class Columns:
         columns.update(overrides)
         times = self.times()
         ints = times.asi8
-        if len(ints) and not times.hasnans and bool((ints[1:] > ints[:-1]).all()):
+        # NaT is the smallest int64: times that rise strictly from a real first time have none
+        if len(ints) and ints[0] != _NAT and bool((ints[1:] > ints[:-1]).all()):
             ready = {name: columns.get(name, np.full(len(ints), NAN)) for name in RAW_COLUMNS if name != "time"}
             ready["time"] = times.as_unit("ns").asi8
             return ready, SampleOrder(timed_rows=len(ints))  # type: ignore[return-value]
