@@ -172,7 +172,8 @@ class _Document:
 
 
 def _read(source: Source, path: str, limits: XmlLimits) -> _Document:
-    """One streaming pass (see :class:`SafeParser`: Python runs at element starts only).
+    """One streaming pass (see :class:`SafeParser`: Python runs at element starts, and once per
+    run of plain points, see :func:`_plain_point`).
 
     Character data is always collected (by expat, into ``text``); an element start empties
     it when the element's value is wanted. A value therefore runs from its element's start
@@ -182,7 +183,7 @@ def _read(source: Source, path: str, limits: XmlLimits) -> _Document:
     """
     doc = _Document()
     parser = SafeParser(path, root="gpx", what="GPX", limits=limits)
-    max_depth, ends, text = parser.max_depth, parser.ends, parser.text
+    max_depth, ends, text, expat = parser.max_depth, parser.ends, parser.text, parser.expat
     parser.collect(True)
     kinds: dict[str, int] = {}
     child_slots: dict[str, int] = {}  # raw name -> slot in a point's row, for a direct child of <trkpt>
@@ -287,7 +288,7 @@ def _read(source: Source, path: str, limits: XmlLimits) -> _Document:
                     lat, lon = position.get("lat"), position.get("lon")
                 point_start = track.columns.add((None, lat, lon, None, None, None, None))
                 rows = track.columns.rows
-                point_depth, point_at = depth, toggle.CurrentByteIndex
+                point_depth, point_at = depth, expat.CurrentByteIndex
         elif kind == _TRK:
             if doc.tracks and doc.tracks[-1].columns.empty:  # a track without points: nothing to keep
                 doc.tracks.pop()
@@ -310,7 +311,7 @@ def _read(source: Source, path: str, limits: XmlLimits) -> _Document:
         started there and all they nest fits the depth budget; the last one is left to the
         handlers (its value would run on into whatever text follows it)."""
         nonlocal started, point_depth
-        if point_at != index or point_depth + _PLAIN_NESTING > max_depth:
+        if point_depth == _NO_POINT or point_at != index or point_depth + _PLAIN_NESTING > max_depth:
             return -1
         found = list(itertools.islice(iter(_PLAIN_POINT.scanner(data, at).match, None), BLOCK + 1))
         if len(found) < 2:
@@ -322,7 +323,6 @@ def _read(source: Source, path: str, limits: XmlLimits) -> _Document:
         return found[-1].end()
 
     point_start = point_at = 0
-    toggle = parser.expat
     plain = Runs(_PLAIN_OPENING, b"</trkpt>", _plain_tag_end, take)
     parser.run(source, start, lambda: started - len(ends), plain)
     finish()

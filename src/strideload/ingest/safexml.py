@@ -1,4 +1,4 @@
-"""XML read safely and in one streaming pass: the guards every GPX/TCX byte goes through.
+"""XML read safely and in one streaming pass: the guards every GPX/TCX byte passes.
 
 * **No DTDs, no entities.** The expat parser gets the handlers
   :class:`defusedxml.ElementTree.DefusedXMLParser` installs (``forbid_dtd=True``): a
@@ -15,11 +15,15 @@
   (:class:`SafeParser` says how ends and text reach it), so memory grows with the samples
   kept, not with the document.
 * **Plain runs.** A reader may take runs of elements written in one plain, common form (GPX
-  track points) straight from the bytes with one compiled pattern (:class:`Runs`); expat
-  still parses those bytes, with its element and text handlers off, so every byte passes the
-  same guards once and a broken one fails the same way. A run is taken only where expat has
-  just reported its first element's start (not in a comment, a CDATA section or the wrong
-  element), and only in encodings that read printable ASCII as ASCII.
+  track points, TCX trackpoints) straight from the bytes with one compiled pattern
+  (:class:`Runs`), which is then the parser of those bytes: it admits only well-formed
+  elements of printable ASCII, with no ``<!``, ``<?`` or ``&`` (so no DTD, entity or
+  reference can be in a run) and a nesting the depth budget allows; anything else is left to
+  expat. A run is taken only where expat has just reported its first element's start (not in
+  a comment, a CDATA section or the wrong element), and only in encodings that read printable
+  ASCII as ASCII. Expat then goes on from the state, line and column the run leaves, so a
+  broken byte after it fails as it would have; each reader's tests break bytes inside runs
+  and check the two ways still agree.
 * **What real files hold before and after the root.** Whitespace, blank lines, NULs or a
   byte-order mark before ``<?xml …?>`` (Polar V800 TCX) are skipped (line numbers in errors
   still count them); bytes after the root element closes (padding of a cut-off sync) are

@@ -173,7 +173,8 @@ class _Document:
 
 
 def _read(source: Source, path: str, limits: XmlLimits) -> _Document:
-    """One streaming pass (see :class:`SafeParser`: Python runs at element starts only).
+    """One streaming pass (see :class:`SafeParser`: Python runs at element starts, and once per
+    run of plain trackpoints, see :func:`_plain_trackpoint`).
 
     ``opened`` holds the kinds of the open elements outside trackpoints and ``inner`` those
     inside the open trackpoint, so a value is taken only where it belongs
