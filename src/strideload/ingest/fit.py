@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import heapq
 import logging
+import math
 from datetime import datetime, timezone
 from typing import Any
 
@@ -95,7 +96,7 @@ def _span(session: dict[str, Any]) -> tuple[float, float]:
     first = -np.inf if start is None else float(start)
     last = np.inf if end is None else float(end)
     if start is not None and elapsed is not None:
-        last = max(end or 0.0, start + np.ceil(elapsed))
+        last = max(end or 0.0, start + (math.ceil(elapsed) if math.isfinite(elapsed) else elapsed))
     return first, last
 
 
@@ -255,7 +256,7 @@ def read_fit(data: bytes, path: str, *, fast: bool = True) -> list[RawActivity]:
         samples = {column: np.asarray(mine[column]) for column in records.columns if column != "t"}
         if sport in FOOT_SPORTS:
             samples["cadence_spm"] = samples["cadence_spm"] * 2
-        samples["time"] = (np.asarray(mine["t"]) + FIT_EPOCH_S).astype("datetime64[s]").astype("datetime64[ns]")
+        samples["time"] = ((np.asarray(mine["t"], dtype=np.int64) + FIT_EPOCH_S) * 1_000_000_000).view("datetime64[ns]")
         start = _fit_time(session.get("start_time"))
         if start is None and len(mine):
             start = int(mine["t"].min())

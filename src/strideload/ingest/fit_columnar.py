@@ -190,15 +190,14 @@ class _ColumnStep:
 @dataclass(frozen=True)
 class _Recipe:
     """How a record definition's messages become columns: the steps in definition order, and the
-    batch of plain number fields read together (one conversion to float64 and one validity test
-    for all of them instead of a few numpy calls per field)."""
+    batch of plain number fields read together (one float64 block, tested against the invalid
+    values, scaled and shifted at once, instead of a few numpy calls per field)."""
 
     steps: list[_ColumnStep]
-    batch: np.dtype | None  # the batch fields of the plan's dtype (same offsets), None when there are none
-    floats: np.dtype | None  # the batch as packed float64 fields
-    invalid: np.ndarray  # per batch field: its invalid value (exact as float64: 32 bits at most)
+    batch: tuple[str, ...]  # the batch fields' names in the plan's dtype
+    invalid: np.ndarray  # per batch field (a column vector): its invalid value (exact as float64: 32 bits at most)
     scale: np.ndarray  # per batch field: divisor (1 when none)
-    offset: np.ndarray  # per batch field: subtracted after scaling (0 when none)
+    offset: np.ndarray | None  # per batch field: subtracted after scaling (0 when none); None when all are 0
 
 
 _BATCHED = frozenset("BbHhIi")  # integer formats whose values (and invalid value) float64 holds exactly
@@ -229,18 +228,15 @@ def _recipe(layout: _Layout) -> _Recipe:
                 batch.append(f)
             elif parts or column:
                 steps.append(_ColumnStep(f, False, parts, column, fit_field, enums))
-        names = [f"f{f.index}" for f in batch]
-        fields = plan.dtype.fields
         specs = [step.spec for step in steps if step.batch is not None]
-        plan.columns = _Recipe(
-            steps,
-            np.dtype({"names": names, "formats": [fields[name][0] for name in names],
-                      "offsets": [fields[name][1] for name in names], "itemsize": plan.dtype.itemsize})
-            if batch else None,
-            np.dtype({"names": names, "formats": ["f8"] * len(names)}) if batch else None,
-            np.array([_INVALID[f.base.identifier] for f in batch], dtype=np.float64),
-            np.array([spec.scale or 1 for spec in specs], dtype=np.float64),
-            np.array([spec.offset or 0 for spec in specs], dtype=np.float64))
+
+        def per_row(values: list[float]) -> np.ndarray:  # a column vector: one value per batch row
+            return np.array(values, dtype=np.float64).reshape(-1, 1)
+
+        offset = per_row([spec.offset or 0 for spec in specs])
+        plan.columns = _Recipe(steps, tuple(f"f{f.index}" for f in batch),
+                               per_row([_INVALID[f.base.identifier] for f in batch]),
+                               per_row([spec.scale or 1 for spec in specs]), offset if offset.any() else None)
     return plan.columns
 
 
@@ -251,17 +247,21 @@ def _record_columns(layout: _Layout, data_array: np.ndarray, accumulated: dict[t
     recipe = _recipe(layout)
     rows, records = layout.rows(data_array)
     n = len(rows)
-    if recipe.batch is not None:
-        raw = records.view(recipe.batch).astype(recipe.floats).view(np.float64).reshape(n, -1)
-        batch_valid = (raw != recipe.invalid)
-        batch = raw / recipe.scale - recipe.offset  # x / 1 and x - 0 are x: as _scaled, exactly
+    if recipe.batch:  # one row per field: float64 values, tested, scaled and shifted together
+        batch = np.empty((len(recipe.batch), n))
+        for row, name in zip(batch, recipe.batch):
+            row[:] = records[name]
+        batch_valid = batch != recipe.invalid
+        np.divide(batch, recipe.scale, out=batch)  # x / 1 and x - 0 are x: as _scaled, exactly
+        if recipe.offset is not None:
+            np.subtract(batch, recipe.offset, out=batch)
         batch[~batch_valid] = np.nan
     out: dict[str, np.ndarray] = {}
     for step in recipe.steps:
         if step.batch is not None:
             earlier = out.get(step.column)
-            value = batch[:, step.batch]
-            out[step.column] = value if earlier is None else np.where(batch_valid[:, step.batch], value, earlier)
+            value = batch[step.batch]
+            out[step.column] = value if earlier is None else np.where(batch_valid[step.batch], value, earlier)
             continue
         raw, valid = _column(layout, data_array, step.field)
         if step.timestamp:
