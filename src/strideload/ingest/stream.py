@@ -32,7 +32,7 @@ __all__ = ["EARTH_RADIUS_M", "MAX_GAP_S", "MOVING_SPEED_MPS", "Hints", "build_st
            "gps_extent_m", "haversine_m", "is_running", "normalise", "plausible_samples"]
 
 #: A stream as a frame, or its columns as arrays: what the checks below read alike.
-Columns = pd.DataFrame | Arrays
+StreamLike = pd.DataFrame | Arrays
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def build_stream(samples: pd.DataFrame) -> pd.DataFrame:
     return stream
 
 
-def is_running(sport: str | None, stream: Columns) -> bool:
+def is_running(sport: str | None, stream: StreamLike) -> bool:
     """Running load? From the stated sport; when the file states none, from the stream (a frame
     or its columns as arrays)."""
     if sport:
@@ -71,7 +71,7 @@ def is_running(sport: str | None, stream: Columns) -> bool:
     return 1.9 <= speed <= 5.0
 
 
-def gps_extent_m(stream: Columns) -> float:
+def gps_extent_m(stream: StreamLike) -> float:
     """How far (m) the GPS positions get from the first one; 0 without positions."""
     lat, lon = np.asarray(stream["latitude_deg"], dtype=float), np.asarray(stream["longitude_deg"], dtype=float)
     ok = np.isfinite(lat) & np.isfinite(lon)
