@@ -211,7 +211,7 @@ def _ready_frame(columns: dict[str, Any], n: int) -> pd.DataFrame | None:
     if not isinstance(times, np.ndarray) or times.dtype != np.dtype("datetime64[ns]"):
         return None
     ns = times.view(np.int64)  # NaT is the least int64: strictly increasing times hold none after the first
-    if n and (ns[0] == np.iinfo(np.int64).min or not (ns[1:] > ns[:-1]).all()):
+    if n and (ns[0] == _NAT or not (ns[1:] > ns[:-1]).all()):
         return None
     names = _FLOAT_COLUMNS
     values = [columns.get(name) for name in names]
@@ -231,6 +231,7 @@ def _ready_frame(columns: dict[str, Any], n: int) -> pd.DataFrame | None:
                   columns=header.view())  # a view: renaming one frame's columns leaves the others alone
 
 
+_NAT = -(2**63)  # NaT as int64
 #: The float64 columns of a sample frame: all but ``time``.
 _FLOAT_COLUMNS = tuple(name for name in RAW_COLUMNS if name != "time")
 
