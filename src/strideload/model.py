@@ -203,7 +203,7 @@ def _ready_frame(columns: dict[str, Any], n: int) -> pd.DataFrame | None:
 
     The float columns are copied into one block and the frame made from its blocks (pandas
     3's ``create_dataframe_from_blocks``), which is what ``pd.DataFrame(dict)`` ends with after
-    checking every column again; the fixed cost of a file's frame drops from ~0.45 to ~0.05 ms."""
+    checking every column again: about 8x cheaper for a file's frame (~0.06 ms instead of ~0.45)."""
     import numpy as np
     import pandas as pd
 
