@@ -219,9 +219,12 @@ def _ready_frame(columns: dict[str, Any], n: int) -> pd.DataFrame | None:
         if column is not None and (not isinstance(column, np.ndarray) or column.dtype != np.float64
                                    or len(column) != n):
             return None
-    block = np.empty((len(names), n))
-    for row, column in zip(block, values):
-        row[:] = np.nan if column is None else column
+    if all(column is not None for column in values):
+        block = np.array(values)  # one copy into a (columns, rows) block
+    else:
+        block = np.empty((len(names), n))
+        for row, column in zip(block, values):
+            row[:] = np.nan if column is None else column
     made = _block_maker()
     if made is None:  # pandas 2: no public way to hand over blocks
         utc = pd.DatetimeIndex(times.view(np.int64), tz="UTC")  # int64 with a zone: ns since the epoch, UTC
