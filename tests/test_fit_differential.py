@@ -20,10 +20,12 @@ import pytest
 from corpus import CORPUS_DIR, manifest_rows, requires_corpus
 from files import run_points, utc
 from fitbuild import F, FitBuilder, run_fit, smart_points
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from strideload.errors import FileImportError
 from strideload.ingest import fit_columnar
-from strideload.ingest.fit import read_fit, read_fit_tolerant
+from strideload.ingest.fit import MIN_DATE_S, read_fit, read_fit_tolerant
 from strideload.ingest.stream import normalise
 
 FIT_ROWS = [row for row in manifest_rows() if row["format"] == "fit"]
@@ -202,3 +204,26 @@ def test_definitions_remembered_across_files_never_mix_their_data():
         assert run_a.samples["time"].iloc[0] == pd.Timestamp(utc(2024, 5, 1, 7))
         assert run_b.samples["time"].iloc[0] == pd.Timestamp(utc(2025, 1, 2, 8))
         assert run_b.samples["speed_mps"].iloc[0] == pytest.approx(2.5)
+
+
+_FIT_S = st.sampled_from([5, MIN_DATE_S - 1, 1_000_000_000, 1_000_000_001, 1_000_000_002, 1_000_000_003, 2**32 - 2])
+
+
+@settings(max_examples=80, deadline=None)
+@given(times=st.lists(_FIT_S, max_size=10), absent=st.sets(st.sampled_from(fit_columnar.RECORD_FIELDS[1:])),
+       seed=st.integers(0, 2**32 - 1))
+def test_record_columns_no_field_fed_change_nothing_when_left_unmerged(times, absent, seed):
+    """records_frame skips merging columns that no field fed (Decoded.present); the frame is the one
+    it makes merging them all, whatever the order, repeats and range of the record times."""
+    rng = np.random.default_rng(seed)
+    n = len(times)
+    columns = {name: np.full(n, np.nan) if name in absent else rng.choice([np.nan, 0.0, 1.5, 128.0], n)
+               for name in fit_columnar.RECORD_FIELDS}
+    columns["timestamp"] = np.array(times, dtype=np.int64)
+    every = fit_columnar.records_frame(dict(columns))
+    fed = fit_columnar.records_frame(dict(columns), frozenset(fit_columnar.RECORD_FIELDS) - absent)
+    assert every.columns == fed.columns
+    for name in every.columns:
+        np.testing.assert_array_equal(every[name], fed[name], err_msg=name)
+    if fed.span is not None:
+        assert fed.span == (fed["t"].min(), fed["t"].max())

@@ -100,12 +100,15 @@ def _span(session: dict[str, Any]) -> tuple[float, float]:
     return first, last
 
 
-def _selections(sessions: list[dict[str, Any]], t: np.ndarray) -> list[np.ndarray | None]:
+def _selections(sessions: list[dict[str, Any]], t: np.ndarray,
+                span: tuple[int, int] | None = None) -> list[np.ndarray | None]:
     """Each session's records as a mask over the record times ``t`` (FIT s), as :func:`_assign` gives
-    them; None where one session spans every record (most files: nothing to select)."""
+    them; None where one session spans every record (most files: nothing to select). ``span``: the
+    least and greatest of ``t`` when known."""
     if len(sessions) == 1:
         first, last = _span(sessions[0])
-        if not len(t) or (t.min() >= first and t.max() <= last):
+        low, high = span or ((t.min(), t.max()) if len(t) else (0, 0))
+        if not len(t) or (low >= first and high <= last):
             return [None]
         return [(t >= first) & (t <= last)]
     assigned = _assign(sessions, t)
@@ -245,7 +248,7 @@ def read_fit(data: bytes, path: str, *, fast: bool = True) -> list[RawActivity]:
         log.warning("%s: %s at byte %d; kept the %d sessions and %d records read before it", path,
                     damage.reason, damage.offset, len(messages["session"]), len(records))
     sports = messages["sport"]
-    selections = _selections(sessions, np.asarray(records["t"]))
+    selections = _selections(sessions, np.asarray(records["t"]), None if columnar is None else records.span)
     utc_offset, device = _utc_offset(messages["activity"]), _device(messages["file_id"], messages["device_info"])
     activities = []
     for i, (session, selection) in enumerate(zip(sessions, selections)):

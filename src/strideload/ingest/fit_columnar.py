@@ -332,10 +332,12 @@ def decode(data: bytes, path: str) -> Decoded:
 
 class RecordColumns:
     """Record columns (numpy arrays of one length, ``t`` first) with the few DataFrame manners
-    ``fit.read_fit`` uses: ``columns``, ``empty``, ``len``, ``[name]`` and ``[mask]``."""
+    ``fit.read_fit`` uses: ``columns``, ``empty``, ``len``, ``[name]`` and ``[mask]``. ``span``:
+    the first and last ``t`` (FIT s) when the times increase, else None."""
 
-    def __init__(self, columns: dict[str, np.ndarray]):
+    def __init__(self, columns: dict[str, np.ndarray], span: tuple[int, int] | None = None):
         self._columns = columns
+        self.span = span
 
     @property
     def columns(self) -> list[str]:
@@ -360,8 +362,10 @@ def records_frame(columns: dict[str, np.ndarray], present: Collection[str] = REC
     sharing a second merged (first value per column). Columns not ``present`` (all NaN) are
     not merged into others, which leaves the same values."""
     t = columns["timestamp"]
+    increasing = len(t) < 2 or bool((t[1:] > t[:-1]).all())  # as devices write them: then so is any subset
     latest = time.time() - FIT_EPOCH_S + 86400
-    if len(t) and (t.min() < MIN_DATE_S or t.max() > latest):
+    low, high = ((t[0], t[-1]) if increasing else (t.min(), t.max())) if len(t) else (MIN_DATE_S, MIN_DATE_S)
+    if low < MIN_DATE_S or high > latest:
         keep = (t >= MIN_DATE_S) & (t <= latest)
         columns = {name: values[keep] for name, values in columns.items()}
 
@@ -390,7 +394,7 @@ def records_frame(columns: dict[str, np.ndarray], present: Collection[str] = REC
         else columns["position_long"],
     }
     t = frame["t"]
-    if len(t) > 1 and not (t[1:] > t[:-1]).all() and len(np.unique(t)) < len(t):  # records sharing a second
+    if not increasing and len(np.unique(t)) < len(t):  # records sharing a second
         merged = pd.DataFrame(frame).groupby("t", sort=False).first().reset_index()
         frame = {name: merged[name].to_numpy() for name in frame}
-    return RecordColumns(frame)
+    return RecordColumns(frame, (int(t[0]), int(t[-1])) if increasing and len(t) else None)

@@ -72,8 +72,8 @@ def _compiled(layout: _Layout) -> tuple[Any, list[_Step]]:
         for f in layout.fields:
             fit_field = mesg.fields.get(f.def_num)
             plain = fit_field is not None and not fit_field.subfields and not fit_field.components
-            known = (fit_field, plain, fit_field.type.values if plain else None, fit_field.scale if plain else None,
-                     fit_field.offset if plain else None) if fit_field is not None else (None, False, None, None, None)
+            known = (fit_field, plain, *((fit_field.type.values, fit_field.scale, fit_field.offset) if plain
+                                         else (None, None, None)))
             if f.count == 0:
                 steps.append(_Step(_NONE, at, 0, None, *known))
                 continue
