@@ -15,7 +15,7 @@ Two stages:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -165,9 +165,10 @@ class RawActivity:
 
 def utc_datetime(ns: int) -> datetime:
     """An int64 nanosecond timestamp (since the epoch, UTC) as an aware datetime (to the microsecond)."""
-    import pandas as pd
+    return _EPOCH + timedelta(microseconds=ns // 1000)
 
-    return pd.Timestamp(ns, tz="UTC").to_pydatetime()
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def _frame(columns: dict[str, np.ndarray], names: dict[str, Any]) -> pd.DataFrame:
