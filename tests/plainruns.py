@@ -62,3 +62,18 @@ def read_both(reader: ModuleType, read, data: bytes, limits: XmlLimits | None = 
     else:
         assert plain == handled
     return plain, len(taken)
+
+
+def broken(data: bytes, first: int, last: int, edits: list[tuple[float, str, bytes]]) -> bytes:
+    """``data`` with each edit applied between byte ``first`` and ``last``: ``(where, how, what)``
+    puts, inserts or deletes ``what`` at the fraction ``where`` of that span."""
+    out = bytearray(data)
+    for where, how, what in edits:
+        at = first + int(where * (last - first - 1))
+        if how == "put":
+            out[at:at + len(what)] = what
+        elif how == "insert":
+            out[at:at] = what
+        else:
+            del out[at:at + len(what)]
+    return bytes(out)
