@@ -2,16 +2,14 @@
 
 A GPS fix that jumps a few hundred metres and back, or a device speed that reads 50 m/s
 for three seconds, is a glitch inside a real run: it would add distance, grade and speed
-that never happened. :func:`without_spikes` (on a stream's columns as arrays;
-:func:`remove_gps_spikes` on a stream frame) finds each stretch of at most
+that never happened. :func:`without_spikes` (on a stream's columns as arrays) finds each stretch of at most
 :data:`SPIKE_MAX_S` seconds faster than :data:`SPIKE_SPEED_MPS` and than
 :data:`SPIKE_RATIO` times the activity's median moving speed (by the speed channel, the
 distance channel or the positions), and replaces it by what the seconds around it say:
 speed and positions interpolated, and where the distance itself jumped, the straight line
 from the position before the stretch to the one after it (an excursion out and back adds
 nothing; a fix that settles somewhere new keeps its distance), else the interpolated
-speed. How many were removed is kept in ``stream.attrs["gps_spikes_removed"]`` and goes
-into the activity's summary. Longer fast stretches (a watch left on in a car) are not
+speed. How many were removed goes into the activity's summary. Longer fast stretches (a watch left on in a car) are not
 glitches of a second or two: they stay, and the analysis judges the whole run
 (``strideload.analyze.quality``).
 
@@ -26,14 +24,11 @@ The limits are import-time constants, like the pause and walking limits of
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from .resample import Arrays
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 #: Faster than the fastest human sprint (about 12.4 m/s at its peak), in m/s ...
 SPIKE_SPEED_MPS = 12.0
@@ -44,7 +39,6 @@ SPIKE_MAX_S = 10
 #: ``sustained_speed_mps`` is the best average over this many seconds.
 SUSTAINED_S = 60
 _EARTH_RADIUS_M = 6_371_008.8
-_SPIKE_COLUMNS = ("elapsed_s", "speed_mps", "distance_m", "latitude_deg", "longitude_deg")
 
 
 def _step_speed(seconds: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -119,19 +113,6 @@ def without_spikes(columns: Arrays) -> tuple[Arrays, int]:
     cleaned["latitude_deg"] = _fill(lat, bad)
     cleaned["longitude_deg"] = _fill(lon, bad)
     return cleaned, len(spikes)
-
-
-def remove_gps_spikes(stream: pd.DataFrame) -> pd.DataFrame:
-    """``stream`` (a frame of ``model.STREAM_COLUMNS``) without its GPS spikes; the count in
-    ``attrs["gps_spikes_removed"]``."""
-    columns = {name: stream[name].to_numpy(dtype="float64") for name in _SPIKE_COLUMNS}
-    cleaned, removed = without_spikes(columns)
-    if removed:
-        stream = stream.copy()
-        for name in ("speed_mps", "distance_m", "latitude_deg", "longitude_deg"):
-            stream[name] = cleaned[name]
-    stream.attrs["gps_spikes_removed"] = removed
-    return stream
 
 
 def sustained_speed(elapsed_s: np.ndarray, distance_m: np.ndarray, seconds: int = SUSTAINED_S) -> float | None:
