@@ -22,6 +22,7 @@ YEAR_RANGE = (1980, 2200)
 
 #: Resolution of sample times: what pandas gives times parsed from text (the unit GPX/TCX samples had before).
 UNIT = "us"
+_NS_PER_UNIT = 1000
 
 #: Points whose time texts are parsed together.
 BLOCK = 1 << 15
@@ -210,9 +211,12 @@ class Columns:
 
     def times(self) -> pd.DatetimeIndex:
         """Every kept point's time (NaT where absent or implausible), UTC."""
+        return pd.DatetimeIndex(self._time_ints().view(f"datetime64[{UNIT}]")).tz_localize("UTC")
+
+    def _time_ints(self) -> np.ndarray:
+        """Every kept point's time as int64 in :data:`UNIT` since the epoch (NaT: the smallest int64)."""
         self._flush()
-        ints = np.frombuffer(self._times, dtype=np.int64) if len(self._times) else np.zeros(0, np.int64)
-        return pd.DatetimeIndex(ints.view(f"datetime64[{UNIT}]")).tz_localize("UTC")
+        return np.frombuffer(self._times, dtype=np.int64) if len(self._times) else np.zeros(0, np.int64)
 
     def column(self, name: str) -> np.ndarray:
         """One column of the kept points, a read-only view of its array (no copy)."""
@@ -227,14 +231,13 @@ class Columns:
         rise strictly."""
         columns: dict[str, object] = {name: self.column(name) for name in self.names}
         columns.update(overrides)
-        times = self.times()
-        ints = times.asi8
+        ints = self._time_ints()
         # NaT is the smallest int64: times that rise strictly from a real first time have none
         if len(ints) and ints[0] != _NAT and bool((ints[1:] > ints[:-1]).all()):
             ready = {name: columns.get(name, np.full(len(ints), NAN)) for name in RAW_COLUMNS if name != "time"}
-            ready["time"] = times.as_unit("ns").asi8
+            ready["time"] = ints * _NS_PER_UNIT
             return ready, SampleOrder(timed_rows=len(ints))  # type: ignore[return-value]
-        columns["time"] = times
+        columns["time"] = self.times()
         return sample_columns(columns)
 
 
