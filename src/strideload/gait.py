@@ -21,11 +21,14 @@ share it without reaching into each other.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from .config import SETTINGS, Config
+
+if TYPE_CHECKING:  # the import path reads arrays only (running_flags): pandas where frames are asked for
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,8 @@ def running_flags(cadence_spm: np.ndarray, speed_mps: np.ndarray, moving: np.nda
 
 def running_mask(stream: pd.DataFrame, rule: GaitRule | None = None) -> pd.Series:
     """Per second of a stream (``model.STREAM_COLUMNS``): True where running (see the module doc)."""
+    import pandas as pd
+
     running = running_flags(stream["cadence_spm"].to_numpy(dtype=float), stream["speed_mps"].to_numpy(dtype=float),
                             stream["moving"].to_numpy(dtype=bool), rule)
     return pd.Series(running, index=stream.index)

@@ -241,20 +241,35 @@ def sample_columns(columns: dict[str, Any]) -> tuple[dict[str, np.ndarray], Samp
     ready = _ready_columns(columns, n)
     if ready is not None:
         return ready, SampleOrder(timed_rows=n)
+    arrays = _numpy_columns(columns, n)
+    if arrays is not None:
+        ns, out = arrays
+        timed = ns != np.iinfo(np.int64).min
+        return _ordered(ns, timed, out)
     import pandas as pd
 
     times = pd.to_datetime(pd.Series(columns.get("time", [])), utc=True, errors="coerce")
     ns = times.to_numpy(dtype="datetime64[ns]").view("int64")
     timed = ~times.isna().to_numpy()
-    steps = np.diff(ns[timed])
-    order = SampleOrder(backward_steps=int((steps < 0).sum()), repeated_steps=int((steps == 0).sum()),
-                        timed_rows=len(steps) + 1)
-    out = {"time": ns}
+    out = {}
     for name in RAW_COLUMNS:
         if name != "time":
             values = columns.get(name)
             out[name] = np.full(n, np.nan) if values is None else \
                 pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    return _ordered(ns, timed, out)
+
+
+def _ordered(ns: np.ndarray, timed: np.ndarray, out: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray],
+                                                                                      SampleOrder]:
+    """Rows sorted by time (``ns``, int64), untimed rows dropped, the first of equal times kept;
+    and how the times ran in file order."""
+    import numpy as np
+
+    steps = np.diff(ns[timed])
+    order = SampleOrder(backward_steps=int((steps < 0).sum()), repeated_steps=int((steps == 0).sum()),
+                        timed_rows=len(steps) + 1)
+    out = {"time": ns, **out}
     keep = np.flatnonzero(timed)
     keep = keep[np.argsort(ns[keep], kind="stable")]
     if len(keep):  # of equal times, the first in file order
@@ -266,6 +281,35 @@ def sample_columns(columns: dict[str, Any]) -> tuple[dict[str, np.ndarray], Samp
 def samples_frame(columns: dict[str, Any]) -> pd.DataFrame:
     """The frame of :func:`sample_columns` (every raw column, ``time`` tz-aware UTC)."""
     return _frame(sample_columns(columns)[0], RAW_COLUMNS)
+
+
+def _numpy_columns(columns: dict[str, Any], n: int) -> tuple[np.ndarray, dict[str, np.ndarray]] | None:
+    """``time`` as int64 ns (NaT: the smallest int64) and the other raw columns, when the reader
+    gave naive ``datetime64`` times within the ns range and float64 arrays (the GPX/TCX readers'
+    columns whose times do not rise strictly): the cleaning then needs no pandas. None otherwise."""
+    import numpy as np
+
+    times = columns.get("time")
+    if not isinstance(times, np.ndarray) or times.dtype.kind != "M":
+        return None
+    timed = times[~np.isnat(times)]
+    if len(timed) and (timed.min() < np.datetime64(_NS_RANGE[0]) or timed.max() > np.datetime64(_NS_RANGE[1])):
+        return None
+    out = {}
+    for name in RAW_COLUMNS:
+        if name == "time":
+            continue
+        values = columns.get(name)
+        if values is None:
+            values = np.full(n, np.nan)
+        elif not isinstance(values, np.ndarray) or values.dtype != np.float64 or len(values) != n:
+            return None
+        out[name] = values
+    return times.astype("datetime64[ns]").view("int64"), out
+
+
+#: Times a ``datetime64[ns]`` holds (as ``pandas.Timestamp`` does).
+_NS_RANGE = ("1677-09-22", "2262-04-11")
 
 
 def _ready_columns(columns: dict[str, Any], n: int) -> dict[str, np.ndarray] | None:

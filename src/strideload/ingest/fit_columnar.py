@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from fitparse.profile import MESSAGE_TYPES
 from fitparse.records import BASE_TYPE_BYTE
 
@@ -44,6 +43,7 @@ from .fit_layouts import (  # noqa: F401 - MAX_PLANS, RUN_PROBE, _chunks: the mo
     _Layout,
     _scan,
 )
+from .fit_records import RecordColumns, first_per_second
 from .fit_tolerant import FIT_EPOCH_S, KEPT, MIN_DATE_S, SEMICIRCLE_DEG
 from .fit_values import SESSION_EXTRA, SESSION_MESG, _message_values  # noqa: F401 - SESSION_*: old import names
 
@@ -330,32 +330,6 @@ def decode(data: bytes, path: str) -> Decoded:
                    records=columns, n_records=len(columns["timestamp"]), present=frozenset(present))
 
 
-class RecordColumns:
-    """Record columns (numpy arrays of one length, ``t`` first) with the few DataFrame manners
-    ``fit.read_fit`` uses: ``columns``, ``empty``, ``len``, ``[name]`` and ``[mask]``. ``span``:
-    the first and last ``t`` (FIT s) when the times increase, else None."""
-
-    def __init__(self, columns: dict[str, np.ndarray], span: tuple[int, int] | None = None):
-        self._columns = columns
-        self.span = span
-
-    @property
-    def columns(self) -> list[str]:
-        return list(self._columns)
-
-    @property
-    def empty(self) -> bool:
-        return len(self) == 0
-
-    def __len__(self) -> int:
-        return len(self._columns["t"])
-
-    def __getitem__(self, key: Any) -> Any:
-        if isinstance(key, str):
-            return self._columns[key]
-        return RecordColumns({name: values[key] for name, values in self._columns.items()})
-
-
 def records_frame(columns: dict[str, np.ndarray], present: Collection[str] = RECORD_FIELDS) -> RecordColumns:
     """Record columns as ``fit._record_frame`` makes them from dicts: SI units, cadence not yet
     doubled, one row per FIT second ``t``, undatable and future records dropped, records
@@ -395,6 +369,6 @@ def records_frame(columns: dict[str, np.ndarray], present: Collection[str] = REC
     }
     t = frame["t"]
     if not increasing and len(np.unique(t)) < len(t):  # records sharing a second
-        merged = pd.DataFrame(frame).groupby("t", sort=False).first().reset_index()
-        frame = {name: merged[name].to_numpy() for name in frame}
+        frame = first_per_second(frame)
     return RecordColumns(frame, (int(t[0]), int(t[-1])) if increasing and len(t) else None)
+

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from fitparse import FitFile
 from fitparse.profile import MESSAGE_TYPES
 from fitparse.records import (
@@ -32,6 +31,7 @@ from fitparse.utils import FitEOFError, FitParseError
 from strideload.errors import CorruptFileError, UnexpectedFileError
 from strideload.ingest import limits
 
+from .fit_records import RecordColumns, first_per_second
 from .fit_values import SESSION_EXTRA, SESSION_MESG
 
 log = logging.getLogger("strideload.ingest.fit")
@@ -352,7 +352,7 @@ def _column(rows: list[dict[str, Any]], *names: str) -> np.ndarray:
     return column
 
 
-def _record_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+def _record_frame(records: list[dict[str, Any]]) -> RecordColumns:
     """Record messages as SI columns (cadence not yet doubled), one row per second ``t`` (FIT s).
 
     Records without an absolute time, or timed after tomorrow (misread bytes of a damaged
@@ -363,7 +363,7 @@ def _record_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     latest = time.time() - FIT_EPOCH_S + 86400
     rows = [r for r in records if r.get("timestamp").__class__ is int and MIN_DATE_S <= r["timestamp"] <= latest]
     cadence = _column(rows, "cadence") + np.nan_to_num(_column(rows, "fractional_cadence"))
-    frame = pd.DataFrame({
+    frame = {
         "t": np.array([r["timestamp"] for r in rows], dtype="int64"),
         "distance_m": _column(rows, "distance"),
         "speed_mps": _column(rows, "enhanced_speed", "speed"),
@@ -372,7 +372,7 @@ def _record_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
         "heart_rate_bpm": _column(rows, "heart_rate"),
         "latitude_deg": _column(rows, "position_lat") * SEMICIRCLE_DEG,
         "longitude_deg": _column(rows, "position_long") * SEMICIRCLE_DEG,
-    })
-    if frame["t"].duplicated().any():
-        frame = frame.groupby("t", sort=False).first().reset_index()
-    return frame
+    }
+    if len(np.unique(frame["t"])) < len(rows):
+        frame = first_per_second(frame)
+    return RecordColumns(frame)

@@ -346,7 +346,8 @@ def _is_dated(track: _Track) -> bool:
     times = track.columns.times()
     if timed_share(times) < MIN_TIMED_SHARE:
         return False
-    return (times.max() - times.min()).total_seconds() >= 1.0
+    timed = times[~np.isnat(times)]
+    return bool(timed.max() - timed.min() >= np.timedelta64(1, "s"))
 
 
 def read_gpx(data: Source, path: str, *, limits: XmlLimits | None = None) -> list[RawActivity]:

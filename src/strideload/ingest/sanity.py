@@ -26,7 +26,6 @@ import math
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
-import pandas as pd
 
 from ..config import Config
 from ..errors import BudgetError, ImplausibleError
@@ -46,10 +45,29 @@ MAX_TOTAL_CLIMB_M = 50_000.0
 MIN_DISORDER_STEPS = 3  # a few steps back or repeats are glitches, whatever the share
 
 
-def _window(config: Config) -> tuple[pd.Timestamp, pd.Timestamp]:
-    earliest = pd.Timestamp(datetime(config.get("earliest_activity_year"), 1, 1, tzinfo=timezone.utc))
-    latest = pd.Timestamp(datetime.now(timezone.utc) + timedelta(days=1))
+def _window(config: Config) -> tuple[datetime, datetime]:
+    """[1 January of ``earliest_activity_year``, this time tomorrow], in UTC."""
+    earliest = datetime(config.get("earliest_activity_year"), 1, 1, tzinfo=timezone.utc)
+    latest = datetime.now(timezone.utc) + timedelta(days=1)
     return earliest, latest
+
+
+def _ns(moment: datetime) -> int:
+    """An aware datetime as int64 nanoseconds since the epoch (the unit of sample times)."""
+    return (moment - _EPOCH) // timedelta(microseconds=1) * 1000
+
+
+def _aware(moment: datetime) -> datetime:
+    """``moment``, read as UTC when it carries no offset."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+
+
+def _parse(text: str) -> datetime:
+    """An ISO 8601 time with its offset (``Z`` too, which Python 3.10's parser refuses)."""
+    return _aware(datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text))
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def clean_raws(raws: list[RawActivity], path: str, config: Config) -> list[str]:
@@ -72,12 +90,12 @@ def clean_raws(raws: list[RawActivity], path: str, config: Config) -> list[str]:
     return notes
 
 
-def _clean_samples(raw: RawActivity, path: str, earliest: pd.Timestamp, latest: pd.Timestamp) -> list[str]:
+def _clean_samples(raw: RawActivity, path: str, earliest: datetime, latest: datetime) -> list[str]:
     """Drop ``raw``'s samples dated outside [earliest, latest] and blank values outside
     :data:`SAMPLE_RANGES` (new arrays: a reader's may be read-only views)."""
     notes = []
     columns = raw.columns
-    dated = (columns["time"] >= earliest.value) & (columns["time"] <= latest.value)
+    dated = (columns["time"] >= _ns(earliest)) & (columns["time"] <= _ns(latest))
     if not dated.any():
         raise ImplausibleError(f"every sample is dated before {earliest:%Y-%m-%d} or after tomorrow "
                                f"(first {raw.first_time():%Y-%m-%d}; setting earliest_activity_year)", path=path)
@@ -96,9 +114,9 @@ def _clean_samples(raw: RawActivity, path: str, earliest: pd.Timestamp, latest: 
         notes.append(f"{bad} sample values outside physical ranges dropped")
     raw.columns = columns
     start = raw.start_time
-    if start is not None and not earliest <= pd.Timestamp(start) <= latest:
+    if start is not None and not earliest <= _aware(start) <= latest:
         raw.start_time = raw.first_time()
-        notes.append(f"start time {pd.Timestamp(start):%Y-%m-%d %H:%M} replaced by the first dated sample's")
+        notes.append(f"start time {start:%Y-%m-%d %H:%M} replaced by the first dated sample's")
     return notes
 
 
@@ -131,7 +149,7 @@ def check_activity(activity: Activity, path: str, config: Config, notes: list[st
     """Reject (:class:`ImplausibleError`) an activity that cannot be real; keep ``notes`` with it."""
     summary = activity.summary
     earliest, latest = _window(config)
-    start = pd.Timestamp(summary["start_time"])
+    start = _parse(summary["start_time"])
     if not earliest <= start <= latest:
         when = "before " + f"{earliest:%Y-%m-%d}" if start < earliest else "after tomorrow"
         raise ImplausibleError(f"dated {start:%Y-%m-%d}, {when} (setting earliest_activity_year)", path=path)

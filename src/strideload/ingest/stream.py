@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timezone, tzinfo
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from ..config import Config
 from ..effort import device_rpe
@@ -28,11 +28,14 @@ from . import devices, localtime, resample, speeds, terrain
 from . import surface as surfaces
 from .resample import EARTH_RADIUS_M, MAX_GAP_S, MOVING_SPEED_MPS, Arrays, haversine_m
 
+if TYPE_CHECKING:  # pandas only where a frame is asked for: an import worker never loads it
+    import pandas as pd
+
 __all__ = ["EARTH_RADIUS_M", "MAX_GAP_S", "MOVING_SPEED_MPS", "Hints", "build_stream",
            "gps_extent_m", "haversine_m", "is_running", "normalise", "plausible_samples"]
 
 #: A stream as a frame, or its columns as arrays: what the checks below read alike.
-StreamLike = pd.DataFrame | Arrays
+StreamLike = "pd.DataFrame | Arrays"
 
 
 @dataclass(frozen=True)

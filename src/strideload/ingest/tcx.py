@@ -37,10 +37,9 @@ import re
 import sys
 
 import numpy as np
-import pandas as pd
 
 from strideload.errors import NoActivityError
-from strideload.model import DeviceTotals, RawActivity
+from strideload.model import DeviceTotals, RawActivity, utc_datetime
 
 from .safexml import Runs, SafeParser, Source, XmlLimits, attributes, local_name
 from .xmlsamples import BLOCK, NAN, Columns, number, parse_times
@@ -338,22 +337,23 @@ def _activity(found: _Activity, index: int, author: str | None) -> RawActivity |
     cadence = np.where(np.isnan(run_cadence), columns.column("cadence") * foot, run_cadence)
     samples, order = columns.sample_columns(cadence_spm=cadence)
     times = samples["time"]
-    lap_start, identity = parse_times([found.lap_start, found.id])
-    first_sample = pd.Timestamp(times[0], tz="UTC") if len(times) else None
-    start = next((t for t in (identity, lap_start, first_sample) if t is not None and t == t), None)
+    lap_start, identity = (None if np.isnat(t) else utc_datetime(int(t.astype("datetime64[ns]").astype(np.int64)))
+                           for t in parse_times([found.lap_start, found.id]))
+    first_sample = utc_datetime(int(times[0])) if len(times) else None
+    start = next((t for t in (identity, lap_start, first_sample) if t is not None), None)
     if start is None:
         return None
-    began = lap_start if lap_start == lap_start else first_sample
+    began = lap_start if lap_start is not None else first_sample
     elapsed = None
     if began is not None and len(times):
-        elapsed = max(0.0, (pd.Timestamp(times[-1], tz="UTC") - began).total_seconds())
+        elapsed = max(0.0, (utc_datetime(int(times[-1])) - began).total_seconds())
 
     def lap_sum(values: list[float]) -> float | None:
         total = math.fsum(v for v in values if not math.isnan(v))
         return total if math.isfinite(total) and any(v == v for v in values) else None
 
     return RawActivity(
-        format="tcx", columns=samples, order=order, sport=found.sport, start_time=start.to_pydatetime(),
+        format="tcx", columns=samples, order=order, sport=found.sport, start_time=start,
         device=found.device(author), name=found.notes,
         totals=DeviceTotals(distance_m=lap_sum(found.lap_distances), timer_s=lap_sum(found.lap_times),
                             elapsed_s=elapsed, cadence_spm=_lap_cadence(found, pedal=foot == 1.0)),

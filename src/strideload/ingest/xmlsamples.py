@@ -13,7 +13,6 @@ from array import array
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
-import pandas as pd
 
 from ..model import RAW_COLUMNS, SampleOrder, sample_columns
 
@@ -62,21 +61,25 @@ def numbers(texts: list[str | bytes | None]) -> np.ndarray:
     return values
 
 
-def parse_times(texts: Sequence[str | bytes | None]) -> pd.DatetimeIndex:
-    """ISO 8601 texts (mixed precisions and offsets; no offset = UTC) to UTC, in :data:`UNIT`.
+def parse_times(texts: Sequence[str | bytes | None]) -> np.ndarray:
+    """ISO 8601 texts (mixed precisions and offsets; no offset = UTC) as naive-UTC
+    ``datetime64`` in :data:`UNIT`.
 
     Unreadable texts and years outside :data:`YEAR_RANGE` become NaT. ASCII bytes read like
     the same text. The forms nearly every file writes (``2024-05-04T07:00:00Z``, and with
-    milliseconds ``07:00:00.000Z``) are read by :func:`_plain_times`; pandas reads the rest.
+    milliseconds ``07:00:00.000Z``) are read by :func:`_plain_times` in numpy; pandas reads
+    the rest (and is loaded only then: an import worker reading such files never loads it).
     """
     stamps, rest = _plain_times(texts)
     others = [texts[i] for i in rest]
     if any(text is not None for text in others):
+        import pandas as pd
+
         others = [text.decode("ascii", "replace") if isinstance(text, bytes) else text for text in others]
         parsed = pd.to_datetime(pd.Index(others, dtype="object"), utc=True, errors="coerce", format="ISO8601")
         stamps[rest] = parsed.as_unit(UNIT).asi8
     stamps[(stamps < _PLAUSIBLE[0]) | (stamps >= _PLAUSIBLE[1])] = _NAT
-    return pd.DatetimeIndex(stamps.view(f"datetime64[{UNIT}]")).tz_localize("UTC")
+    return stamps.view(f"datetime64[{UNIT}]")
 
 
 _NAT = np.iinfo(np.int64).min
@@ -87,48 +90,80 @@ _PLAUSIBLE = tuple(int(np.datetime64(f"{year}-01-01", UNIT).astype(np.int64))
 _DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
 _SEPARATORS = {4: "-", 7: "-", 10: "T", 13: ":", 16: ":"}
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+#: The plain forms' tails after the seconds: fraction digits (0: no ``.``) and zone (``Z``,
+#: ``+HH:MM`` / ``-HH:MM``, or none: UTC).
+_FRACTIONS = range(10)
+_ZONES = ("Z", "+HH:MM", "")
+#: Longest plain form: ``YYYY-MM-DDTHH:MM:SS.fffffffff+HH:MM``.
+_WIDTH = 19 + 10 + 6
 
 
 def _plain_times(texts: Sequence[str | bytes | None]) -> tuple[np.ndarray, np.ndarray]:
-    """Microseconds since 1970 (UTC) of the texts written ``YYYY-MM-DDTHH:MM:SSZ`` or
-    ``YYYY-MM-DDTHH:MM:SS.fffZ`` with a real date and time, read in a few array operations;
-    the indexes of the other texts still to read (their stamps NaT until then)."""
+    """Microseconds since 1970 (UTC) of the texts written ``YYYY-MM-DDTHH:MM:SS``, then an
+    optional fraction of 1-9 digits (cut to the microsecond), then ``Z``, ``+HH:MM``/``-HH:MM``
+    or nothing (UTC), with a real date and time: read in a few array operations per form
+    present. Also the indexes of the other texts, still to read (their stamps NaT until then)."""
     n = len(texts)
     stamps = np.full(n, _NAT, dtype=np.int64)
-    try:  # longer texts are cut to 25 bytes (too long for either form), None is b"None"
-        raw = np.array(texts, dtype="S25")
-    except UnicodeEncodeError:  # a text with letters beyond ASCII: not in either form
+    try:  # longer texts are cut (too long for any plain form), None is b"None"
+        raw = np.array(texts, dtype=f"S{_WIDTH + 1}")
+    except UnicodeEncodeError:  # a text with letters beyond ASCII: in no plain form
         raw = np.array([text if isinstance(text, bytes) else str(text).encode("ascii", "replace")
-                        for text in texts], dtype="S25")
+                        for text in texts], dtype=f"S{_WIDTH + 1}")
     lengths = np.char.str_len(raw)
-    rows = raw.view(np.uint8).reshape(n, 25)
+    rows = raw.view(np.uint8).reshape(n, _WIDTH + 1)
     done = np.zeros(n, dtype=bool)
-    for width in (20, 24):
-        chosen = np.flatnonzero(lengths == width)
-        if not len(chosen):
-            continue
-        form = rows[chosen, :width]
-        ok = form[:, -1] == ord("Z")
-        if width == 24:
-            ok &= form[:, 19] == ord(".")
-        for column, separator in _SEPARATORS.items():
-            ok &= form[:, column] == ord(separator)
-        digits = form[:, _DIGITS + [20, 21, 22] if width == 24 else _DIGITS] - np.uint8(ord("0"))
-        ok &= (digits <= 9).all(axis=1)  # bytes below "0" wrapped round to 208 and more
-        pairs = digits[:, 0:14:2].astype(np.int64) * 10 + digits[:, 1:14:2]  # 20, 24, 05, 04, 07, 00, 00
-        year = pairs[:, 0] * 100 + pairs[:, 1]
-        month, day, hour, minute, second = pairs[:, 2:].T
-        leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-        month_ok = (month >= 1) & (month <= 12)
-        days_in_month = _MONTH_DAYS[np.where(month_ok, month, 0)] + (leap & (month == 2))
-        ok &= month_ok & (day >= 1) & (day <= days_in_month) & (hour <= 23) & (minute <= 59) & (second <= 59)
-        seconds = _days_since_1970(year, month, day) * 86400 + hour * 3600 + minute * 60 + second
-        micros = seconds * 1_000_000
-        if width == 24:
-            micros += digits[:, -3:].astype(np.int64) @ np.array([100_000, 10_000, 1_000])
-        stamps[chosen[ok]] = micros[ok]
-        done[chosen[ok]] = True
+    present = set(np.unique(lengths).tolist())
+    for fraction in _FRACTIONS:
+        for zone in _ZONES:
+            width = 19 + (fraction + 1 if fraction else 0) + len(zone)
+            if width not in present:
+                continue
+            chosen = np.flatnonzero((lengths == width) & ~done)
+            micros, ok = _read_form(rows[chosen, :width], fraction, zone)
+            stamps[chosen[ok]] = micros[ok]
+            done[chosen[ok]] = True
     return stamps, np.flatnonzero(~done)
+
+
+def _read_form(form: np.ndarray, fraction: int, zone: str) -> tuple[np.ndarray, np.ndarray]:
+    """Microseconds since 1970 (UTC) of byte rows in one plain form, and which rows are in it
+    with a real date, time and offset."""
+    ok = np.ones(len(form), dtype=bool)
+    for column, separator in _SEPARATORS.items():
+        ok &= form[:, column] == ord(separator)
+    if fraction:
+        ok &= form[:, 19] == ord(".")
+    tail = 19 + (fraction + 1 if fraction else 0)
+    offset_s = np.zeros(len(form), dtype=np.int64)
+    if zone == "Z":
+        ok &= form[:, tail] == ord("Z")
+    elif zone:
+        sign = form[:, tail]
+        ok &= ((sign == ord("+")) | (sign == ord("-"))) & (form[:, tail + 3] == ord(":"))
+        hh_mm = form[:, [tail + 1, tail + 2, tail + 4, tail + 5]] - np.uint8(ord("0"))
+        ok &= (hh_mm <= 9).all(axis=1)
+        hours = hh_mm[:, 0].astype(np.int64) * 10 + hh_mm[:, 1]
+        minutes = hh_mm[:, 2].astype(np.int64) * 10 + hh_mm[:, 3]
+        ok &= (hours <= 23) & (minutes <= 59)
+        offset_s = np.where(sign == ord("-"), -1, 1) * (hours * 3600 + minutes * 60)
+    digits = form[:, _DIGITS] - np.uint8(ord("0"))
+    ok &= (digits <= 9).all(axis=1)  # bytes below "0" wrapped round to 208 and more
+    pairs = digits[:, 0:14:2].astype(np.int64) * 10 + digits[:, 1:14:2]  # 20, 24, 05, 04, 07, 00, 00
+    year = pairs[:, 0] * 100 + pairs[:, 1]
+    month, day, hour, minute, second = pairs[:, 2:].T
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_ok = (month >= 1) & (month <= 12)
+    days_in_month = _MONTH_DAYS[np.where(month_ok, month, 0)] + (leap & (month == 2))
+    ok &= month_ok & (day >= 1) & (day <= days_in_month) & (hour <= 23) & (minute <= 59) & (second <= 59)
+    seconds = _days_since_1970(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset_s
+    micros = seconds * 1_000_000
+    if fraction:
+        kept = min(fraction, 6)  # to the microsecond, the rest cut
+        parts = form[:, 20:20 + fraction] - np.uint8(ord("0"))
+        ok &= (parts <= 9).all(axis=1)
+        micros += parts[:, :kept].astype(np.int64) @ (10 ** np.arange(5, 5 - kept, -1, dtype=np.int64))
+    return micros, ok
 
 
 def _days_since_1970(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
@@ -207,11 +242,11 @@ class Columns:
             self._values = [array("d") for _ in self.names]
         for index, column in enumerate(self._values):
             column.frombytes(np.ascontiguousarray(values[keep, index]).tobytes())
-        self._times.frombytes(times[keep].asi8.tobytes())
+        self._times.frombytes(times[keep].tobytes())
 
-    def times(self) -> pd.DatetimeIndex:
-        """Every kept point's time (NaT where absent or implausible), UTC."""
-        return pd.DatetimeIndex(self._time_ints().view(f"datetime64[{UNIT}]")).tz_localize("UTC")
+    def times(self) -> np.ndarray:
+        """Every kept point's time as naive-UTC ``datetime64`` (NaT where absent or implausible)."""
+        return self._time_ints().view(f"datetime64[{UNIT}]")
 
     def _time_ints(self) -> np.ndarray:
         """Every kept point's time as int64 in :data:`UNIT` since the epoch (NaT: the smallest int64)."""
@@ -241,7 +276,7 @@ class Columns:
         return sample_columns(columns)
 
 
-def timed_share(times: pd.DatetimeIndex) -> float:
-    """Share of points that carry a usable time (0 for no points)."""
-    return float(times.notna().mean()) if len(times) else 0.0
+def timed_share(times: np.ndarray) -> float:
+    """Share of points that carry a usable time (``datetime64``, NaT where none; 0 for no points)."""
+    return float((~np.isnat(times)).mean()) if len(times) else 0.0
 

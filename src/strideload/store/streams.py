@@ -36,13 +36,22 @@ def encode_stream(stream: pd.DataFrame | Mapping[str, np.ndarray]) -> bytes:
 
 
 def _arrow(name: str, values: Any) -> Any:
-    """One column as an Arrow array: from numpy directly (10x cheaper than through pandas)."""
+    """One column as an Arrow array: from numpy directly (10x cheaper than through pandas).
+
+    The stream's own dtypes (int64 ns times, float64, bool) are wrapped from their buffers:
+    ``pyarrow.array`` loads pandas to look at any numpy array, which an import worker never needs.
+    NaN stays a float value, as ``pyarrow.array`` keeps it (no nulls)."""
     import numpy as np
     import pyarrow as pa
 
+    if isinstance(values, np.ndarray) and values.ndim == 1:
+        arrow_type = {(True, "<i8"): pa.timestamp("ns", tz="UTC"), (False, "<f8"): pa.float64(),
+                      (False, "|b1"): pa.bool_()}.get((name == "time", values.dtype.str))
+        if arrow_type is not None:
+            data = np.packbits(values, bitorder="little") if values.dtype == np.bool_ else \
+                np.ascontiguousarray(values)
+            return pa.Array.from_buffers(arrow_type, len(values), [None, pa.py_buffer(data)])
     if name == "time":
-        if isinstance(values, np.ndarray) and values.dtype == np.int64:
-            return pa.array(values, type=pa.timestamp("ns", tz="UTC"))
         return pa.array(values.array)  # a frame's tz-aware column
     return pa.array(values if isinstance(values, np.ndarray) else values.to_numpy())
 
