@@ -163,6 +163,23 @@ class RawActivity:
         return utc_datetime(int(self.columns["time"][0])) if self.sample_count else None
 
 
+def utc_from_iso(text: str) -> datetime:
+    """An ISO 8601 time with a UTC offset (``Z`` too, on every Python) as an aware UTC datetime.
+
+    Spellings Python does not read are read by pandas (loaded only then); a time without an
+    offset raises :class:`TypeError`: it names no instant.
+    """
+    try:
+        parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    except ValueError:
+        import pandas as pd
+
+        return pd.Timestamp(text).tz_convert("UTC").to_pydatetime()
+    if parsed.tzinfo is None:
+        raise TypeError(f"a time without a UTC offset: {text!r}")
+    return parsed.astimezone(timezone.utc)
+
+
 def utc_datetime(ns: int) -> datetime:
     """An int64 nanosecond timestamp (since the epoch, UTC) as an aware datetime (to the microsecond)."""
     return _EPOCH + timedelta(microseconds=ns // 1000)

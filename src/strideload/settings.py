@@ -60,6 +60,10 @@ SETTINGS: dict[str, Setting] = _settings(
     Setting("parallel_min_bytes", 2 * 1024**2, "bytes", "-",
             "Imports of fewer bytes run in one process: starting worker processes (about half a second) "
             "costs more than it saves at several MB/s per core.", kind=int, minimum=0),
+    Setting("import_batch_files", 64, "files", "-",
+            "An import writes the store in transactions of up to this many files (or of one second): "
+            "each file stays atomic, and fewer commits cost less. A kill loses at most the files since "
+            "the last commit, which the next import redoes.", kind=int, minimum=1),
     # --- reading files --------------------------------------------------------------------
     Setting("elevation_min_m", -450.0, "m", "-",
             "Elevation samples below this are placeholders and dropped before smoothing (the lowest "

@@ -2,8 +2,9 @@
 
 Reading, decoding, normalising and encoding a file is a worker's job (:mod:`.work`), run
 in this process, in a pool of processes (one per core by default) or on a Dask cluster
-(:mod:`.executors`); only this process writes the store, one file's result per
-transaction, so the store stays consistent and a kill leaves it whole. A file on disk
+(:mod:`.executors`); only this process writes the store, each file's result atomically
+(a savepoint of a batch: :mod:`strideload.store.transactions`), so the store stays
+consistent and a kill leaves it whole. A file on disk
 whose path, size and modification time match what the store remembers is known without
 reading it.
 
@@ -194,12 +195,13 @@ def import_paths(store: Store, paths: Iterable[str | Path], *, athlete: str | No
                                 min_parallel_bytes=config.get("parallel_min_bytes"))
     try:
         items = _items(pairs, config, store.known_stats(), force)
-        for item, returned in executor.run(work.process, items):
-            task_result = _returned(item, returned)
-            result.outcomes.extend(write_result(store, task_result, config, force=force))
-            done += (item.value.size or 0) if isinstance(item, Ready) else item.size
-            if on_progress:
-                on_progress(Progress(task_result.display_path, min(done, total), total))
+        with store.batch(every=config.get("import_batch_files")):  # Ctrl-C keeps every file written whole
+            for item, returned in executor.run(work.process, items):
+                task_result = _returned(item, returned)
+                result.outcomes.extend(write_result(store, task_result, config, force=force))
+                done += (item.value.size or 0) if isinstance(item, Ready) else item.size
+                if on_progress:
+                    on_progress(Progress(task_result.display_path, min(done, total), total))
         for path, name in pairs:
             for log in pain_csvs(path):
                 import_pain_log(store, log, name, result, config)

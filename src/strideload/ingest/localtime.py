@@ -34,6 +34,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..model import utc_from_iso
+
 if TYPE_CHECKING:
 
     from ..config import Config
@@ -142,30 +144,17 @@ def first_fix(samples: Mapping[str, Any]) -> tuple[float, float]:
     return (float(lat[both[0]]), float(lon[both[0]])) if len(both) else (float("nan"), float("nan"))
 
 
-def _utc(start_utc: str) -> datetime:
-    """A stored UTC start (``2024-03-01T07:30:00Z``, any ISO offset) as an aware UTC datetime."""
-    try:
-        parsed = datetime.fromisoformat(start_utc)
-    except ValueError:  # an ISO spelling Python does not read: pandas reads more of them
-        import pandas as pd
-
-        return pd.Timestamp(start_utc).tz_convert("UTC").to_pydatetime()
-    if parsed.tzinfo is None:  # as pandas' tz_convert would: a naive start is not a UTC key
-        raise TypeError(f"start without a UTC offset: {start_utc!r}")
-    return parsed.astimezone(timezone.utc)
-
-
 def _nearest(anchors: list[tuple[str, str]], start_utc: str, window: timedelta) -> str | None:
     """The zone of the anchor ``(start_utc, zone)`` closest to ``start_utc``, within ``window``."""
     if not anchors:
         return None
     keys = [a[0] for a in anchors]
     i = bisect.bisect_left(keys, start_utc)
-    start = _utc(start_utc)
+    start = utc_from_iso(start_utc)
     best: tuple[timedelta, str] | None = None
     for j in (i - 1, i):
         if 0 <= j < len(anchors):
-            gap = abs(_utc(anchors[j][0]) - start)
+            gap = abs(utc_from_iso(anchors[j][0]) - start)
             if gap <= window and (best is None or gap < best[0]):
                 best = (gap, anchors[j][1])
     return best[1] if best else None
@@ -196,7 +185,7 @@ def refresh(store: Store, config: Config, athletes: Iterable[str] | None = None)
         if zone is None:
             name = _nearest(anchors[athlete], row["start_utc"], window)
             zone = Zone(name, "nearest") if name else configured_or_machine(config.get("timezone", athlete))
-        local = zone.localise(_utc(row["start_utc"]))
+        local = zone.localise(utc_from_iso(row["start_utc"]))
         if (zone.name, zone.source, local.isoformat()) != (row["timezone"], row["timezone_source"], row["start_time"]):
             updates.append((row["id"], local.isoformat(), local.date().isoformat(), zone.name, zone.source))
             moved += local.isoformat() != row["start_time"]

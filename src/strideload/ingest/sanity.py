@@ -29,7 +29,7 @@ import numpy as np
 
 from ..config import Config
 from ..errors import BudgetError, ImplausibleError
-from ..model import Activity, RawActivity
+from ..model import Activity, RawActivity, utc_from_iso
 
 #: Physical ranges of sample values: outside them a value is a misread, not a measurement.
 SAMPLE_RANGES = {
@@ -60,11 +60,6 @@ def _ns(moment: datetime) -> int:
 def _aware(moment: datetime) -> datetime:
     """``moment``, read as UTC when it carries no offset."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
-
-
-def _parse(text: str) -> datetime:
-    """An ISO 8601 time with its offset (``Z`` too, which Python 3.10's parser refuses)."""
-    return _aware(datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text))
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -149,7 +144,7 @@ def check_activity(activity: Activity, path: str, config: Config, notes: list[st
     """Reject (:class:`ImplausibleError`) an activity that cannot be real; keep ``notes`` with it."""
     summary = activity.summary
     earliest, latest = _window(config)
-    start = _parse(summary["start_time"])
+    start = utc_from_iso(summary["start_time"])
     if not earliest <= start <= latest:
         when = "before " + f"{earliest:%Y-%m-%d}" if start < earliest else "after tomorrow"
         raise ImplausibleError(f"dated {start:%Y-%m-%d}, {when} (setting earliest_activity_year)", path=path)

@@ -1,5 +1,5 @@
 """The parent's half of an import: write one worker's result to the store and say what became
-of the file. Only this process writes, one file per transaction, so a kill leaves the store
+of the file. Only this process writes, each file atomically, so a kill leaves the store
 whole. Of two recordings of one run (another file, another watch), the richer stays."""
 
 from __future__ import annotations

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,7 @@ import platformdirs
 
 from ..effort import hr_histogram
 from ..errors import StoreError, UsageError
-from ..model import SUMMARY_FIELDS, Activity
+from ..model import SUMMARY_FIELDS, Activity, utc_from_iso
 from . import connect, locks
 from .connect import now
 from .corrections import Change, Corrections
@@ -31,6 +32,7 @@ from .logs import Logs, PainWrite
 from .migrations import MIGRATIONS
 from .snapshots import Snapshots
 from .streams import decode_stream, encode_stream
+from .transactions import Transactions
 
 if TYPE_CHECKING:  # pandas loads in the methods that build frames: opening a store stays cheap
     import pandas as pd
@@ -51,13 +53,18 @@ def default_db_path() -> Path:
 
 
 
-def _utc_key(start_time: str | None) -> str | None:
+def _utc_key(start_time: str | datetime | None) -> str | None:
     """ISO start time with any offset -> sortable UTC text key."""
-    import pandas as pd
-
     if not start_time:
         return None
-    return pd.Timestamp(start_time).tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+    moment = start_time if isinstance(start_time, datetime) else utc_from_iso(start_time)
+    if moment.tzinfo is None:
+        raise TypeError(f"a start time without a UTC offset: {start_time!r}")
+    return moment.astimezone(timezone.utc).strftime(UTC_KEY)
+
+
+#: The form of ``start_utc`` keys: sortable text, to the second.
+UTC_KEY = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def _statements(script: str) -> list[str]:
@@ -96,14 +103,16 @@ class FileStat:
     mtime_ns: int
 
 
-class Store(Corrections, Effort, Logs, Snapshots):
+class Store(Transactions, Corrections, Effort, Logs, Snapshots):
     """A strideload database. Open with :meth:`Store.open`; close when done.
 
     Corrections by hand (move, delete, rename, merge, pain edits) and their change log are
     the methods of :class:`~strideload.store.corrections.Corrections`; RPE, heart-rate
     histograms and context periods those of :class:`~strideload.store.effort.Effort`; the
     knee-pain log and return-to-run plans those of :class:`~strideload.store.logs.Logs`; results
-    kept between changes (the status snapshot), those of :class:`~strideload.store.snapshots.Snapshots`.
+    kept between changes (the status snapshot), those of :class:`~strideload.store.snapshots.Snapshots`;
+    how writes become SQLite transactions (one each, or many in a batch), those of
+    :class:`~strideload.store.transactions.Transactions`.
     """
 
     def __init__(self, connection: sqlite3.Connection, path: Path):
@@ -152,31 +161,6 @@ class Store(Corrections, Effort, Logs, Snapshots):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic write: ``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error.
-
-        SQLite's own write failures (a full disk, a read-only file, a lock held too long)
-        become one :class:`StoreError` that says what to do; nothing is half-written.
-        """
-        if self.readonly:
-            raise connect.write_error(self.path, None)
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise connect.write_error(self.path, exc) from exc
-        try:
-            yield self._db
-            self._db.execute("COMMIT")
-        except BaseException as exc:
-            try:
-                self._db.execute("ROLLBACK")
-            except sqlite3.Error:  # COMMIT failed and SQLite already rolled back
-                pass
-            if isinstance(exc, sqlite3.OperationalError):
-                raise connect.write_error(self.path, exc) from exc
-            raise
 
     def _migrate(self) -> None:
         known = [name for name, _ in MIGRATIONS]
@@ -328,11 +312,8 @@ class Store(Corrections, Effort, Logs, Snapshots):
 
     def overlapping(self, athlete: str, start_time: str, window_s: float) -> list[dict[str, Any]]:
         """Activities of ``athlete`` that started within ``window_s`` seconds of ``start_time``."""
-        import pandas as pd
-
-        start = pd.Timestamp(start_time).tz_convert("UTC")
-        low = (start - pd.Timedelta(seconds=window_s)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        high = (start + pd.Timedelta(seconds=window_s)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        start, window = utc_from_iso(start_time), timedelta(seconds=window_s)
+        low, high = (start - window).strftime(UTC_KEY), (start + window).strftime(UTC_KEY)
         rows = self._db.execute("SELECT * FROM activities WHERE athlete = ? AND start_utc BETWEEN ? AND ?",
                                 (athlete, low, high))
         return [dict(row) for row in rows]
