@@ -14,7 +14,7 @@ from fitbuild import run_fit
 
 from strideload.config import parse_config
 from strideload.ingest import work
-from strideload.ingest.executors import Processes, Serial, choose
+from strideload.ingest.executors import Processes, Ready, Serial, _each, choose
 from strideload.ingest.importer import import_paths
 from strideload.store import Store
 
@@ -62,6 +62,32 @@ def test_the_executor_is_chosen_in_one_place():
     pool = choose(2, total_bytes=10_000, min_parallel_bytes=1000)
     assert isinstance(pool, Processes) and pool.workers == 2
     pool.close()
+
+
+class Sized:
+    def __init__(self, name: str, size: int):
+        self.name, self.size = name, size
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+def test_small_files_go_to_a_worker_in_chunks_in_their_order():
+    pool = Processes.__new__(Processes)  # the chunking alone: no pool started
+    pool.chunk_items, pool.chunk_bytes = 3, 100
+    items = [Sized("a", 10), Sized("b", 10), Sized("c", 10), Sized("d", 10), Ready("known"), Sized("e", 500),
+             Sized("f", 60), Sized("g", 60), Sized("h", 10)]
+    chunks = [[getattr(item, "name", "ready") for item in chunk] for chunk in pool._chunks(items)]
+    # three at most; a known file alone and never sent; past a chunk's first file, 100 bytes at most
+    assert chunks == [["a", "b", "c"], ["d"], ["ready"], ["e", "f"], ["g", "h"]]
+
+
+def test_an_error_escaping_one_item_of_a_chunk_is_that_items_result_alone():
+    def invert(x):
+        return 1 / x
+
+    results = _each(invert, [1, 0, 4])
+    assert results[0] == 1 and isinstance(results[1], ZeroDivisionError) and results[2] == 0.25
 
 
 def test_two_workers_write_the_same_store_as_one_process(tmp_path, folder, parallel_config):

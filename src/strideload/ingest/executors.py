@@ -11,6 +11,10 @@ they start in milliseconds and inherit nothing of the parent's state (open store
 A worker that dies (segfault, killed, out of memory) breaks the pool: the items then in
 flight are run again one at a time in a fresh pool, so only the item that kills a worker
 fails (:class:`WorkerDied`), and the rest go on.
+
+A pool of processes gets small items in chunks (:data:`CHUNK_ITEMS`, up to :data:`CHUNK_BYTES`):
+each submission costs about 0.3 ms of the parent's CPU and as much of a worker's, a tenth of
+what reading a small file costs; a chunk pays it once.
 """
 
 from __future__ import annotations
@@ -32,8 +36,12 @@ from ..errors import UsageError
 
 log = logging.getLogger(__name__)
 
-#: Items in flight per worker: enough to keep every worker busy, few enough to bound memory.
+#: Submissions in flight per worker: enough to keep every worker busy, few enough to bound memory.
 WINDOW_PER_WORKER = 4
+#: A chunk of work sent to a worker process at once: at most this many items...
+CHUNK_ITEMS = 4
+#: ... and, past its first item, at most this many bytes (``item.size``) of them.
+CHUNK_BYTES = 1024**2
 PARENT_CHECK_S = 1.0  # how often a worker looks whether the importing process still runs
 
 
@@ -70,31 +78,72 @@ class Serial:
 
 
 class _Windowed:
-    """The shared loop: submit ahead up to the window, collect in order."""
+    """The shared loop: submit ahead up to the window, collect in order.
+
+    Items go out in chunks of up to ``chunk_items`` (and ``chunk_bytes``): a :class:`Ready` item
+    is never sent, and closes the chunk before it, so results come back in the items' order."""
 
     workers = 1
+    chunk_items = 1
+    chunk_bytes = 0
 
-    def _submit(self, func: Callable[[Any], Any], item: Any) -> Any:
+    def _submit(self, func: Callable[[Any], Any], items: list[Any]) -> Any:
+        """A future of the list of ``items``' results (see :func:`_each`)."""
         raise NotImplementedError
 
-    def _collect(self, func: Callable[[Any], Any], item: Any, future: Any,
-                 pending: deque[tuple[Any, Any]]) -> Iterator[tuple[Any, Any]]:
+    def _collect(self, func: Callable[[Any], Any], items: list[Any], future: Any,
+                 pending: deque[tuple[list[Any], Any]]) -> Iterator[tuple[Any, Any]]:
         try:
-            yield item, future.result()
+            results = future.result()
         except Exception as exc:
-            yield item, exc
+            results = [exc] * len(items)
+        yield from zip(items, results)
 
     def run(self, func: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
-        pending: deque[tuple[Any, Any]] = deque()
+        pending: deque[tuple[list[Any], Any]] = deque()
         window = max(1, self.workers * WINDOW_PER_WORKER)
-        for item in items:
-            pending.append((item, _done(item.value) if isinstance(item, Ready) else self._submit(func, item)))
+        for chunk in self._chunks(items):
+            ready = isinstance(chunk[0], Ready)
+            pending.append((chunk, _done([chunk[0].value]) if ready else self._submit(func, chunk)))
             while len(pending) >= window:
-                item, future = pending.popleft()
-                yield from self._collect(func, item, future, pending)
+                done, future = pending.popleft()
+                yield from self._collect(func, done, future, pending)
         while pending:
-            item, future = pending.popleft()
-            yield from self._collect(func, item, future, pending)
+            done, future = pending.popleft()
+            yield from self._collect(func, done, future, pending)
+
+    def _chunks(self, items: Iterable[Any]) -> Iterator[list[Any]]:
+        """``items`` in order, as lists to submit: a :class:`Ready` item alone, the others up to
+        ``chunk_items`` together while the chunk's bytes past its first item stay within ``chunk_bytes``."""
+        chunk: list[Any] = []
+        size = 0
+        for item in items:
+            if isinstance(item, Ready):
+                if chunk:
+                    yield chunk
+                    chunk, size = [], 0
+                yield [item]
+                continue
+            item_size = getattr(item, "size", 0) or 0
+            if chunk and (len(chunk) >= self.chunk_items or size + item_size > self.chunk_bytes):
+                yield chunk
+                chunk, size = [], 0
+            chunk.append(item)
+            size += item_size if len(chunk) > 1 else 0
+        if chunk:
+            yield chunk
+
+
+def _each(func: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+    """In a worker: ``func`` of every item, in order; an exception that escaped ``func`` is that
+    item's result, and the others still run."""
+    results = []
+    for item in items:
+        try:
+            results.append(func(item))
+        except Exception as exc:
+            results.append(exc)
+    return results
 
 
 def _start_worker(parent_pid: int) -> None:
@@ -127,6 +176,9 @@ def _done(value: Any) -> Future:
 class Processes(_Windowed):
     """A pool of ``workers`` processes on this machine."""
 
+    chunk_items = CHUNK_ITEMS
+    chunk_bytes = CHUNK_BYTES
+
     def __init__(self, workers: int):
         self.workers = workers
         self._context = multiprocessing.get_context("forkserver")
@@ -139,21 +191,23 @@ class Processes(_Windowed):
         return ProcessPoolExecutor(max_workers=workers, mp_context=self._context, initializer=_start_worker,
                                    initargs=(os.getpid(),))
 
-    def _submit(self, func: Callable[[Any], Any], item: Any) -> Any:
-        return self._pool.submit(func, item)
+    def _submit(self, func: Callable[[Any], Any], items: list[Any]) -> Any:
+        return self._pool.submit(_each, func, items)
 
-    def _collect(self, func: Callable[[Any], Any], item: Any, future: Any,
-                 pending: deque[tuple[Any, Any]]) -> Iterator[tuple[Any, Any]]:
+    def _collect(self, func: Callable[[Any], Any], items: list[Any], future: Any,
+                 pending: deque[tuple[list[Any], Any]]) -> Iterator[tuple[Any, Any]]:
         try:
-            yield item, future.result()
-            return
+            results = future.result()
         except BrokenProcessPool:
             pass
-        except Exception as exc:
-            yield item, exc
+        except Exception as exc:  # the chunk never ran (it could not be sent, say)
+            yield from ((item, exc) for item in items)
+            return
+        else:
+            yield from zip(items, results)
             return
         # A worker died. Which item killed it is unknown: run every item in flight again, alone.
-        suspects = [item] + [other for other, _ in pending]
+        suspects = items + [other for chunk, _ in pending for other in chunk]
         pending.clear()
         log.warning("a worker process died; running the %d files in flight again one at a time", len(suspects))
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -199,18 +253,20 @@ class Dask(_Windowed):
             raise UsageError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
         self.workers = max(1, sum(self._client.nthreads().values()))
 
-    def _submit(self, func: Callable[[Any], Any], item: Any) -> Any:
-        return self._client.submit(func, item, pure=False)
+    def _submit(self, func: Callable[[Any], Any], items: list[Any]) -> Any:
+        return self._client.submit(_each, func, items, pure=False)
 
-    def _collect(self, func: Callable[[Any], Any], item: Any, future: Any,
-                 pending: deque[tuple[Any, Any]]) -> Iterator[tuple[Any, Any]]:
+    def _collect(self, func: Callable[[Any], Any], items: list[Any], future: Any,
+                 pending: deque[tuple[list[Any], Any]]) -> Iterator[tuple[Any, Any]]:
         try:
-            yield item, future.result()
+            results = future.result()
         except Exception as exc:  # KilledWorker: the task took down every worker it was tried on
-            yield item, WorkerDied(f"Dask workers died while reading this file ({type(exc).__name__}: {exc})")
+            died = WorkerDied(f"Dask workers died while reading this file ({type(exc).__name__}: {exc})")
+            results = [died] * len(items)
         finally:
             if hasattr(future, "release"):
                 future.release()
+        yield from zip(items, results)
 
     def close(self) -> None:
         self._client.close()
