@@ -38,6 +38,10 @@ log = logging.getLogger(__name__)
 
 #: Submissions in flight per worker: enough to keep every worker busy, few enough to bound memory.
 WINDOW_PER_WORKER = 4
+#: What a worker's first file would import (the readers, Arrow for the stream bytes: about 0.15 s),
+#: loaded once by the fork server that every worker process starts from.
+WORKER_MODULES = ("strideload.ingest.importer", "strideload.ingest.fit", "strideload.ingest.gpx",
+                  "strideload.ingest.tcx", "pyarrow", "pyarrow.ipc")
 #: A chunk of work sent to a worker process at once: at most this many items...
 CHUNK_ITEMS = 4
 #: ... and, past its first item, at most this many bytes (``item.size``) of them.
@@ -182,9 +186,10 @@ class Processes(_Windowed):
     def __init__(self, workers: int):
         self.workers = workers
         self._context = multiprocessing.get_context("forkserver")
-        # the importer, not only the worker module: a task's first call imports it (FIT, XML and
-        # archive readers), which cost each worker about 0.15 s before its first file
-        self._context.set_forkserver_preload(["strideload.ingest.importer"])
+        self._context.set_forkserver_preload(list(WORKER_MODULES))
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()  # it loads them while this process goes on to list the files
         self._pool = self._new_pool(workers)
 
     def _new_pool(self, workers: int) -> ProcessPoolExecutor:
