@@ -15,6 +15,10 @@ Contenders, each on the same folder into its own fresh store, interleaved, ``--r
 * ``reimport``: importing the same folder again into the filled store (nothing new: every
   file is known by its path, size and modification time).
 
+strideload's modules are byte-compiled first, as pip does when it installs a package: an
+editable install run with PYTHONDONTWRITEBYTECODE=1 (as on these machines) would otherwise
+compile them again in every new process, and so in every worker pool's fork server.
+
 Every jobs=N round starts its own worker processes, as every ``strideload import`` does (the
 fork server is stopped after each round; that is also how its workers' CPU seconds get counted).
 
@@ -37,6 +41,7 @@ The machine is shared: read the medians, and rerun when the load was high.
 from __future__ import annotations
 
 import argparse
+import compileall
 import multiprocessing
 import os
 import random
@@ -55,6 +60,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from files import run_points, utc  # noqa: E402
 from fitbuild import run_fit, smart_points  # noqa: E402
 
+import strideload  # noqa: E402
 from strideload.config import parse_config  # noqa: E402
 from strideload.ingest import fit, fit_columnar  # noqa: E402
 from strideload.ingest.importer import import_paths  # noqa: E402
@@ -228,6 +234,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="timings per contender (n)")
     parser.add_argument("--no-baseline", action="store_true", help="leave out the slow fitparse baseline")
     args = parser.parse_args()
+    compileall.compile_dir(Path(strideload.__file__).parent, quiet=1)
     folder = args.folder or generated_folder(args.files)
     files = sum(1 for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
     megabytes = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6

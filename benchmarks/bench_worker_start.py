@@ -4,8 +4,8 @@
 
 Each round makes a fresh :class:`strideload.ingest.executors.Processes` pool and waits for one
 no-op task per worker. The first pool of a process also starts the fork server, which imports
-the importer and its readers once (timed beside it in a fresh interpreter; ``python -X
-importtime`` tells which module costs what); later pools fork from the running server. Prints
+what a worker uses once (``executors.WORKER_MODULES``, timed beside it in a fresh interpreter;
+``python -X importtime`` tells which module costs what); later pools fork from the running server. Prints
 the first pool's time and the median of the later ones. Not a test: read the figures.
 """
 
@@ -36,7 +36,8 @@ def _ready_s(workers: int) -> float:
 
 
 def _import_chain_s() -> float:
-    code = "import time; t = time.perf_counter(); import strideload.ingest.importer; print(time.perf_counter() - t)"
+    modules = ", ".join(executors.WORKER_MODULES)
+    code = f"import time; t = time.perf_counter(); import {modules}; print(time.perf_counter() - t)"
     return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
 
 
@@ -49,7 +50,7 @@ def main() -> None:
     chain = [_import_chain_s() for _ in range(args.rounds)]
     print(f"pool of {args.workers} ready: first (fork server starting) {first:.2f} s; later pools median "
           f"{statistics.median(later):.2f} s (n={args.rounds})")
-    print(f"importing strideload.ingest.importer in a fresh interpreter: median {statistics.median(chain):.2f} s "
+    print(f"importing the worker's modules in a fresh interpreter: median {statistics.median(chain):.2f} s "
           f"(n={args.rounds})")
 
 
