@@ -187,9 +187,6 @@ class Processes(_Windowed):
         self.workers = workers
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(list(WORKER_MODULES))
-        from multiprocessing import forkserver
-
-        forkserver.ensure_running()  # it loads them while this process goes on to list the files
         self._pool = self._new_pool(workers)
 
     def _new_pool(self, workers: int) -> ProcessPoolExecutor:

@@ -165,17 +165,6 @@ def _size(path: Path) -> int:
     return path.stat().st_size
 
 
-def _at_least(pairs: list[tuple[Path, str]], enough: int) -> int:
-    """Bytes of the files under ``pairs``, counted until they reach ``enough``."""
-    total = 0
-    for path, _ in pairs:
-        for file in files_under(path) if path.is_dir() else [path]:
-            total += _file_size(file)
-            if total >= enough:
-                return total
-    return total
-
-
 def _file_size(path: Path) -> int:
     try:
         return path.stat().st_size
@@ -200,11 +189,11 @@ def import_paths(store: Store, paths: Iterable[str | Path], *, athlete: str | No
     """
     config = config or Config()
     pairs = plan([Path(p) for p in paths], athlete=athlete, team=team, config=config)
-    enough = config.get("parallel_min_bytes")  # the workers start while the folder is measured
-    executor = executors.choose(jobs, scheduler, total_bytes=_at_least(pairs, enough), min_parallel_bytes=enough)
+    total = sum(_size(path) for path, _ in pairs)
     result, done = ImportResult(), 0
+    executor = executors.choose(jobs, scheduler, total_bytes=total,
+                                min_parallel_bytes=config.get("parallel_min_bytes"))
     try:
-        total = sum(_size(path) for path, _ in pairs)
         items = _items(pairs, config, store.known_stats(), force)
         with store.batch(every=config.get("import_batch_files")):  # Ctrl-C keeps every file written whole
             for item, returned in executor.run(work.process, items):
