@@ -29,10 +29,11 @@ def _folder(tmp_path: Path, n: int) -> Path:
 
 
 def _import(db: Path, folder: Path) -> subprocess.Popen:
-    """``strideload import`` with two workers, in a session of its own (its workers join it),
-    committing every 4 files: the kill lands between commits, with files written but not committed."""
+    """``strideload import`` with two workers however small the folder, in a session of its own (its
+    workers join it), committing every 4 files: the kill lands between commits, with files written
+    but not committed."""
     config = db.parent / "batches-of-4.toml"
-    config.write_text("[settings]\nimport_batch_files = 4\n")
+    config.write_text("[settings]\nimport_batch_files = 4\nparallel_min_bytes = 0\n")
     return subprocess.Popen([sys.executable, "-m", "strideload", "import", str(folder), "--athlete", "ana",
                              "--db", str(db), "--config", str(config), "--quiet", "--jobs", "2"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
