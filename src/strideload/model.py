@@ -312,17 +312,8 @@ def _numpy_columns(columns: dict[str, Any], n: int) -> tuple[np.ndarray, dict[st
     timed = times[~np.isnat(times)]
     if len(timed) and (timed.min() < np.datetime64(_NS_RANGE[0]) or timed.max() > np.datetime64(_NS_RANGE[1])):
         return None
-    out = {}
-    for name in RAW_COLUMNS:
-        if name == "time":
-            continue
-        values = columns.get(name)
-        if values is None:
-            values = np.full(n, np.nan)
-        elif not isinstance(values, np.ndarray) or values.dtype != np.float64 or len(values) != n:
-            return None
-        out[name] = values
-    return times.astype("datetime64[ns]").view("int64"), out
+    out = _float_columns(columns, n)
+    return None if out is None else (times.astype("datetime64[ns]").view("int64"), out)
 
 
 #: Times a ``datetime64[ns]`` holds (as ``pandas.Timestamp`` does).
@@ -340,7 +331,16 @@ def _ready_columns(columns: dict[str, Any], n: int) -> dict[str, np.ndarray] | N
     ns = times.view("int64")
     if n > 1 and not (np.diff(ns) > 0).all():
         return None
-    ready = {"time": ns}
+    values = _float_columns(columns, n)
+    return None if values is None else {"time": ns, **values}
+
+
+def _float_columns(columns: dict[str, Any], n: int) -> dict[str, np.ndarray] | None:
+    """The raw columns but ``time``, as they are when each is a float64 array of ``n`` values (NaN
+    for a channel the reader has not); None when one is not."""
+    import numpy as np
+
+    out = {}
     for name in RAW_COLUMNS:
         if name == "time":
             continue
@@ -349,5 +349,5 @@ def _ready_columns(columns: dict[str, Any], n: int) -> dict[str, np.ndarray] | N
             values = np.full(n, np.nan)
         elif not isinstance(values, np.ndarray) or values.dtype != np.float64 or len(values) != n:
             return None
-        ready[name] = values
-    return ready
+        out[name] = values
+    return out
