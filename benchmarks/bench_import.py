@@ -21,6 +21,8 @@ compile them again in every new process, and so in every worker pool's fork serv
 
 Every jobs=N round starts its own worker processes, as every ``strideload import`` does (the
 fork server is stopped after each round; that is also how its workers' CPU seconds get counted).
+``--keep-workers`` lets later rounds fork from the first round's fork server instead: the
+difference between the two is what starting the workers costs.
 
 Each round also measures this machine's own ceiling for N processes: N copies of a CPU-bound
 Python loop run at once against one after another. A VM's cores are not always whole cores
@@ -203,7 +205,7 @@ def _stop_fork_server() -> None:
 
 
 def _import(folder: Path, jobs: int, *, baseline: bool = False, db: Path | None = None,
-            cpu: list[float] | None = None) -> tuple[float, dict, Path]:
+            cpu: list[float] | None = None, keep_workers: bool = False) -> tuple[float, dict, Path]:
     # parallel whatever the folder's size: the jobs=N contender measures the workers, not the threshold
     config = parse_config({"settings": {"timezone": "UTC", "parallel_min_bytes": 0}})
     saved = fit_columnar.decode, fit._decode
@@ -218,7 +220,10 @@ def _import(folder: Path, jobs: int, *, baseline: bool = False, db: Path | None 
             started, cpu_started = time.perf_counter(), _cpu_s()
             result = import_paths(store, [folder], athlete="bench", config=config, jobs=jobs)
             seconds = time.perf_counter() - started
-            _stop_fork_server()
+            if keep_workers and jobs > 1:
+                cpu = None  # the fork server lives on, and its workers' CPU seconds with it
+            else:
+                _stop_fork_server()
             if cpu is not None:
                 cpu.append(_cpu_s() - cpu_started)
     finally:
@@ -233,6 +238,9 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2, help="worker processes of the parallel contender")
     parser.add_argument("--repeat", type=int, default=3, help="timings per contender (n)")
     parser.add_argument("--no-baseline", action="store_true", help="leave out the slow fitparse baseline")
+    parser.add_argument("--keep-workers", action="store_true",
+                        help="let later jobs=N rounds fork from the first round's fork server: the ratio "
+                             "without the workers' start (no CPU seconds for jobs=N then)")
     args = parser.parse_args()
     compileall.compile_dir(Path(strideload.__file__).parent, quiet=1)
     folder = args.folder or generated_folder(args.files)
@@ -251,7 +259,8 @@ def main() -> None:
         ceilings.append(ceiling(args.jobs))
         for name, jobs, baseline in contenders:
             with PeakMemory() as peak:
-                seconds, counts, store_path = _import(folder, jobs, baseline=baseline, cpu=cpu[name])
+                seconds, counts, store_path = _import(folder, jobs, baseline=baseline, cpu=cpu[name],
+                                                      keep_workers=args.keep_workers)
             times[name].append(seconds)
             peaks[name] = max(peaks.get(name, 0.0), peak.peak_mb)
         assert store_path is not None
@@ -281,8 +290,9 @@ def main() -> None:
     paired = statistics.median(one / n for one, n in zip(times["jobs=1"], times[parallel], strict=True))
     machine = statistics.median(ceilings)
     print(f"{parallel} vs jobs=1: {paired:.2f}x paired round by round, {medians['jobs=1'] / medians[parallel]:.2f}x "
-          f"of the medians (goal >= 1.7x with 2 workers on {os.cpu_count()} cores); CPU seconds "
-          f"{statistics.median(cpu[parallel]) / statistics.median(cpu['jobs=1']):.2f}x jobs=1's")
+          f"of the medians (goal >= 1.7x with 2 workers on {os.cpu_count()} cores)" + (
+              f"; CPU seconds {statistics.median(cpu[parallel]) / statistics.median(cpu['jobs=1']):.2f}x jobs=1's"
+              if cpu[parallel] else "; workers kept between rounds"))
     print(f"this machine: {args.jobs} CPU-bound processes at once run {machine:.2f}x as fast as one after another "
           f"(n={len(ceilings)}: {', '.join(f'{c:.2f}' for c in ceilings)}); {parallel} reaches "
           f"{paired / machine:.0%} of that ceiling")
