@@ -180,6 +180,12 @@ def utc_from_iso(text: str) -> datetime:
     return parsed.astimezone(timezone.utc)
 
 
+def epoch_ns(moment: datetime) -> int:
+    """An aware datetime as int64 nanoseconds since the epoch (UTC), to the microsecond: the
+    inverse of :func:`utc_datetime`."""
+    return (moment - _EPOCH) // timedelta(microseconds=1) * 1000
+
+
 def utc_datetime(ns: int) -> datetime:
     """An int64 nanosecond timestamp (since the epoch, UTC) as an aware datetime (to the microsecond)."""
     return _EPOCH + timedelta(microseconds=ns // 1000)

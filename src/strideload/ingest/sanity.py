@@ -29,7 +29,7 @@ import numpy as np
 
 from ..config import Config
 from ..errors import BudgetError, ImplausibleError
-from ..model import Activity, RawActivity, utc_from_iso
+from ..model import Activity, RawActivity, epoch_ns, utc_from_iso
 
 #: Physical ranges of sample values: outside them a value is a misread, not a measurement.
 SAMPLE_RANGES = {
@@ -52,17 +52,9 @@ def _window(config: Config) -> tuple[datetime, datetime]:
     return earliest, latest
 
 
-def _ns(moment: datetime) -> int:
-    """An aware datetime as int64 nanoseconds since the epoch (the unit of sample times)."""
-    return (moment - _EPOCH) // timedelta(microseconds=1) * 1000
-
-
 def _aware(moment: datetime) -> datetime:
     """``moment``, read as UTC when it carries no offset."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def clean_raws(raws: list[RawActivity], path: str, config: Config) -> list[str]:
@@ -90,7 +82,7 @@ def _clean_samples(raw: RawActivity, path: str, earliest: datetime, latest: date
     :data:`SAMPLE_RANGES` (new arrays: a reader's may be read-only views)."""
     notes = []
     columns = raw.columns
-    dated = (columns["time"] >= _ns(earliest)) & (columns["time"] <= _ns(latest))
+    dated = (columns["time"] >= epoch_ns(earliest)) & (columns["time"] <= epoch_ns(latest))
     if not dated.any():
         raise ImplausibleError(f"every sample is dated before {earliest:%Y-%m-%d} or after tomorrow "
                                f"(first {raw.first_time():%Y-%m-%d}; setting earliest_activity_year)", path=path)

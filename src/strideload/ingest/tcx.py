@@ -35,6 +35,7 @@ import math
 import operator
 import re
 import sys
+from datetime import datetime
 
 import numpy as np
 
@@ -330,6 +331,11 @@ def _fact(doc: _Document, activity: _Activity | None, lap: list[float] | None, k
         activity.creator.setdefault(key, value)
 
 
+def _moment(stamp: np.datetime64) -> datetime | None:
+    """A parsed time as an aware UTC datetime; None for NaT."""
+    return None if np.isnat(stamp) else utc_datetime(int(stamp.astype("datetime64[ns]").astype(np.int64)))
+
+
 def _activity(found: _Activity, index: int, author: str | None) -> RawActivity | None:
     columns = found.columns
     run_cadence = columns.column("run_cadence") * 2.0
@@ -337,8 +343,7 @@ def _activity(found: _Activity, index: int, author: str | None) -> RawActivity |
     cadence = np.where(np.isnan(run_cadence), columns.column("cadence") * foot, run_cadence)
     samples, order = columns.sample_columns(cadence_spm=cadence)
     times = samples["time"]
-    lap_start, identity = (None if np.isnat(t) else utc_datetime(int(t.astype("datetime64[ns]").astype(np.int64)))
-                           for t in parse_times([found.lap_start, found.id]))
+    lap_start, identity = (_moment(t) for t in parse_times([found.lap_start, found.id]))
     first_sample = utc_datetime(int(times[0])) if len(times) else None
     start = next((t for t in (identity, lap_start, first_sample) if t is not None), None)
     if start is None:
