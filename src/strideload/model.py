@@ -141,7 +141,7 @@ class RawActivity:
     columns: dict[str, np.ndarray]
     sport: str | None = None
     sub_sport: str | None = None
-    start_time: datetime | None = None
+    start_time: datetime | None = None  #: aware, UTC (every reader gives it so)
     utc_offset_s: int | None = None
     device: str | None = None
     name: str | None = None

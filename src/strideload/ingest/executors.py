@@ -41,7 +41,7 @@ WINDOW_PER_WORKER = 4
 #: What a worker's first file would import (the readers, Arrow for the stream bytes: about 0.15 s),
 #: loaded once by the fork server that every worker process starts from.
 WORKER_MODULES = ("strideload.ingest.importer", "strideload.ingest.fit", "strideload.ingest.gpx",
-                  "strideload.ingest.tcx", "pyarrow", "pyarrow.ipc")
+                  "strideload.ingest.tcx", "pyarrow.ipc")
 #: A chunk of work sent to a worker process at once: at most this many items...
 CHUNK_ITEMS = 4
 #: ... and, past its first item, at most this many bytes (``item.size``) of them.
@@ -97,11 +97,9 @@ class _Windowed:
 
     def _collect(self, func: Callable[[Any], Any], items: list[Any], future: Any,
                  pending: deque[tuple[list[Any], Any]]) -> Iterator[tuple[Any, Any]]:
-        try:
-            results = future.result()
-        except Exception as exc:
-            results = [exc] * len(items)
-        yield from zip(items, results)
+        """``(item, result)`` of each of ``items`` from their ``future``; what is lost when a
+        worker dies is each executor's own (``pending``: the submissions after this one)."""
+        raise NotImplementedError
 
     def run(self, func: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
         pending: deque[tuple[list[Any], Any]] = deque()

@@ -252,16 +252,25 @@ def _scan(data: bytes, heads: np.ndarray, pos: int, end: int, counted: dict[str,
     return list(used.values()), compressed
 
 
+def header_at(data: bytes, pos: int, path: str) -> bytes | None:
+    """The 12 bytes of the FIT file header at ``pos`` (of chained files, the next one); None where
+    there is none. Bytes left after the last file are logged, not read."""
+    header = data[pos:pos + 12]
+    if len(header) == 12 and header[8:12] == b".FIT" and header[0] >= 12:
+        return header
+    if pos and any(data[pos:]):
+        log.warning("%s: ignored %d bytes after the last FIT file (byte %d)", path, len(data) - pos, pos)
+    return None
+
+
 def _chunks(data: bytes, path: str) -> list[tuple[int, int]]:
     """(first message byte, end of messages) of each chained FIT file in ``data``."""
     chunks, pos = [], 0
     while pos < len(data):
-        header = data[pos:pos + 12]
-        if len(header) < 12 or header[8:12] != b".FIT" or header[0] < 12:
+        header = header_at(data, pos, path)
+        if header is None:
             if pos == 0:
                 raise Unsupported("no FIT file header", 0)
-            if any(data[pos:]):
-                log.warning("%s: ignored %d bytes after the last FIT file (byte %d)", path, len(data) - pos, pos)
             break
         size = header[0]
         if size == 13:

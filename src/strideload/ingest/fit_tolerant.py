@@ -31,6 +31,7 @@ from fitparse.utils import FitEOFError, FitParseError
 from strideload.errors import CorruptFileError, UnexpectedFileError
 from strideload.ingest import limits
 
+from .fit_layouts import header_at
 from .fit_records import RecordColumns, first_per_second
 from .fit_values import SESSION_EXTRA, SESSION_MESG
 
@@ -292,12 +293,10 @@ def _split(data: bytes, path: str) -> list[tuple[int, bytes]]:
     """Cut chained FIT files apart: (byte offset, chunk) per FIT header found back to back."""
     chunks, pos = [], 0
     while pos < len(data):
-        header = data[pos:pos + 12]
-        if len(header) < 12 or header[8:12] != b".FIT" or header[0] < 12:
+        header = header_at(data, pos, path)
+        if header is None:
             if pos == 0:
                 raise CorruptFileError("no FIT file header (bytes 8-11 are not '.FIT')", path=path, offset=0)
-            if any(data[pos:]):
-                log.warning("%s: ignored %d bytes after the last FIT file (byte %d)", path, len(data) - pos, pos)
             break
         data_size = int.from_bytes(header[4:8], "little")
         end = pos + header[0] + data_size + 2 if data_size else len(data)

@@ -52,11 +52,6 @@ def _window(config: Config) -> tuple[datetime, datetime]:
     return earliest, latest
 
 
-def _aware(moment: datetime) -> datetime:
-    """``moment``, read as UTC when it carries no offset."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
-
-
 def clean_raws(raws: list[RawActivity], path: str, config: Config) -> list[str]:
     """Drop implausible samples and totals of ``raws`` in place; return notes of what was dropped.
     Raises :class:`ImplausibleError` (disordered time) or :class:`BudgetError` (too many sessions
@@ -101,7 +96,7 @@ def _clean_samples(raw: RawActivity, path: str, earliest: datetime, latest: date
         notes.append(f"{bad} sample values outside physical ranges dropped")
     raw.columns = columns
     start = raw.start_time
-    if start is not None and not earliest <= _aware(start) <= latest:
+    if start is not None and not earliest <= start <= latest:
         raw.start_time = raw.first_time()
         notes.append(f"start time {start:%Y-%m-%d %H:%M} replaced by the first dated sample's")
     return notes
