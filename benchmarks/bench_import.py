@@ -4,6 +4,7 @@
     python benchmarks/bench_import.py --files 1000          # the issue's 1,000-file folder
     python benchmarks/bench_import.py --files 10000 --no-baseline --repeat 1   # memory at 10,000 files
     python benchmarks/bench_import.py --folder sample_data  # any folder (no baseline)
+    python benchmarks/bench_import.py --files 1000 --no-baseline --cli   # the command, end to end
 
 Contenders, each on the same folder into its own fresh store, interleaved, ``--repeat`` times:
 
@@ -24,6 +25,10 @@ fork server is stopped after each round; that is also how its workers' CPU secon
 ``--keep-workers`` lets later rounds fork from the first round's fork server instead: the
 difference between the two is what starting the workers costs.
 
+``--cli`` times the command a user types instead, ``strideload import`` in a new process each
+time, end to end: loading, the import, the status snapshot it leaves for the next ``status``,
+and the process's exit.
+
 Each round also measures this machine's own ceiling for N processes: N copies of a CPU-bound
 Python loop run at once against one after another. A VM's cores are not always whole cores
 (seen here: two processes ran 1.66-1.81x as fast as one), so jobs=N is printed against both
@@ -34,7 +39,9 @@ process and its workers (the one-core goal is judged on those, paired round by r
 machine another process's load stretches wall time far more than CPU time); files/s, the
 ratios (jobs=N against jobs=1 paired round by round), the
 peak memory of the whole process tree (parent, fork server and workers: their proportional
-set size, sampled from /proc every 0.1 s) and the store size per activity. The generated
+set size, sampled from /proc every 0.1 s) and the store size per activity. Memory is sampled in
+one more round of each contender, untimed: a sample of four processes costs about 17 ms of CPU,
+a sixth of a core, which would slow the contender using every core most (``--no-memory`` skips it). The generated
 runs (20-90 min, 1 Hz or smart recording, some with HRV messages) are cached under the
 system temp folder, so a second run starts at once.
 The machine is shared: read the medians, and rerun when the load was high.
@@ -49,6 +56,7 @@ import os
 import random
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -231,6 +239,24 @@ def _import(folder: Path, jobs: int, *, baseline: bool = False, db: Path | None 
     return seconds, result.counts(), path
 
 
+def _import_cli(folder: Path, jobs: int, *, db: Path | None = None,
+                cpu: list[float] | None = None, **_: object) -> tuple[float, dict, Path]:
+    """``strideload import`` of ``folder`` in a new process, as a user runs it (same settings as
+    :func:`_import`); its wall-clock seconds, and its CPU seconds with its workers'."""
+    path = db or Path(tempfile.mkdtemp()) / "bench.db"
+    settings = path.parent / "bench.toml"
+    settings.write_text('[settings]\ntimezone = "UTC"\nparallel_min_bytes = 0\n')
+    command = [sys.executable, "-m", "strideload", "import", "--quiet", "--jobs", str(jobs), "--db", str(path),
+               "--config", str(settings), "--athlete", "bench", str(folder)]
+    started, cpu_started = time.perf_counter(), _cpu_s()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    seconds = time.perf_counter() - started
+    if cpu is not None and jobs == 1:  # a worker pool's fork server is reaped by init, not here: uncounted
+        cpu.append(_cpu_s() - cpu_started)
+    with Store.open(path) as store:
+        return seconds, {"activities": len(store.activities_frame())}, path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=200, help="generated runs in the folder")
@@ -241,13 +267,17 @@ def main() -> None:
     parser.add_argument("--keep-workers", action="store_true",
                         help="let later jobs=N rounds fork from the first round's fork server: the ratio "
                              "without the workers' start (no CPU seconds for jobs=N then)")
+    parser.add_argument("--no-memory", action="store_true", help="skip the untimed round that measures memory")
+    parser.add_argument("--cli", action="store_true",
+                        help="time the command, strideload import in a new process, end to end (no baseline)")
     args = parser.parse_args()
+    run = _import_cli if args.cli else _import
     compileall.compile_dir(Path(strideload.__file__).parent, quiet=1)
     folder = args.folder or generated_folder(args.files)
     files = sum(1 for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
     megabytes = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
     contenders = [("jobs=1", 1, False), (f"jobs={args.jobs}", args.jobs, False)]
-    if not (args.no_baseline or args.folder):
+    if not (args.no_baseline or args.folder or args.cli):
         contenders.insert(0, ("fitparse-1core", 1, True))
     times: dict[str, list[float]] = {name: [] for name, _, _ in contenders}
     cpu: dict[str, list[float]] = {name: [] for name, _, _ in contenders}
@@ -258,14 +288,17 @@ def main() -> None:
     for _ in range(args.repeat):
         ceilings.append(ceiling(args.jobs))
         for name, jobs, baseline in contenders:
-            with PeakMemory() as peak:
-                seconds, counts, store_path = _import(folder, jobs, baseline=baseline, cpu=cpu[name],
-                                                      keep_workers=args.keep_workers)
+            seconds, counts, store_path = run(folder, jobs, baseline=baseline, cpu=cpu[name],
+                                               keep_workers=args.keep_workers)
             times[name].append(seconds)
-            peaks[name] = max(peaks.get(name, 0.0), peak.peak_mb)
         assert store_path is not None
-        seconds, again, _ = _import(folder, 1, db=store_path)
+        seconds, again, _ = run(folder, 1, db=store_path)
         times["reimport"].append(seconds)
+    for name, jobs, baseline in ([] if args.no_memory else contenders):
+        if not baseline:  # the baseline's memory is not a goal, and it takes minutes
+            with PeakMemory() as peak:
+                run(folder, jobs)
+            peaks[name] = peak.peak_mb
     with Store.open(store_path) as store:
         activities = len(store.activities_frame())
     size = sum(p.stat().st_size for p in store_path.parent.glob(store_path.name + "*"))
@@ -292,11 +325,12 @@ def main() -> None:
     print(f"{parallel} vs jobs=1: {paired:.2f}x paired round by round, {medians['jobs=1'] / medians[parallel]:.2f}x "
           f"of the medians (goal >= 1.7x with 2 workers on {os.cpu_count()} cores)" + (
               f"; CPU seconds {statistics.median(cpu[parallel]) / statistics.median(cpu['jobs=1']):.2f}x jobs=1's"
-              if cpu[parallel] else "; workers kept between rounds"))
+              if cpu[parallel] else "; CPU seconds of the workers not counted"))
     print(f"this machine: {args.jobs} CPU-bound processes at once run {machine:.2f}x as fast as one after another "
           f"(n={len(ceilings)}: {', '.join(f'{c:.2f}' for c in ceilings)}); {parallel} reaches "
           f"{paired / machine:.0%} of that ceiling")
-    print(f"re-import {files / medians['reimport']:,.0f} files/s (goal >= 5,000)")
+    print(f"re-import {files / medians['reimport']:,.0f} files/s (goal >= 5,000" +
+          (", in the process: here the command's start and exit count too)" if args.cli else ")"))
     print(f"store: {size / 1e6:.1f} MB for {activities} activities = {size / max(activities, 1) / 1024:.1f} KB "
           f"per activity")
 
