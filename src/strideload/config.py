@@ -27,8 +27,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import platformdirs
-
 from .errors import ConfigError
 from .settings import ORDERED, RENAMED, SETTINGS, Setting
 
@@ -105,6 +103,8 @@ class Config:
 
 
 def default_config_path() -> Path:
+    import platformdirs  # only for the default path: not worth its import elsewhere
+
     return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
 
 

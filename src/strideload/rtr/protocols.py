@@ -50,8 +50,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
 from ..config import APP_NAME
 from ..errors import StrideloadError
 
@@ -320,6 +318,8 @@ def load_protocol_file(path: str | Path) -> Protocol:
 
 def user_protocol_dir() -> Path:
     """Where a PT's own protocol files are found by key: ``<config folder>/protocols``."""
+    import platformdirs  # only for the default path: not worth its import elsewhere
+
     return Path(platformdirs.user_config_dir(APP_NAME)) / "protocols"
 
 

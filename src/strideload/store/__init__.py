@@ -19,8 +19,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import platformdirs
-
 from ..effort import hr_histogram
 from ..errors import StoreError, UsageError
 from ..model import SUMMARY_FIELDS, Activity, utc_from_iso
@@ -49,6 +47,8 @@ def default_db_path() -> Path:
     env = os.environ.get("STRIDELOAD_DB")
     if env:
         return Path(env)
+    import platformdirs  # only for the default path: not worth its import elsewhere
+
     return Path(platformdirs.user_data_dir("strideload")) / "strideload.db"
 
 
