@@ -4,8 +4,11 @@ before is known from its files' size and modification time without reading them.
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
+import threading
+from multiprocessing import forkserver
 
 import pandas as pd
 import pytest
@@ -13,8 +16,8 @@ from files import gpx_bytes, run_points, utc
 from fitbuild import run_fit
 
 from strideload.config import parse_config
-from strideload.ingest import work
-from strideload.ingest.executors import Processes, Ready, Serial, _each, choose
+from strideload.ingest import executors, work
+from strideload.ingest.executors import Alongside, Processes, Ready, Serial, _each, choose
 from strideload.ingest.importer import import_paths
 from strideload.store import Store
 
@@ -102,6 +105,64 @@ def test_two_workers_write_the_same_store_as_one_process(tmp_path, folder, paral
     pd.testing.assert_frame_equal(frame_one, frame_two)
     for activity_id, stream in streams_one.items():
         pd.testing.assert_frame_equal(stream, streams_two[activity_id])
+
+
+def test_while_workers_read_the_importing_process_gets_on_with_what_comes_next(tmp_path, folder,
+                                                                              parallel_config):
+    calls = []
+
+    def next_thing():
+        calls.append(threading.current_thread() is threading.main_thread())
+
+    with Store.open(tmp_path / "two.db") as two, Store.open(tmp_path / "one.db") as one:
+        result = import_paths(two, [folder], athlete="ana", config=parallel_config, jobs=2, meanwhile=next_thing)
+        assert calls == [False]  # once, in a thread of its own, over when the import returns
+        assert result.counts()["added"] == 12
+        import_paths(two, [folder], athlete="ana", config=parallel_config, jobs=2, meanwhile=next_thing)
+        assert calls == [False]  # every file known: nothing read, no head start to give
+        import_paths(one, [folder], athlete="ana", config=parallel_config, jobs=1, meanwhile=next_thing)
+        assert calls == [False]  # reading here: no thread competes with it
+
+
+def test_work_alongside_the_workers_never_fails_the_import(caplog):
+    def broken():
+        raise RuntimeError("head start failed")
+
+    with caplog.at_level(logging.DEBUG, logger="strideload.ingest.executors"):
+        pool = Processes(1)
+        try:
+            with Alongside(pool, broken) as aside:
+                assert list(pool.run(_double, aside.with_work([Ready(0), 2, 3]))) == [(Ready(0), 0), (2, 4), (3, 6)]
+        finally:
+            pool.close()
+    [logged] = [r for r in caplog.records if "alongside" in r.getMessage()]  # started once
+    assert "head start failed" in caplog.text
+    ran = []
+    with Alongside(Serial(), lambda: ran.append(1)) as here, Alongside(pool, None) as nothing:
+        here.start()
+        nothing.start()
+    assert ran == []
+
+
+def _double(x):
+    return 2 * x
+
+
+def test_warm_up_starts_the_fork_server_only_when_workers_may_read():
+    server = forkserver._forkserver
+    if server._forkserver_pid is not None:
+        server._stop()
+    executors.warm_up(jobs=1)
+    executors.warm_up(jobs=4, scheduler="local")
+    assert server._forkserver_pid is None
+    executors.warm_up(jobs=2)
+    assert server._forkserver_pid is not None
+    pool = Processes(2)  # its workers come from the server started early
+    try:
+        assert [result for _, result in pool.run(_double, [1, 2, 3])] == [2, 4, 6]
+        assert server._forkserver_pid is not None
+    finally:
+        pool.close()
 
 
 def test_a_worker_that_dies_fails_only_its_file(tmp_path, folder, parallel_config, monkeypatch):

@@ -125,3 +125,38 @@ def test_a_cli_import_leaves_todays_status_ready(tmp_path, computed):
     assert len(computed) == 1  # read back, not computed
     again = CliRunner().invoke(cli, ["import", str(folder), "--athlete", "ana", "--db", str(db)])
     assert again.exit_code == 0 and len(computed) == 1  # nothing new: nothing to compute
+
+
+
+PRELOAD_CHECK = """
+import sys
+from strideload import snapshot
+from strideload.config import parse_config
+from strideload.store import Store
+
+with Store.open(sys.argv[1]) as store:
+    snapshot.preload()
+    before = set(sys.modules)
+    rows = snapshot.compute(store, parse_config({"settings": {"timezone": "UTC"}}))
+    assert len(rows) == 2, rows
+    print(sorted(m for m in set(sys.modules) - before if m.split(".")[0] in ("strideload", "pandas")))
+"""
+
+
+def test_preload_loads_what_computing_the_status_needs(tmp_path):
+    """What ``import`` loads while its workers read (pandas, the analysis): computing the sample
+    athletes' status afterwards, in a new process, imports none of strideload's modules nor pandas."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from strideload.ingest.importer import import_paths
+
+    sample = Path(__file__).resolve().parents[1] / "sample_data"
+    with Store.open(tmp_path / "s.db") as filled:  # runs, pain logs and a return-to-run plan
+        import_paths(filled, [sample], team=True, config=parse_config({"settings": {"timezone": "UTC"}}), jobs=1)
+    done = subprocess.run([sys.executable, "-c", PRELOAD_CHECK, str(tmp_path / "s.db")],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    loaded_late = eval(done.stdout)  # pandas' own lazy submodules may still load on first use
+    assert [name for name in loaded_late if name == "pandas" or name.startswith("strideload")] == []

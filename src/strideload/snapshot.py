@@ -69,6 +69,12 @@ def status(store: Store, config: Config, athlete: str | None = None,
     return rows
 
 
+def preload() -> None:
+    """Import what computing the rows needs (pandas and the analysis: about half a second), for a
+    head start: ``import`` does it while its worker processes read files."""
+    from . import analyze, rtr  # noqa: F401
+
+
 def compute(store: Store, config: Config, athlete: str | None = None,
             as_of: date | None = None) -> list[dict[str, Any]]:
     """The status rows computed from the store, without the snapshot."""

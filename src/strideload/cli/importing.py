@@ -1,25 +1,22 @@
-"""``strideload import``: files, folders and zips into the store, with progress and a summary."""
+"""``strideload import``: files, folders and zips into the store, with progress and a summary.
+
+The command starts the workers' fork server before it loads anything else (the importer,
+rich): the server's own imports then run beside this process's instead of after them.
+"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-)
 
-from .. import snapshot
-from ..ingest.importer import ImportInterrupted, ImportResult, import_paths
-from ..ingest.importer import Progress as ImportProgress
+from ..ingest import executors
 from .main import Context, common_options
-from .render import literal, say
+
+if TYPE_CHECKING:
+    from ..ingest.importer import ImportResult
 
 
 def _summary(result: ImportResult, verbose: bool) -> None:
@@ -28,6 +25,8 @@ def _summary(result: ImportResult, verbose: bool) -> None:
     Duplicates, skipped and deleted files are counted, and listed one per line only with
     ``verbose``. Everything from files and names is printed literally.
     """
+    from .render import say
+
     counts = result.counts()
     line = (f"{counts['added']} added, {counts['duplicate']} duplicates, {counts['non-running']} non-running, "
             f"{counts['skipped']} skipped (no activity), {counts['failed']} failed")
@@ -97,6 +96,15 @@ def import_command(ctx: Context, paths: tuple[Path, ...], athlete: str | None, t
     """
     if athlete and team:
         raise click.UsageError("--athlete and --team exclude each other")
+    executors.warm_up(jobs, scheduler)  # workers get ready while the rest loads (about 0.3 s)
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from .. import snapshot
+    from ..ingest.importer import ImportInterrupted, import_paths
+    from ..ingest.importer import Progress as ImportProgress
+    from .render import literal, say
+
     console = Console(stderr=True)
     ctx.creates_store = True
     store, config = ctx.store, ctx.config
@@ -112,7 +120,7 @@ def import_command(ctx: Context, paths: tuple[Path, ...], athlete: str | None, t
 
         try:
             result = import_paths(store, paths, athlete=athlete, team=team, config=config, on_progress=advance,
-                                  force=force, jobs=jobs, scheduler=scheduler)
+                                  force=force, jobs=jobs, scheduler=scheduler, meanwhile=snapshot.preload)
         except ImportInterrupted as stopped:
             bar.stop()
             say(str(stopped), err=True)

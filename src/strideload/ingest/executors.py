@@ -169,6 +169,28 @@ def _end_with(parent_pid: int, every_s: float = PARENT_CHECK_S) -> None:
             pass
 
 
+def _forkserver() -> multiprocessing.context.BaseContext:
+    """The start method of worker processes: forked from a server process that imported
+    :data:`WORKER_MODULES` (one per importing process, started with its first worker)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(WORKER_MODULES))
+    return context
+
+
+def warm_up(jobs: int | None = None, scheduler: str | None = None) -> None:
+    """Start the worker processes' fork server now, when an import may read in workers: it
+    imports the readers (about 0.4 s) while this process loads the rest. Call it first thing.
+
+    It costs a process that imports and ends with this one, when the import turns out to run in
+    this process (a folder under ``parallel_min_bytes``, or nothing new to read)."""
+    if scheduler or (jobs or cpu_count()) < 2:
+        return
+    from multiprocessing import forkserver
+
+    _forkserver()
+    forkserver.ensure_running()
+
+
 def _done(value: Any) -> Future:
     future: Future = Future()
     future.set_result(value)
@@ -183,8 +205,7 @@ class Processes(_Windowed):
 
     def __init__(self, workers: int):
         self.workers = workers
-        self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(list(WORKER_MODULES))
+        self._context = _forkserver()
         self._pool = self._new_pool(workers)
 
     def _new_pool(self, workers: int) -> ProcessPoolExecutor:
@@ -272,6 +293,46 @@ class Dask(_Windowed):
         self._client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+
+class Alongside:
+    """``func`` in a thread of this process, when ``executor``'s workers do the work elsewhere
+    and this process mostly waits on them: a head start on what comes next, such as loading
+    modules. Never with :class:`Serial`, whose work is this process's. Used as a context
+    manager: the thread has ended when the block does. An error in ``func`` is logged, never raised."""
+
+    def __init__(self, executor: Serial | Processes | Dask, func: Callable[[], object] | None):
+        self._func = None if isinstance(executor, Serial) else func
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start ``func``, once."""
+        if self._func is not None and self._thread is None:
+            self._thread = threading.Thread(target=_quietly, args=(self._func,), name="strideload-alongside")
+            self._thread.start()
+
+    def with_work(self, items: Iterable[Any]) -> Iterator[Any]:
+        """``items`` as they are, starting ``func`` as the first that is work (not :class:`Ready`)
+        goes out: this process then waits for the workers to start, one core left idle meanwhile.
+        An import with nothing to read starts nothing."""
+        for item in items:
+            if not isinstance(item, Ready):
+                self.start()
+            yield item
+
+    def __enter__(self) -> Alongside:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._thread is not None:
+            self._thread.join()
+
+
+def _quietly(func: Callable[[], object]) -> None:
+    try:
+        func()
+    except Exception:  # a head start only: whatever failed will fail again where it is needed
+        log.debug("work alongside the workers failed", exc_info=True)
 
 
 def choose(jobs: int | None = None, scheduler: str | None = None, *, total_bytes: int | None = None,

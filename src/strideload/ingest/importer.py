@@ -175,7 +175,8 @@ def _file_size(path: Path) -> int:
 def import_paths(store: Store, paths: Iterable[str | Path], *, athlete: str | None = None,
                  team: bool = False, config: Config | None = None,
                  on_progress: Callable[[Progress], None] | None = None, force: bool = False,
-                 jobs: int | None = None, scheduler: str | None = None) -> ImportResult:
+                 jobs: int | None = None, scheduler: str | None = None,
+                 meanwhile: Callable[[], object] | None = None) -> ImportResult:
     """Import files, folders (recursively) and zips into ``store``; see :class:`ImportResult`.
 
     ``jobs`` worker processes read and decode (default: one per core; imports under the
@@ -183,6 +184,10 @@ def import_paths(store: Store, paths: Iterable[str | Path], *, athlete: str | No
     ``scheduler`` (an address, or ``local``) that can read the same paths. Either way only
     this process writes the store, in the files' order. Pain logs and plan files are read
     after every activity file, so a plan finds the runs it follows.
+
+    ``meanwhile`` runs in a thread of this process when worker processes read (this process
+    then mostly waits): a head start on what the caller does next, such as loading modules. It
+    has ended when this returns, and does not run when the files are read here or none is read.
 
     ``force`` imports again files whose activities were deleted by hand. Ctrl-C raises
     :class:`ImportInterrupted` carrying what was kept.
@@ -195,8 +200,9 @@ def import_paths(store: Store, paths: Iterable[str | Path], *, athlete: str | No
                                 min_parallel_bytes=config.get("parallel_min_bytes"))
     try:
         items = _items(pairs, config, store.known_stats(), force)
-        with store.batch(every=config.get("import_batch_files")):  # Ctrl-C keeps every file written whole
-            for item, returned in executor.run(work.process, items):
+        # Ctrl-C keeps every file written whole
+        with store.batch(every=config.get("import_batch_files")), executors.Alongside(executor, meanwhile) as aside:
+            for item, returned in executor.run(work.process, aside.with_work(items)):
                 task_result = _returned(item, returned)
                 result.outcomes.extend(write_result(store, task_result, config, force=force))
                 done += (item.value.size or 0) if isinstance(item, Ready) else item.size
