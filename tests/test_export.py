@@ -48,7 +48,7 @@ def test_summaries_and_daily_series_round_trip_through_parquet(filled, tmp_path,
 
 
 def test_duckdb_reads_the_export(filled, tmp_path, oslo_config):
-    duckdb = pytest.importorskip("duckdb", reason="DuckDB is not a dependency; install it to run this check")
+    duckdb = pytest.importorskip("duckdb", reason="DuckDB is a test dependency only: pip install -e '.[test]'")
     with Store.open(filled) as store:
         export_parquet(store, tmp_path / "out", oslo_config)
     total = duckdb.sql(f"SELECT athlete, SUM(distance_km) FROM '{tmp_path}/out/daily.parquet' "
