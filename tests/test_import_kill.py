@@ -1,7 +1,8 @@
-"""A real ``kill -9`` in the middle of an import leaves a consistent store; a re-run finishes."""
+"""A real ``kill -9`` or Ctrl-C in the middle of an import leaves a consistent store; a re-run finishes."""
 
 from __future__ import annotations
 
+import os
 import signal
 import sqlite3
 import subprocess
@@ -28,7 +29,7 @@ def _folder(tmp_path: Path, n: int) -> Path:
     return folder
 
 
-def _import(db: Path, folder: Path) -> subprocess.Popen:
+def _import(db: Path, folder: Path, stderr: int = subprocess.DEVNULL) -> subprocess.Popen:
     """``strideload import`` with two workers however small the folder, in a session of its own (its
     workers join it), committing every 4 files: the kill lands between commits, with files written
     but not committed."""
@@ -36,7 +37,7 @@ def _import(db: Path, folder: Path) -> subprocess.Popen:
     config.write_text("[settings]\nimport_batch_files = 4\nparallel_min_bytes = 0\n")
     return subprocess.Popen([sys.executable, "-m", "strideload", "import", str(folder), "--athlete", "ana",
                              "--db", str(db), "--config", str(config), "--quiet", "--jobs", "2"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                            stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True, text=True)
 
 
 def _session(sid: int) -> list[int]:
@@ -52,11 +53,7 @@ def _session(sid: int) -> list[int]:
     return alive
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
-def test_kill_9_mid_import_leaves_whole_activities_and_a_rerun_completes(tmp_path):
-    folder = _folder(tmp_path, FILES)
-    db = tmp_path / "killed.db"
-    process = _import(db, folder)
+def _wait_for_some_files(db: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:  # wait until some, not all, files are in
         time.sleep(0.05)
@@ -67,7 +64,45 @@ def test_kill_9_mid_import_leaves_whole_activities_and_a_rerun_completes(tmp_pat
             except sqlite3.OperationalError:
                 continue
             if done >= 3:
-                break
+                return
+
+
+def _assert_whole(db: Path) -> int:
+    """Activities in ``db``, after checking each has its stream and its file record."""
+    with sqlite3.connect(db) as raw:
+        assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        activities = raw.execute("SELECT COUNT(*) FROM activities").fetchone()[0]
+        orphans = raw.execute("SELECT COUNT(*) FROM activities a LEFT JOIN streams s ON s.activity_id = a.id "
+                              "WHERE s.activity_id IS NULL").fetchone()[0]
+        unrecorded = raw.execute("SELECT COUNT(*) FROM activities a LEFT JOIN files f ON f.sha256 = a.sha256 "
+                                 "WHERE f.sha256 IS NULL").fetchone()[0]
+    assert orphans == 0 and unrecorded == 0  # every activity is whole: stream and file record
+    return activities
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a process group is POSIX")
+def test_ctrl_c_mid_import_says_what_was_kept_and_a_rerun_completes(tmp_path):
+    """Ctrl-C reaches the whole foreground group: the import, its fork server and its workers."""
+    folder = _folder(tmp_path, FILES)
+    db = tmp_path / "stopped.db"
+    process = _import(db, folder, stderr=subprocess.PIPE)
+    _wait_for_some_files(db)
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "stopped:" in stderr and "run again to finish" in stderr and "Traceback" not in stderr
+    assert 0 < _assert_whole(db) < FILES, "Ctrl-C should land mid-import"
+    assert _import(db, folder).wait(timeout=120) == 0
+    with Store.open(db) as store:
+        assert len(store.activities_frame()) == FILES
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+def test_kill_9_mid_import_leaves_whole_activities_and_a_rerun_completes(tmp_path):
+    folder = _folder(tmp_path, FILES)
+    db = tmp_path / "killed.db"
+    process = _import(db, folder)
+    _wait_for_some_files(db)
     process.send_signal(signal.SIGKILL)
     process.wait()
     if Path("/proc/self/stat").exists():  # the workers and their fork server end with the import
@@ -76,15 +111,7 @@ def test_kill_9_mid_import_leaves_whole_activities_and_a_rerun_completes(tmp_pat
             time.sleep(0.2)
         assert not _session(process.pid), "worker processes outlived the killed import"
 
-    with sqlite3.connect(db) as raw:
-        assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        activities = raw.execute("SELECT COUNT(*) FROM activities").fetchone()[0]
-        orphans = raw.execute("SELECT COUNT(*) FROM activities a LEFT JOIN streams s ON s.activity_id = a.id "
-                              "WHERE s.activity_id IS NULL").fetchone()[0]
-        unrecorded = raw.execute("SELECT COUNT(*) FROM activities a LEFT JOIN files f ON f.sha256 = a.sha256 "
-                                 "WHERE f.sha256 IS NULL").fetchone()[0]
-    assert 0 < activities < FILES, "the kill should land mid-import"
-    assert orphans == 0 and unrecorded == 0  # every activity is whole: stream and file record
+    assert 0 < _assert_whole(db) < FILES, "the kill should land mid-import"
 
     assert _import(db, folder).wait(timeout=120) == 0
     with Store.open(db) as store:
