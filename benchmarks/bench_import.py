@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import json
 import multiprocessing
 import os
 import random
@@ -78,6 +79,9 @@ from strideload.store import Store  # noqa: E402
 
 FIT_EPOCH = datetime(1989, 12, 31)
 KEPT = ("file_id", "sport", "session", "activity", "record")
+#: Every contender's settings: parallel whatever the folder's size (the jobs=N contender measures
+#: the workers, not the threshold), dates in UTC.
+SETTINGS = {"timezone": "UTC", "parallel_min_bytes": 0}
 
 
 def generated_folder(n: int, seed: int = 7) -> Path:
@@ -212,19 +216,17 @@ def _stop_fork_server() -> None:
         server._stop()
 
 
-def _import(folder: Path, jobs: int, *, baseline: bool = False, db: Path | None = None,
+def _import(folder: Path, jobs: int, *, db: Path, baseline: bool = False,
             cpu: list[float] | None = None, keep_workers: bool = False) -> tuple[float, dict, Path]:
-    # parallel whatever the folder's size: the jobs=N contender measures the workers, not the threshold
-    config = parse_config({"settings": {"timezone": "UTC", "parallel_min_bytes": 0}})
+    config = parse_config({"settings": SETTINGS})
     saved = fit_columnar.decode, fit._decode
     if baseline:
         def refuse(data, path):
             raise fit_columnar.Unsupported("baseline", 0)
 
         fit_columnar.decode, fit._decode = refuse, _fitparse_decode
-    path = db or Path(tempfile.mkdtemp()) / "bench.db"
     try:
-        with Store.open(path) as store:
+        with Store.open(db) as store:
             started, cpu_started = time.perf_counter(), _cpu_s()
             result = import_paths(store, [folder], athlete="bench", config=config, jobs=jobs)
             seconds = time.perf_counter() - started
@@ -236,25 +238,24 @@ def _import(folder: Path, jobs: int, *, baseline: bool = False, db: Path | None 
                 cpu.append(_cpu_s() - cpu_started)
     finally:
         fit_columnar.decode, fit._decode = saved
-    return seconds, result.counts(), path
+    return seconds, result.counts(), db
 
 
-def _import_cli(folder: Path, jobs: int, *, db: Path | None = None,
+def _import_cli(folder: Path, jobs: int, *, db: Path,
                 cpu: list[float] | None = None, **_: object) -> tuple[float, dict, Path]:
-    """``strideload import`` of ``folder`` in a new process, as a user runs it (same settings as
-    :func:`_import`); its wall-clock seconds, and its CPU seconds with its workers'."""
-    path = db or Path(tempfile.mkdtemp()) / "bench.db"
-    settings = path.parent / "bench.toml"
-    settings.write_text('[settings]\ntimezone = "UTC"\nparallel_min_bytes = 0\n')
-    command = [sys.executable, "-m", "strideload", "import", "--quiet", "--jobs", str(jobs), "--db", str(path),
+    """``strideload import`` of ``folder`` in a new process, as a user runs it (:data:`SETTINGS`):
+    its wall-clock seconds, and with one job its CPU seconds."""
+    settings = db.parent / "bench.toml"
+    settings.write_text("[settings]\n" + "".join(f"{key} = {json.dumps(value)}\n" for key, value in SETTINGS.items()))
+    command = [sys.executable, "-m", "strideload", "import", "--quiet", "--jobs", str(jobs), "--db", str(db),
                "--config", str(settings), "--athlete", "bench", str(folder)]
     started, cpu_started = time.perf_counter(), _cpu_s()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
     seconds = time.perf_counter() - started
     if cpu is not None and jobs == 1:  # a worker pool's fork server is reaped by init, not here: uncounted
         cpu.append(_cpu_s() - cpu_started)
-    with Store.open(path) as store:
-        return seconds, {"activities": len(store.activities_frame())}, path
+    with Store.open(db) as store:
+        return seconds, {"activities": len(store.activities_frame())}, db
 
 
 def main() -> None:
@@ -271,6 +272,15 @@ def main() -> None:
     parser.add_argument("--cli", action="store_true",
                         help="time the command, strideload import in a new process, end to end (no baseline)")
     args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="strideload-bench-") as scratch:  # every store made here
+        measure(args, Path(scratch))
+
+
+def _new_store(scratch: Path) -> Path:
+    return Path(tempfile.mkdtemp(dir=scratch)) / "bench.db"
+
+
+def measure(args: argparse.Namespace, scratch: Path) -> None:
     run = _import_cli if args.cli else _import
     compileall.compile_dir(Path(strideload.__file__).parent, quiet=1)
     folder = args.folder or generated_folder(args.files)
@@ -288,8 +298,8 @@ def main() -> None:
     for _ in range(args.repeat):
         ceilings.append(ceiling(args.jobs))
         for name, jobs, baseline in contenders:
-            seconds, counts, store_path = run(folder, jobs, baseline=baseline, cpu=cpu[name],
-                                               keep_workers=args.keep_workers)
+            seconds, counts, store_path = run(folder, jobs, db=_new_store(scratch), baseline=baseline,
+                                               cpu=cpu[name], keep_workers=args.keep_workers)
             times[name].append(seconds)
         assert store_path is not None
         seconds, again, _ = run(folder, 1, db=store_path)
@@ -297,7 +307,7 @@ def main() -> None:
     for name, jobs, baseline in ([] if args.no_memory else contenders):
         if not baseline:  # the baseline's memory is not a goal, and it takes minutes
             with PeakMemory() as peak:
-                run(folder, jobs)
+                run(folder, jobs, db=_new_store(scratch))
             peaks[name] = peak.peak_mb
     with Store.open(store_path) as store:
         activities = len(store.activities_frame())

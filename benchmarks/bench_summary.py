@@ -28,7 +28,15 @@ def main() -> None:
     parser.add_argument("--athletes", type=int, default=5)
     parser.add_argument("--years", type=float, default=2)
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="strideload-bench-summary-"))
+    with tempfile.TemporaryDirectory(prefix="strideload-bench-summary-") as scratch:
+        seconds = _timed(Path(scratch), args)
+    without, with_ = sum(seconds["without"]), sum(seconds["with"])
+    print(f"report of {args.athletes} athletes × {args.years:g} years: {without / 2:.2f} s without the summaries, "
+          f"{with_ / 2:.2f} s with them (ratio {with_ / without:.2f})")
+
+
+def _timed(folder: Path, args: argparse.Namespace) -> dict[str, list[float]]:
+    """Seconds building the reports without and with the summary pages, twice each, interleaved."""
     real = report.summary_page
     seconds: dict[str, list[float]] = {"without": [], "with": []}
     with Store.open(folder / "bench.db") as store:
@@ -43,9 +51,7 @@ def main() -> None:
                     seconds[label].append(time.perf_counter() - start)
         finally:
             report.summary_page = real
-    without, with_ = sum(seconds["without"]), sum(seconds["with"])
-    print(f"report of {args.athletes} athletes × {args.years:g} years: {without / 2:.2f} s without the summaries, "
-          f"{with_ / 2:.2f} s with them (ratio {with_ / without:.2f})")
+    return seconds
 
 
 if __name__ == "__main__":
