@@ -139,8 +139,7 @@ def test_work_alongside_the_workers_never_fails_the_import(caplog):
     assert "head start failed" in caplog.text
     ran = []
     with Alongside(Serial(), lambda: ran.append(1)) as here, Alongside(pool, None) as nothing:
-        here.start()
-        nothing.start()
+        assert list(here.with_work([1, 2])) == [1, 2] and list(nothing.with_work([3])) == [3]
     assert ran == []
 
 

@@ -187,7 +187,7 @@ def warm_up(jobs: int | None = None, scheduler: str | None = None) -> None:
         return
     from multiprocessing import forkserver
 
-    _forkserver()
+    _forkserver()  # the server's preload list
     forkserver.ensure_running()
 
 
@@ -305,8 +305,7 @@ class Alongside:
         self._func = None if isinstance(executor, Serial) else func
         self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        """Start ``func``, once."""
+    def _start(self) -> None:
         if self._func is not None and self._thread is None:
             self._thread = threading.Thread(target=_quietly, args=(self._func,), name="strideload-alongside")
             self._thread.start()
@@ -317,7 +316,7 @@ class Alongside:
         An import with nothing to read starts nothing."""
         for item in items:
             if not isinstance(item, Ready):
-                self.start()
+                self._start()  # once
             yield item
 
     def __enter__(self) -> Alongside:

@@ -21,10 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import StoreError
+from ..settings import SETTINGS
 from . import connect
 
-#: A batch commits after this many writes, or this many seconds (whichever comes first).
-BATCH_WRITES = 64
+#: A batch commits after this many writes (by default the import's setting), or this many
+#: seconds, whichever comes first.
+BATCH_WRITES: int = SETTINGS["import_batch_files"].default
 BATCH_SECONDS = 1.0
 
 
